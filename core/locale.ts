@@ -1,0 +1,30 @@
+export type Locale = 'en' | 'es' | 'pt';
+export const LOCALES: readonly Locale[] = ['en', 'es', 'pt'];
+
+export function isLocale(v: string): v is Locale {
+  return (LOCALES as readonly string[]).includes(v);
+}
+
+/**
+ * Picks a locale: an explicit choice first, then the Accept-Language header by its q-values,
+ * then English. `pt-BR` counts as `pt`.
+ *
+ * @example
+ * negotiateLocale(undefined, 'fr;q=0.9, es-MX;q=0.8') // 'es'
+ */
+export function negotiateLocale(explicit: string | undefined, acceptLanguage: string | undefined | null): Locale {
+  if (explicit && isLocale(explicit)) return explicit;
+  if (!acceptLanguage) return 'en';
+  const ranked = acceptLanguage
+    .split(',')
+    .slice(0, 20)
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      return { lang: tag.trim().toLowerCase().split('-')[0] ?? '', q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.q > 0 && !Number.isNaN(x.q))
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  for (const r of ranked) if (isLocale(r.lang)) return r.lang;
+  return 'en';
+}

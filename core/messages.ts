@@ -1,0 +1,106 @@
+import type { Locale } from './locale.js';
+
+/** Every string a person reads on the hosted pages, per locale. `{business}` is the display name. */
+export interface PageMessages {
+  title: string;
+  heading: string;
+  intro: string;
+  phoneLabel: string;
+  phoneHint: string;
+  phoneOptional: string;
+  consentLegend: string;
+  submit: string;
+  privacy: string;
+  noPrivacy: string;
+  errorSummary: string;
+  errConsent: string;
+  errPhone: string;
+  errPhoneRequired: string;
+  sandboxNote: string;
+  notFoundTitle: string;
+  notFoundBody: string;
+  badRequestTitle: string;
+  badRequestBody: string;
+  tooManyTitle: string;
+  tooManyBody: string;
+  poweredBy: string;
+}
+
+export const MESSAGES: Record<Locale, PageMessages> = {
+  en: {
+    title: 'Get {business} updates on WhatsApp',
+    heading: 'Chat with {business} on WhatsApp',
+    intro: 'Tick the box to agree, then continue to WhatsApp.',
+    phoneLabel: 'Your WhatsApp number',
+    phoneHint: 'With country code, for example +1 415 555 0123',
+    phoneOptional: '(optional)',
+    consentLegend: 'Your consent',
+    submit: 'Continue to WhatsApp',
+    privacy: 'Privacy policy',
+    noPrivacy: 'Ask {business} how they use your data.',
+    errorSummary: 'There is a problem',
+    errConsent: 'Tick the box to agree to messages on WhatsApp',
+    errPhone: 'Enter a valid WhatsApp number with its country code',
+    errPhoneRequired: 'Enter your WhatsApp number',
+    sandboxNote: 'Test mode: WhatsApp will open a chat with the sandbox number, prefilled with “{proxy}”.',
+    notFoundTitle: 'Page not found',
+    notFoundBody: 'This opt-in link is not valid. Check the link or ask the business for a new one.',
+    badRequestTitle: 'This link is not valid',
+    badRequestBody: 'Part of the link is malformed. Check it, or ask the business for a new one.',
+    tooManyTitle: 'Too many attempts',
+    tooManyBody: 'Please wait a minute and try again.',
+    poweredBy: 'Consent is recorded with the time and wording shown.',
+  },
+  es: {
+    title: 'Recibe novedades de {business} en WhatsApp',
+    heading: 'Chatea con {business} en WhatsApp',
+    intro: 'Marca la casilla para aceptar y continúa a WhatsApp.',
+    phoneLabel: 'Tu número de WhatsApp',
+    phoneHint: 'Con el código de país, por ejemplo +34 612 34 56 78',
+    phoneOptional: '(opcional)',
+    consentLegend: 'Tu consentimiento',
+    submit: 'Continuar a WhatsApp',
+    privacy: 'Política de privacidad',
+    noPrivacy: 'Pregunta a {business} cómo usa tus datos.',
+    errorSummary: 'Hay un problema',
+    errConsent: 'Marca la casilla para aceptar mensajes en WhatsApp',
+    errPhone: 'Introduce un número de WhatsApp válido con el código de país',
+    errPhoneRequired: 'Introduce tu número de WhatsApp',
+    sandboxNote: 'Modo de prueba: WhatsApp abrirá un chat con el número de pruebas, con el texto «{proxy}».',
+    notFoundTitle: 'Página no encontrada',
+    notFoundBody: 'Este enlace no es válido. Revísalo o pide uno nuevo a la empresa.',
+    badRequestTitle: 'Este enlace no es válido',
+    badRequestBody: 'Parte del enlace está mal formada. Revísalo o pide uno nuevo a la empresa.',
+    tooManyTitle: 'Demasiados intentos',
+    tooManyBody: 'Espera un minuto y vuelve a intentarlo.',
+    poweredBy: 'El consentimiento se registra con la hora y el texto mostrado.',
+  },
+  pt: {
+    title: 'Receba novidades de {business} no WhatsApp',
+    heading: 'Converse com {business} no WhatsApp',
+    intro: 'Marque a caixa para concordar e continue para o WhatsApp.',
+    phoneLabel: 'Seu número de WhatsApp',
+    phoneHint: 'Com o código do país, por exemplo +55 11 91234 5678',
+    phoneOptional: '(opcional)',
+    consentLegend: 'Seu consentimento',
+    submit: 'Continuar para o WhatsApp',
+    privacy: 'Política de privacidade',
+    noPrivacy: 'Pergunte a {business} como usa seus dados.',
+    errorSummary: 'Há um problema',
+    errConsent: 'Marque a caixa para aceitar mensagens no WhatsApp',
+    errPhone: 'Digite um número de WhatsApp válido com o código do país',
+    errPhoneRequired: 'Digite seu número de WhatsApp',
+    sandboxNote: 'Modo de teste: o WhatsApp abrirá uma conversa com o número de testes, com o texto “{proxy}”.',
+    notFoundTitle: 'Página não encontrada',
+    notFoundBody: 'Este link não é válido. Confira o link ou peça um novo à empresa.',
+    badRequestTitle: 'Este link não é válido',
+    badRequestBody: 'Parte do link está malformada. Confira ou peça um novo à empresa.',
+    tooManyTitle: 'Muitas tentativas',
+    tooManyBody: 'Aguarde um minuto e tente novamente.',
+    poweredBy: 'O consentimento é registrado com a hora e o texto exibido.',
+  },
+};
+
+export function fill(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+}

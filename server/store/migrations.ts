@@ -1,0 +1,130 @@
+import { all, get, run, type Body, type Driver } from './driver.js';
+
+/**
+ * Versioned migrations, applied in order on start (or by `npm run migrate`), the same for both
+ * stores. `{{SERIAL}}` becomes each dialect's auto-increment key. Never edit a released migration:
+ * add the next one.
+ */
+export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
+  {
+    version: 1,
+    name: 'apps, keys, wording, consent ledger, users, funnel',
+    sql: [
+      `CREATE TABLE apps (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL UNIQUE,
+        display_name TEXT NOT NULL,
+        phone TEXT,
+        live INTEGER NOT NULL DEFAULT 0,
+        settings TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL REFERENCES apps(id),
+        hash TEXT NOT NULL UNIQUE,
+        prefix TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      `CREATE TABLE wordings (
+        app_id TEXT NOT NULL REFERENCES apps(id),
+        locale TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        template TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, locale, version)
+      )`,
+      // The exact texts people were shown, by their SHA-256: what a consent record's hash proves.
+      `CREATE TABLE shown_texts (
+        sha256 TEXT PRIMARY KEY,
+        text TEXT NOT NULL
+      )`,
+      `CREATE TABLE consents (
+        seq {{SERIAL}},
+        id TEXT NOT NULL UNIQUE,
+        app_id TEXT NOT NULL REFERENCES apps(id),
+        phone TEXT NOT NULL DEFAULT '',
+        action TEXT NOT NULL,
+        via TEXT NOT NULL,
+        wording_version INTEGER,
+        wording_sha256 TEXT,
+        locale TEXT,
+        at BIGINT NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        page TEXT,
+        campaign TEXT,
+        ref TEXT,
+        linked_id TEXT,
+        actor TEXT
+      )`,
+      `CREATE UNIQUE INDEX consents_ref ON consents (app_id, ref) WHERE ref IS NOT NULL AND action = 'opt_in'`,
+      `CREATE INDEX consents_phone ON consents (app_id, phone, seq)`,
+      `CREATE TABLE users (
+        app_id TEXT NOT NULL REFERENCES apps(id),
+        phone TEXT NOT NULL,
+        optin TEXT NOT NULL,
+        via TEXT,
+        verified INTEGER NOT NULL DEFAULT 0,
+        optin_at BIGINT,
+        last_inbound_at BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, phone)
+      )`,
+      `CREATE TABLE funnel (
+        app_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        via TEXT NOT NULL,
+        campaign TEXT NOT NULL,
+        metric TEXT NOT NULL,
+        n BIGINT NOT NULL,
+        PRIMARY KEY (app_id, day, via, campaign, metric)
+      )`,
+    ],
+  },
+];
+
+/** Consent records are evidence: the database itself refuses to change one. */
+const APPEND_ONLY: Record<Driver['dialect'], string[]> = {
+  sqlite: [
+    `CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents
+     BEGIN SELECT RAISE(ABORT, 'consent records are append-only'); END`,
+  ],
+  postgres: [
+    `CREATE OR REPLACE FUNCTION consents_append_only() RETURNS trigger AS $$
+     BEGIN RAISE EXCEPTION 'consent records are append-only'; END; $$ LANGUAGE plpgsql`,
+    `CREATE TRIGGER consents_append_only BEFORE UPDATE ON consents
+     FOR EACH ROW EXECUTE FUNCTION consents_append_only()`,
+  ],
+};
+
+function dialectSql(sql: string, dialect: Driver['dialect']): string {
+  return sql.replace('{{SERIAL}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY');
+}
+
+function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
+  if (dialect === 'postgres') {
+    // Several servers may start at once: one migrates, the others wait for it.
+    yield* get('SELECT pg_advisory_xact_lock(7283001)');
+  }
+  yield* run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  const done = new Set((yield* all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    for (const sql of m.sql) yield* run(dialectSql(sql, dialect));
+    if (m.version === 1) for (const sql of APPEND_ONLY[dialect]) yield* run(sql);
+    yield* run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now]);
+    applied.push(m.version);
+  }
+  return applied;
+}
+
+/** Applies what is missing, atomically; returns the versions it applied. */
+export function migrate(driver: Driver, now: number): Promise<number[]> {
+  return driver.transact(() => apply(driver.dialect, now));
+}

@@ -1,0 +1,322 @@
+import { LOCALES, type Locale } from '../../core/locale.js';
+import { applyEvent, NEW_USER, type OptinEvent, type UserState } from '../../core/optin-state.js';
+import { AppSettingsSchema } from '../settings.js';
+import { all, get, run, type Body, type Driver } from './driver.js';
+import { migrate } from './migrations.js';
+import {
+  NameTaken,
+  type AppPatch,
+  type AppRecord,
+  type ConsentRecord,
+  type FunnelMetric,
+  type NewApp,
+  type NewConsent,
+  type UserRecord,
+  type Wording,
+} from './types.js';
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toApp(r: Row): AppRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    displayName: r.display_name as string,
+    phone: (r.phone as string | null) ?? null,
+    live: Number(r.live) === 1,
+    // Parsing fills defaults for settings added after the app was saved.
+    settings: AppSettingsSchema.parse(JSON.parse(r.settings as string)),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toUser(r: Row): UserRecord {
+  return {
+    appId: r.app_id as string,
+    phone: r.phone as string,
+    optin: r.optin as UserRecord['optin'],
+    via: (r.via as UserRecord['via']) ?? null,
+    verified: Number(r.verified) === 1,
+    optinAt: num(r.optin_at),
+    lastInboundAt: num(r.last_inbound_at),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function toConsent(r: Row): ConsentRecord {
+  return {
+    id: r.id as string,
+    appId: r.app_id as string,
+    phone: r.phone as string,
+    action: r.action as ConsentRecord['action'],
+    via: r.via as ConsentRecord['via'],
+    wordingVersion: num(r.wording_version),
+    wordingSha256: (r.wording_sha256 as string | null) ?? null,
+    locale: (r.locale as Locale | null) ?? null,
+    at: Number(r.at),
+    ip: (r.ip as string | null) ?? null,
+    userAgent: (r.user_agent as string | null) ?? null,
+    page: (r.page as string | null) ?? null,
+    campaign: (r.campaign as string | null) ?? null,
+    ref: (r.ref as string | null) ?? null,
+    linkedId: (r.linked_id as string | null) ?? null,
+    actor: (r.actor as string | null) ?? null,
+  };
+}
+
+function* appById(id: string): Body<AppRecord | null> {
+  const r = yield* get<Row>('SELECT * FROM apps WHERE id = ?', [id]);
+  return r ? toApp(r) : null;
+}
+
+function* userRow(appId: string, phone: string): Body<UserRecord | null> {
+  const r = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  return r ? toUser(r) : null;
+}
+
+function* saveUser(appId: string, phone: string, s: UserState, now: number): Body<UserRecord> {
+  yield* run(
+    `INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (app_id, phone) DO UPDATE SET optin = excluded.optin, via = excluded.via, verified = excluded.verified,
+       optin_at = excluded.optin_at, last_inbound_at = excluded.last_inbound_at, updated_at = excluded.updated_at`,
+    [appId, phone, s.optin, s.via, s.verified ? 1 : 0, s.optinAt, s.lastInboundAt, now, now],
+  );
+  return (yield* userRow(appId, phone))!;
+}
+
+function* addWording(appId: string, locale: Locale, template: string, now: number): Body<void> {
+  const cur = yield* get<Row>('SELECT MAX(version) AS v, NULL AS t FROM wordings WHERE app_id = ? AND locale = ?', [appId, locale]);
+  const latest = yield* get<Row>('SELECT template FROM wordings WHERE app_id = ? AND locale = ? AND version = ?', [appId, locale, num(cur?.v) ?? 0]);
+  if (latest && latest.template === template) return; // unchanged text makes no new version
+  yield* run('INSERT INTO wordings (app_id, locale, version, template, created_at) VALUES (?, ?, ?, ?, ?)', [
+    appId,
+    locale,
+    (num(cur?.v) ?? 0) + 1,
+    template,
+    now,
+  ]);
+}
+
+function* bump(appId: string, day: string, via: string, campaign: string, metric: FunnelMetric, n: number): Body<void> {
+  yield* run(
+    `INSERT INTO funnel (app_id, day, via, campaign, metric, n) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (app_id, day, via, campaign, metric) DO UPDATE SET n = funnel.n + excluded.n`,
+    [appId, day, via, campaign, metric, n],
+  );
+}
+
+export const dayOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
+
+export interface FunnelIncrement {
+  appId: string;
+  day: string;
+  via: string;
+  campaign: string;
+  metric: FunnelMetric;
+  n: number;
+}
+
+export interface ConsentResult {
+  /** false when the reference was already taken: nothing was written, try another. */
+  ok: boolean;
+  consent: ConsentRecord | null;
+  user: UserRecord | null;
+  changed: 'opted-in' | 'opted-out' | 'verified' | null;
+}
+
+/**
+ * The one store interface. Both SQLite and PostgreSQL run this same code through their drivers, and
+ * one conformance suite (test/store.conformance.test.ts) runs against both.
+ */
+export class Store {
+  constructor(readonly driver: Driver) {}
+
+  get kind(): Driver['dialect'] {
+    return this.driver.dialect;
+  }
+
+  migrate(now = Date.now()): Promise<number[]> {
+    return migrate(this.driver, now);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  createApp(a: NewApp, now: number): Promise<AppRecord> {
+    return this.driver
+      .transact(function* () {
+        const taken = yield* get<Row>('SELECT id FROM apps WHERE name_key = ?', [a.name.toLowerCase()]);
+        if (taken) return null;
+        yield* run(
+          `INSERT INTO apps (id, name, name_key, display_name, phone, live, settings, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [a.id, a.name, a.name.toLowerCase(), a.displayName, a.phone, a.live ? 1 : 0, JSON.stringify(a.settings), now, now],
+        );
+        for (const l of LOCALES) yield* addWording(a.id, l, a.wording[l], now);
+        yield* run('INSERT INTO api_keys (id, app_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)', [
+          a.apiKey.id,
+          a.id,
+          a.apiKey.hash,
+          a.apiKey.prefix,
+          now,
+        ]);
+        return yield* appById(a.id);
+      })
+      .then((app) => {
+        if (!app) throw new NameTaken(a.name);
+        return app;
+      })
+      .catch((e: unknown) => {
+        // Two creations racing on PostgreSQL: the loser hits the unique index.
+        if ((e as Error).name === 'UniqueViolation') throw new NameTaken(a.name);
+        throw e;
+      });
+  }
+
+  /** Finds an app by name, without regard to case. */
+  getApp(name: string): Promise<AppRecord | null> {
+    return this.driver.read(function* () {
+      const r = yield* get<Row>('SELECT * FROM apps WHERE name_key = ?', [name.toLowerCase()]);
+      return r ? toApp(r) : null;
+    });
+  }
+
+  getAppById(id: string): Promise<AppRecord | null> {
+    return this.driver.read(() => appById(id));
+  }
+
+  listApps(): Promise<AppRecord[]> {
+    return this.driver.read(function* () {
+      return (yield* all<Row>('SELECT * FROM apps ORDER BY created_at, id')).map(toApp);
+    });
+  }
+
+  countApps(): Promise<number> {
+    return this.driver.read(function* () {
+      return Number((yield* get<Row>('SELECT COUNT(*) AS n FROM apps'))?.n ?? 0);
+    });
+  }
+
+  updateApp(id: string, p: AppPatch, now: number): Promise<AppRecord> {
+    return this.driver.transact(function* () {
+      const cur = yield* appById(id);
+      if (!cur) throw new Error(`no app ${id}`);
+      yield* run('UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, updated_at = ? WHERE id = ?', [
+        p.displayName ?? cur.displayName,
+        p.phone === undefined ? cur.phone : p.phone,
+        (p.live ?? cur.live) ? 1 : 0,
+        JSON.stringify(p.settings ?? cur.settings),
+        now,
+        id,
+      ]);
+      for (const l of LOCALES) {
+        const t = p.wording?.[l];
+        if (t !== undefined) yield* addWording(id, l, t, now);
+      }
+      return (yield* appById(id))!;
+    });
+  }
+
+  /** The newest wording version per locale. */
+  currentWordings(appId: string): Promise<Record<Locale, Wording>> {
+    return this.driver.read(function* () {
+      const rows = yield* all<Row>(
+        `SELECT w.* FROM wordings w
+         JOIN (SELECT locale, MAX(version) AS v FROM wordings WHERE app_id = ? GROUP BY locale) m
+           ON m.locale = w.locale AND m.v = w.version
+         WHERE w.app_id = ?`,
+        [appId, appId],
+      );
+      const out = {} as Record<Locale, Wording>;
+      for (const r of rows) out[r.locale as Locale] = { locale: r.locale as Locale, version: Number(r.version), template: r.template as string, createdAt: Number(r.created_at) };
+      return out;
+    });
+  }
+
+  /** Every version ever shown, oldest first: consent records point at them. */
+  wordingHistory(appId: string): Promise<Wording[]> {
+    return this.driver.read(function* () {
+      const rows = yield* all<Row>('SELECT * FROM wordings WHERE app_id = ? ORDER BY locale, version', [appId]);
+      return rows.map((r) => ({ locale: r.locale as Locale, version: Number(r.version), template: r.template as string, createdAt: Number(r.created_at) }));
+    });
+  }
+
+  findApiKey(hash: string): Promise<{ id: string; appId: string; revokedAt: number | null } | null> {
+    return this.driver.read(function* () {
+      const r = yield* get<Row>('SELECT id, app_id, revoked_at FROM api_keys WHERE hash = ?', [hash]);
+      return r ? { id: r.id as string, appId: r.app_id as string, revokedAt: num(r.revoked_at) } : null;
+    });
+  }
+
+  /** The exact text behind a consent record's hash. */
+  shownText(sha256: string): Promise<string | null> {
+    return this.driver.read(function* () {
+      return ((yield* get<Row>('SELECT text FROM shown_texts WHERE sha256 = ?', [sha256]))?.text as string | undefined) ?? null;
+    });
+  }
+
+  /**
+   * Appends a consent record and moves the user's state, in one transaction. A consent without a
+   * phone (the phone field is off, or optional and empty) is kept as evidence until the person's
+   * WhatsApp message verifies it by its reference.
+   */
+  recordConsent(c: NewConsent): Promise<ConsentResult> {
+    return this.driver.transact(function* (): Body<ConsentResult> {
+      if (c.wording) yield* run('INSERT INTO shown_texts (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING', [c.wording.sha256, c.wording.text]);
+      const inserted = yield* run(
+        `INSERT INTO consents (id, app_id, phone, action, via, wording_version, wording_sha256, locale, at, ip, user_agent, page, campaign, ref, actor)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        [c.id, c.appId, c.phone, c.action, c.via, c.wording?.version ?? null, c.wording?.sha256 ?? null, c.locale, c.at, c.ip, c.userAgent, c.page, c.campaign, c.ref, c.actor],
+      );
+      if (inserted === 0) return { ok: false, consent: null, user: null, changed: null };
+      const consent = toConsent((yield* get<Row>('SELECT * FROM consents WHERE id = ?', [c.id]))!);
+      const metric: FunnelMetric | null = c.action === 'opt_in' ? 'consent' : c.action === 'opt_out' ? 'opt_out' : null;
+      if (metric) yield* bump(c.appId, dayOf(c.at), c.via, c.campaign ?? '', metric, 1);
+      if (!c.phone || (c.action !== 'opt_in' && c.action !== 'opt_out')) return { ok: true, consent, user: null, changed: null };
+      const prev = yield* userRow(c.appId, c.phone);
+      const state: UserState = prev ?? NEW_USER;
+      const ev: OptinEvent = c.action === 'opt_in' ? { type: 'opt_in', via: c.via, at: c.at, verified: c.verified } : { type: 'opt_out', via: c.via, at: c.at };
+      const next = applyEvent(state, ev);
+      const user = yield* saveUser(c.appId, c.phone, next.state, c.at);
+      return { ok: true, consent, user, changed: next.changed };
+    });
+  }
+
+  getUser(appId: string, phone: string): Promise<UserRecord | null> {
+    return this.driver.read(() => userRow(appId, phone));
+  }
+
+  consentsFor(appId: string, phone: string): Promise<ConsentRecord[]> {
+    return this.driver.read(function* () {
+      return (yield* all<Row>('SELECT * FROM consents WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(toConsent);
+    });
+  }
+
+  consentByRef(appId: string, ref: string): Promise<ConsentRecord | null> {
+    return this.driver.read(function* () {
+      const r = yield* get<Row>(`SELECT * FROM consents WHERE app_id = ? AND ref = ? AND action = 'opt_in'`, [appId, ref]);
+      return r ? toConsent(r) : null;
+    });
+  }
+
+  /** Adds aggregate counters (page views are batched in memory and flushed here). */
+  addFunnel(rows: FunnelIncrement[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    return this.driver.transact(function* () {
+      for (const r of rows) yield* bump(r.appId, r.day, r.via, r.campaign, r.metric, r.n);
+    });
+  }
+
+  funnel(appId: string, fromDay: string, toDay: string): Promise<FunnelIncrement[]> {
+    return this.driver.read(function* () {
+      const rows = yield* all<Row>('SELECT * FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? ORDER BY day, via, campaign, metric', [appId, fromDay, toDay]);
+      return rows.map((r) => ({ appId, day: r.day as string, via: r.via as string, campaign: r.campaign as string, metric: r.metric as FunnelMetric, n: Number(r.n) }));
+    });
+  }
+}

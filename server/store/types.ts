@@ -1,0 +1,107 @@
+import type { Locale } from '../../core/locale.js';
+import type { ConsentAction, OptinStatus, Via } from '../../core/optin-state.js';
+import type { AppSettings } from '../settings.js';
+
+export interface AppRecord {
+  id: string;
+  name: string;
+  displayName: string;
+  phone: string | null;
+  live: boolean;
+  settings: AppSettings;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Wording {
+  locale: Locale;
+  version: number;
+  template: string;
+  createdAt: number;
+}
+
+export interface ConsentRecord {
+  id: string;
+  appId: string;
+  phone: string;
+  action: ConsentAction;
+  via: Via;
+  wordingVersion: number | null;
+  wordingSha256: string | null;
+  locale: Locale | null;
+  at: number;
+  ip: string | null;
+  userAgent: string | null;
+  page: string | null;
+  campaign: string | null;
+  ref: string | null;
+  linkedId: string | null;
+  actor: string | null;
+}
+
+export interface UserRecord {
+  appId: string;
+  phone: string;
+  optin: OptinStatus;
+  via: Via | null;
+  verified: boolean;
+  optinAt: number | null;
+  lastInboundAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type FunnelMetric = 'view' | 'consent' | 'redirect' | 'verified' | 'opt_out';
+
+export interface NewApp {
+  id: string;
+  name: string;
+  displayName: string;
+  phone: string | null;
+  live: boolean;
+  settings: AppSettings;
+  wording: Record<Locale, string>;
+  apiKey: { id: string; hash: string; prefix: string };
+}
+
+export interface AppPatch {
+  displayName?: string;
+  phone?: string | null;
+  live?: boolean;
+  settings?: AppSettings;
+  /** Locales whose wording changes: each becomes a new version. */
+  wording?: Partial<Record<Locale, string>>;
+}
+
+export interface NewConsent {
+  id: string;
+  appId: string;
+  phone: string;
+  action: ConsentAction;
+  via: Via;
+  wording: { version: number; sha256: string; text: string } | null;
+  locale: Locale | null;
+  at: number;
+  ip: string | null;
+  userAgent: string | null;
+  page: string | null;
+  campaign: string | null;
+  ref: string | null;
+  actor: string | null;
+  /** Whether the phone itself confirmed this consent (SMS, first message). */
+  verified: boolean;
+}
+
+export class NameTaken extends Error {
+  constructor(readonly appName: string) {
+    super(`an app named ${appName} already exists`);
+    this.name = 'NameTaken';
+  }
+}
+
+export class RefTaken extends Error {
+  constructor() {
+    super('consent reference already in use');
+    this.name = 'RefTaken';
+  }
+}
