@@ -247,10 +247,10 @@ export class Store {
     });
   }
 
-  findApiKey(hash: string): Promise<{ id: string; appId: string; revokedAt: number | null } | null> {
+  findApiKey(id: string): Promise<{ id: string; appId: string; hash: string; revokedAt: number | null } | null> {
     return this.driver.read(function* () {
-      const r = yield* get<Row>('SELECT id, app_id, revoked_at FROM api_keys WHERE hash = ?', [hash]);
-      return r ? { id: r.id as string, appId: r.app_id as string, revokedAt: num(r.revoked_at) } : null;
+      const r = yield* get<Row>('SELECT id, app_id, hash, revoked_at FROM api_keys WHERE id = ?', [id]);
+      return r ? { id: r.id as string, appId: r.app_id as string, hash: r.hash as string, revokedAt: num(r.revoked_at) } : null;
     });
   }
 

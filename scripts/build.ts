@@ -1,0 +1,54 @@
+/**
+ * Builds everything the server serves:
+ * - dist/landing/: the hosted pages' vanilla-extract styles, as one static CSS file plus a module of
+ *   class names the server renders with;
+ * - dist/widget/: the widget bundle, from vite.config.ts.
+ */
+import { vanillaExtractPlugin } from '@vanilla-extract/vite-plugin';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build } from 'vite';
+
+const root = resolve(import.meta.dirname, '..');
+const landingOut = join(root, 'dist/landing');
+
+async function buildLanding(): Promise<void> {
+  rmSync(landingOut, { recursive: true, force: true });
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [vanillaExtractPlugin({ identifiers: 'short' })],
+    build: {
+      outDir: landingOut,
+      emptyOutDir: true,
+      minify: true,
+      cssMinify: true,
+      lib: { entry: join(root, 'landing/consent.css.ts'), formats: ['es'], fileName: () => 'classes.js', cssFileName: 'consent' },
+    },
+  });
+  const css = readdirSync(landingOut).find((f) => f.endsWith('.css'));
+  if (!css) throw new Error('landing build produced no CSS');
+  const text = readFileSync(join(landingOut, css), 'utf8');
+  writeFileSync(join(landingOut, 'manifest.json'), JSON.stringify({ css, bytes: text.length, gzip: gzipSync(text).length }, null, 2));
+  console.log(`landing  ${css}  ${text.length} B  ${gzipSync(text).length} B gzip`);
+}
+
+async function buildWidget(): Promise<void> {
+  if (!existsSync(join(root, 'vite.config.ts'))) return;
+  await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
+  const file = join(root, 'dist/widget/widget.js');
+  if (existsSync(file)) {
+    const sizeModule = join(root, 'widget/size.ts');
+    if (existsSync(sizeModule)) {
+      const { reportSizes } = (await import(pathToFileURL(sizeModule).href)) as { reportSizes: (f: string) => { raw: number; gzip: number; brotli: number } };
+      const s = reportSizes(file);
+      console.log(`widget   widget.js  ${s.raw} B  ${s.gzip} B gzip  ${s.brotli} B brotli  (budget 10240 B gzip)`);
+    }
+  }
+}
+
+await buildLanding();
+await buildWidget();

@@ -1,0 +1,103 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Assets } from './assets.js';
+import type { AuthEnv } from './auth.js';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { ApiError, errorBody } from './errors.js';
+import { FunnelCounter } from './funnel-counter.js';
+import { mediaType } from './http.js';
+import { RateLimiter } from './rate-limit.js';
+import { appRoutes, defaultHook } from './routes/apps.js';
+import { consentPageRoutes } from './routes/consent-page.js';
+import { qrRoutes } from './routes/qr.js';
+import { staticRoutes } from './routes/static.js';
+import { widgetApiRoutes } from './routes/widget-api.js';
+import type { Store } from './store/index.js';
+
+export interface AppOptions {
+  store: Store;
+  config: Config;
+  assets: Assets;
+  clock?: Clock;
+  funnel?: FunnelCounter;
+}
+
+/**
+ * Builds the whole HTTP app from its dependencies. Nothing here reads the environment or opens a
+ * database: `main.ts` does that, and each test builds its own.
+ *
+ * @example
+ * const { app } = createApp({ store, config: testConfig(), assets: await loadAssets() });
+ * const res = await app.request('/o/demo');
+ */
+export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Deps } {
+  const clock = o.clock ?? systemClock;
+  const deps: Deps = {
+    store: o.store,
+    config: o.config,
+    clock,
+    assets: o.assets,
+    funnel: o.funnel ?? new FunnelCounter(),
+    limiter: new RateLimiter(o.config.consentRateLimit, () => clock.now()),
+  };
+
+  const app = new OpenAPIHono<AuthEnv>({ defaultHook: defaultHook as never });
+
+  app.use(
+    secureHeaders({
+      // Set per route: the widget's files and API must be readable by other sites.
+      crossOriginResourcePolicy: false,
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'strict-origin-when-cross-origin',
+    }),
+  );
+  app.use(async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+    if (!c.res.headers.has('Cross-Origin-Resource-Policy')) c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  });
+
+  // JSON bodies only, and small: anything else is a clear 415 or 413, never a confusing 422.
+  app.use('/api/v1/apps/*', async (c, next) => {
+    if ((c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') && !c.req.path.endsWith('/optins')) {
+      if (Number(c.req.header('content-length') ?? 0) > 64 * 1024) throw new ApiError(413, 'payload_too_large', 'The body may be at most 64 KB.');
+      if (c.req.raw.body && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
+    }
+    return next();
+  });
+  app.use('/api/v1/apps', async (c, next) => {
+    if (c.req.method === 'POST' && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
+    return next();
+  });
+
+  app.route('/', staticRoutes(deps));
+  app.route('/', consentPageRoutes(deps));
+  app.route('/', qrRoutes(deps));
+  app.route('/', widgetApiRoutes(deps));
+  appRoutes(deps, app);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' }, servers: [{ url: o.config.publicUrl }] });
+
+  app.notFound((c) => c.json(errorBody('not_found', 'Nothing here.'), 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return c.json(errorBody(err.code, err.message), err.status as ContentfulStatusCode);
+    }
+    if (err instanceof HTTPException) {
+      const status = err.status as ContentfulStatusCode;
+      const code = status === 400 ? 'malformed_request' : status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'error';
+      return c.json(errorBody(code, err.message || 'Bad request.'), status);
+    }
+    console.error('unhandled error', c.req.method, c.req.path, err);
+    return c.json(errorBody('internal', 'Something went wrong on our side. Nothing you sent was lost; try again.'), 500);
+  });
+
+  return { app, deps };
+}

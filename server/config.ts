@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { DEFAULT_SANDBOX_NUMBER } from '../core/wa-link.js';
+
+const flag = (def: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? def : ['1', 'true', 'on', 'yes'].includes(v)));
+
+/**
+ * Every setting the server reads from the environment, parsed once at start-up. `main.ts` and the CLI
+ * are the only places that read `process.env`; everything else receives a `Config`.
+ */
+export const ConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .transform((u) => u.replace(/\/+$/, ''))
+      .optional(),
+    DATABASE_URL: z.string().min(1).default('./data/optin-kit.db'),
+    SANDBOX_NUMBER: z.string().regex(/^\d{6,15}$/, 'must be 6 to 15 digits, no +').default(DEFAULT_SANDBOX_NUMBER),
+    ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    DEMO: flag(true),
+    CONSENT_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(20),
+    TRUST_PROXY: flag(false),
+  })
+  .transform((e) => ({
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    sandboxNumber: e.SANDBOX_NUMBER,
+    adminToken: e.ADMIN_TOKEN ?? null,
+    demo: e.DEMO,
+    /** Consent posts per IP per minute; 0 switches the limit off. */
+    consentRateLimit: e.CONSENT_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
+  }));
+
+export type Config = z.output<typeof ConfigSchema>;
+
+/** Parses the environment, or explains in one line per variable what is wrong. */
+export function parseConfig(env: Record<string, string | undefined>): { ok: true; config: Config } | { ok: false; problems: string[] } {
+  // An empty variable means "not set", as shells and .env files commonly leave them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = ConfigSchema.safeParse(cleaned);
+  if (r.success) return { ok: true, config: r.data };
+  return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`) };
+}
+
+/** A config for tests and tools: defaults plus overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const r = parseConfig({});
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return { ...r.config, demo: false, consentRateLimit: 0, ...overrides };
+}

@@ -1,0 +1,21 @@
+import type { Store } from './store/index.js';
+import { createApp } from './services/apps.js';
+
+/** A sandbox app for newcomers, created when the store has no apps at all. */
+export async function ensureDemoApp(store: Store, now: number): Promise<{ created: boolean; apiKey: string | null }> {
+  if ((await store.countApps()) > 0) return { created: false, apiKey: null };
+  const { apiKey } = await createApp(store, { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } }, now);
+  return { created: true, apiKey };
+}
+
+/** The URLs a newcomer needs, for the start-up banner. */
+export function urlsFor(publicUrl: string, name: string): Record<string, string> {
+  return {
+    'Consent page': `${publicUrl}/o/${name}`,
+    'QR code (SVG)': `${publicUrl}/o/${name}/qr.svg`,
+    'QR code (PNG)': `${publicUrl}/o/${name}/qr.png?size=512`,
+    'Campaign link': `${publicUrl}/o/${name}?c=spring-sale`,
+    'Widget demo page': `${publicUrl}/demo?app=${name}`,
+    'Widget snippet': `<script src="${publicUrl}/widget.js" data-app="${name}" async></script>`,
+  };
+}

@@ -1,0 +1,16 @@
+import type { Clock } from '../core/clock.js';
+import type { Assets } from './assets.js';
+import type { Config } from './config.js';
+import type { FunnelCounter } from './funnel-counter.js';
+import type { RateLimiter } from './rate-limit.js';
+import type { Store } from './store/index.js';
+
+/** Everything a route needs, passed in: tests build their own, with their own store and clock. */
+export interface Deps {
+  store: Store;
+  config: Config;
+  clock: Clock;
+  assets: Assets;
+  funnel: FunnelCounter;
+  limiter: RateLimiter;
+}

@@ -1,0 +1,73 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { loadAssets } from './assets.js';
+import { parseConfig, type Config } from './config.js';
+import { ensureDemoApp, urlsFor } from './demo.js';
+import { FunnelCounter } from './funnel-counter.js';
+import { openStore } from './store/index.js';
+
+/**
+ * Starts the server: parses the environment (stopping with a clear message if it is wrong), opens
+ * and migrates the store, seeds the demo app, listens, and flushes counters on the way out.
+ */
+export async function startServer(config: Config, log: (s: string) => void = console.log): Promise<{ url: string; close: () => Promise<void> }> {
+  const store = openStore(config.databaseUrl);
+  const applied = await store.migrate();
+  if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
+  const funnel = new FunnelCounter();
+  const { app } = createApp({ store, config, assets: await loadAssets(), funnel });
+  const demo = config.demo ? await ensureDemoApp(store, Date.now()) : { created: false, apiKey: null };
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const flusher = setInterval(() => void funnel.flush(store).catch((e) => console.error('funnel flush failed', e)), 5000);
+  flusher.unref();
+
+  log(`optin-kit listening on http://${config.host}:${port} (public URL ${config.publicUrl}, ${store.kind} store)`);
+  const apps = await store.listApps();
+  const show = apps.find((a) => a.name === 'demo') ?? apps[0];
+  if (show) {
+    log(`\nApp "${show.name}" (${show.live ? 'live' : 'sandbox'}):`);
+    for (const [k, v] of Object.entries(urlsFor(config.publicUrl, show.name))) log(`  ${k.padEnd(18)} ${v}`);
+  }
+  if (demo.apiKey) log(`\nThe demo app's API key (shown once): ${demo.apiKey}`);
+  log(`\nCreate your own app:\n  npx optin-kit apps create --name Acme --display-name "Acme Shoes" --phone +14155550123`);
+  if (!config.adminToken) log('  (set ADMIN_TOKEN to create apps over HTTP with POST /api/v1/apps)');
+
+  return {
+    url: `http://${config.host}:${port}`,
+    close: async () => {
+      clearInterval(flusher);
+      await new Promise<void>((r) => server.close(() => r()));
+      await funnel.flush(store);
+      await store.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const parsed = parseConfig(process.env);
+  if (!parsed.ok) {
+    console.error('optin-kit: the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'));
+    process.exit(2);
+  }
+  const running = await startServer(parsed.config);
+  const stop = async () => {
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e: unknown) => {
+    console.error('optin-kit: could not start:', e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}

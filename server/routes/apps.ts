@@ -1,0 +1,153 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { LOCALES, type Locale } from '../../core/locale.js';
+import { renderWording } from '../../core/wording.js';
+import { appFor, bearer, requireAdmin, type AuthEnv } from '../auth.js';
+import type { Deps } from '../deps.js';
+import { ApiError, errorBody } from '../errors.js';
+import { createApp, updateApp } from '../services/apps.js';
+import { AppSettingsSchema } from '../settings.js';
+import type { AppRecord } from '../store/index.js';
+import { qrTarget } from './qr.js';
+
+export const ErrorSchema = z
+  .object({ error: z.object({ code: z.string().openapi({ example: 'invalid_phone' }), message: z.string() }) })
+  .openapi('Error');
+
+const WordingInput = z
+  .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
+  .openapi('WordingInput', { description: 'Consent wording templates per locale. `{business}` becomes the display name. A change makes a new version.' });
+
+const SettingsInput = AppSettingsSchema.partial();
+
+const AppCreate = z
+  .object({
+    name: z.string().openapi({ example: 'Acme', description: 'Letters, digits, _; 3 to 40; starts with a letter; unique ignoring case.' }),
+    displayName: z.string().openapi({ example: 'Acme Shoes' }),
+    phone: z.string().nullable().optional().openapi({ example: '+14155550123' }),
+    live: z.boolean().optional(),
+    wording: WordingInput.optional(),
+  })
+  .extend(SettingsInput.shape)
+  .strict()
+  .openapi('AppCreate');
+
+const AppPatch = AppCreate.omit({ name: true }).partial().strict().openapi('AppPatch');
+
+const WordingView = z.object({ version: z.number().int(), template: z.string(), text: z.string() });
+
+export const AppView = z
+  .object({
+    name: z.string(),
+    displayName: z.string(),
+    phone: z.string().nullable(),
+    live: z.boolean(),
+    wording: z.record(z.string(), WordingView),
+    links: z.object({ consentPage: z.string(), qrSvg: z.string(), qrPng: z.string(), widgetSnippet: z.string(), sandboxText: z.string().nullable() }),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .extend(AppSettingsSchema.shape)
+  .openapi('App');
+
+type AppViewT = z.infer<typeof AppView>;
+
+export async function appView(deps: Deps, app: AppRecord): Promise<AppViewT> {
+  const w = await deps.store.currentWordings(app.id);
+  const base = deps.config.publicUrl;
+  return {
+    name: app.name,
+    displayName: app.displayName,
+    phone: app.phone,
+    live: app.live,
+    ...app.settings,
+    wording: Object.fromEntries(LOCALES.map((l) => [l, { version: w[l]!.version, template: w[l]!.template, text: renderWording(w[l]!.template, app.displayName) }])),
+    links: {
+      consentPage: `${base}/o/${app.name}`,
+      qrSvg: `${base}/o/${app.name}/qr.svg`,
+      qrPng: `${base}/o/${app.name}/qr.png?size=1024`,
+      widgetSnippet: `<script src="${base}/widget.js" data-app="${app.name}" async></script>`,
+      sandboxText: app.live ? null : `PROXY ${app.name}`,
+    },
+    createdAt: new Date(app.createdAt).toISOString(),
+    updatedAt: new Date(app.updatedAt).toISOString(),
+  };
+}
+
+const errors = {
+  400: { description: 'Malformed request', content: { 'application/json': { schema: ErrorSchema } } },
+  401: { description: 'No key, or a bad or revoked key', content: { 'application/json': { schema: ErrorSchema } } },
+  403: { description: 'Another app’s key', content: { 'application/json': { schema: ErrorSchema } } },
+  422: { description: 'Invalid values', content: { 'application/json': { schema: ErrorSchema } } },
+} as const;
+
+const AppParam = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+
+const createAppRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/apps',
+  summary: 'Create an app (operator only). The API key is in the answer, once.',
+  security: [{ bearer: [] }],
+  request: { body: { required: true, content: { 'application/json': { schema: AppCreate } } } },
+  responses: {
+    201: { description: 'Created', content: { 'application/json': { schema: z.object({ app: AppView, apiKey: z.string() }) } } },
+    ...errors,
+    409: { description: 'Name taken', content: { 'application/json': { schema: ErrorSchema } } },
+  },
+});
+
+const getAppRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/apps/{app}',
+  summary: 'An app’s settings',
+  security: [{ bearer: [] }],
+  request: { params: AppParam },
+  responses: { 200: { description: 'The app', content: { 'application/json': { schema: AppView } } }, ...errors, 404: { description: 'No such app', content: { 'application/json': { schema: ErrorSchema } } } },
+});
+
+const patchAppRoute = createRoute({
+  method: 'patch',
+  path: '/api/v1/apps/{app}',
+  summary: 'Change an app’s settings',
+  security: [{ bearer: [] }],
+  request: { params: AppParam, body: { required: true, content: { 'application/json': { schema: AppPatch } } } },
+  responses: { 200: { description: 'The app, changed', content: { 'application/json': { schema: AppView } } }, ...errors },
+});
+
+function splitInput(body: z.infer<typeof AppPatch>) {
+  const { displayName, phone, live, wording, ...settings } = body;
+  return { displayName, phone, live, wording, settings };
+}
+
+/** The business API's app settings: `POST /api/v1/apps`, `GET`/`PATCH /api/v1/apps/:app`. */
+export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
+  api.use('/api/v1/apps', bearer(deps));
+  api.use('/api/v1/apps/:app', async (c, next) => (c.req.method === 'GET' || c.req.method === 'PATCH' ? bearer(deps)(c, next) : next()));
+
+  api.openapi(createAppRoute, async (c) => {
+    requireAdmin(c);
+    const b = c.req.valid('json');
+    const { displayName, phone, live, wording, settings } = splitInput(b);
+    const { app, apiKey } = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, deps.clock.now());
+    return c.json({ app: await appView(deps, app), apiKey }, 201);
+  });
+
+  api.openapi(getAppRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    return c.json(await appView(deps, app), 200);
+  });
+
+  api.openapi(patchAppRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const changed = await updateApp(deps.store, app, splitInput(c.req.valid('json')), deps.clock.now());
+    return c.json(await appView(deps, changed), 200);
+  });
+}
+
+/** Validation failures of the OpenAPI routes, in the one error shape. */
+export const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; target?: string }) => {
+  if (result.success) return;
+  const issues = result.error?.issues ?? [];
+  throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') || 'Invalid request.');
+};
+
+export { errorBody };

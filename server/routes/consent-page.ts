@@ -1,0 +1,114 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
+import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
+import { fill, MESSAGES } from '../../core/messages.js';
+import { renderWording } from '../../core/wording.js';
+import type { Deps } from '../deps.js';
+import { clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
+import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../services/consent.js';
+import type { AppRecord } from '../store/index.js';
+import { consentPage, messagePage } from '../views/consent-page.js';
+import { pageCsp } from '../views/layout.js';
+
+const QuerySchema = z.object({
+  via: z.enum(['qr', 'url']).default('url'),
+  c: z.string().regex(CAMPAIGN_PATTERN).optional(),
+  lang: z.string().refine(isLocale).optional(),
+});
+
+const FormSchema = z.object({
+  consent: z.string().optional(),
+  phone: z.string().max(64).optional(),
+  via: z.enum(['qr', 'url']).default('url'),
+  c: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.string().regex(CAMPAIGN_PATTERN).optional()),
+  lang: z.string().refine(isLocale).optional(),
+  wv: z.coerce.number().int().positive().optional().catch(undefined),
+  website: z.string().optional(),
+});
+
+/** `GET /o/:app` and `POST /o/:app`: the hosted consent page of the QR and URL mechanisms. */
+export function consentPageRoutes(deps: Deps): Hono {
+  const r = new Hono();
+  const { assets } = deps;
+
+  const send = (c: Context, status: 200 | 400 | 404 | 413 | 415 | 422 | 429, page: ReturnType<typeof consentPage>) => {
+    c.header('Content-Security-Policy', pageCsp(assets));
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('Cache-Control', 'no-store');
+    return c.html(page, status);
+  };
+
+  const message = (c: Context, status: 400 | 404 | 413 | 415 | 429, lang: Locale, kind: 'notFound' | 'badRequest' | 'tooMany') => {
+    const m = MESSAGES[lang];
+    return send(c, status, messagePage(assets, { lang, title: m[`${kind}Title`], body: m[`${kind}Body`] }));
+  };
+
+  const langOf = (c: Context, explicit?: string): Locale => negotiateLocale(explicit, c.req.header('accept-language'));
+
+  const render = async (c: Context, status: 200 | 422, app: AppRecord, p: { lang: Locale; via: 'qr' | 'url'; campaign: string | null; phone: string; errors: { consent?: string; phone?: string }; wv: number | null }) => {
+    const w = await shownWording(deps, app, p.lang, p.wv);
+    return send(c, status, consentPage(assets, { app, lang: p.lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: p.via, campaign: p.campaign, phone: p.phone, errors: p.errors }));
+  };
+
+  r.get('/o/:app', async (c) => {
+    const q = QuerySchema.safeParse(c.req.query());
+    const lang = langOf(c, q.success ? q.data.lang : undefined);
+    const app = await deps.store.getApp(c.req.param('app'));
+    if (!app) return message(c, 404, lang, 'notFound');
+    if (!q.success) return message(c, 400, lang, 'badRequest');
+    deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
+    return render(c, 200, app, { lang, via: q.data.via, campaign: q.data.c ?? null, phone: '', errors: {}, wv: null });
+  });
+
+  r.post('/o/:app', async (c) => {
+    const lang0 = langOf(c);
+    const app = await deps.store.getApp(c.req.param('app'));
+    if (!app) return message(c, 404, lang0, 'notFound');
+    if (mediaType(c) !== 'application/x-www-form-urlencoded') return message(c, 415, lang0, 'badRequest');
+    const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+    if (wait > 0) {
+      c.header('Retry-After', String(wait));
+      return message(c, 429, lang0, 'tooMany');
+    }
+    const text = await readText(c, MAX_FORM_BYTES);
+    if (text === null) return message(c, 413, lang0, 'badRequest');
+    // URLSearchParams is ~4x cheaper than parseBody()/formData() on Node 20 (FACTS.md).
+    const f = FormSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
+    if (!f.success) return message(c, 400, langOf(c, new URLSearchParams(text).get('lang') ?? undefined), 'badRequest');
+    const form = f.data;
+    const lang = langOf(c, form.lang);
+    const m = MESSAGES[lang];
+    const campaign = form.c ?? null;
+    const wv = form.wv ?? null;
+
+    const phone = checkPhone(app, form.phone);
+    const errors: { consent?: string; phone?: string } = {};
+    if (!phone.ok) errors.phone = phone.error === 'phone_required' ? m.errPhoneRequired : m.errPhone;
+    if (form.consent !== 'yes') errors.consent = fill(m.errConsent, {});
+    if (!phone.ok || errors.consent) {
+      return render(c, 422, app, { lang, via: form.via, campaign, phone: (form.phone ?? '').slice(0, 32), errors, wv });
+    }
+    const { redirectUrl } = await (form.website
+      ? // A filled honeypot is a bot: send it on its way and record nothing.
+        Promise.resolve({ redirectUrl: redirectFor(app, null, deps.config.sandboxNumber) })
+      : recordWebConsent(deps, app, phone.phone, {
+          phone: phone.phone,
+          via: form.via,
+          campaign,
+          locale: lang,
+          wordingVersion: wv,
+          ip: clientIp(c, deps.config.trustProxy),
+          userAgent: c.req.header('user-agent') ?? null,
+          page: c.req.header('referer') ?? null,
+        }));
+    c.header('Cache-Control', 'no-store');
+    return c.redirect(redirectUrl, 303);
+  });
+
+  return r;
+}

@@ -1,0 +1,136 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
+import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
+import { renderWording } from '../../core/wording.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { clientIp, mediaType, readText } from '../http.js';
+import { checkPhone, recordWebConsent } from '../services/consent.js';
+import type { AppRecord } from '../store/index.js';
+
+export const OptinBodySchema = z.object({
+  consent: z.literal(true, { error: 'consent must be true: the person ticked the box' }),
+  phone: z.string().max(64).optional(),
+  via: z.literal('widget').default('widget'),
+  campaign: z.string().regex(CAMPAIGN_PATTERN, 'campaign must be 1 to 64 letters, digits, - or _').optional(),
+  lang: z.enum(LOCALES as [Locale, ...Locale[]]).optional(),
+  page: z.string().max(2048).optional(),
+  wordingVersion: z.number().int().positive().optional(),
+});
+
+/** The widget's public view of an app: nothing secret, cacheable. */
+export async function publicView(deps: Deps, app: AppRecord) {
+  const current = await deps.store.currentWordings(app.id);
+  return {
+    name: app.name,
+    displayName: app.displayName,
+    live: app.live && app.phone !== null,
+    phoneField: app.settings.phoneField,
+    wording: Object.fromEntries(LOCALES.map((l) => [l, { version: current[l]!.version, text: renderWording(current[l]!.template, app.displayName) }])),
+    theme: app.settings.theme,
+    privacyUrl: app.settings.privacyUrl,
+  };
+}
+
+/**
+ * An origin may post consents if the app lists it, or if it is this server's own (the demo page,
+ * the hosted pages). Requests without an Origin header (server to server) are not browsers' and
+ * are allowed.
+ */
+export function originAllowed(deps: Deps, app: AppRecord, origin: string | undefined): boolean {
+  if (!origin) return true;
+  return origin === new URL(deps.config.publicUrl).origin || app.settings.allowedOrigins.includes(origin);
+}
+
+/** `GET /api/v1/apps/:app/public` and `POST /api/v1/apps/:app/optins`: the widget's two calls. */
+export function widgetApiRoutes(deps: Deps): Hono {
+  const r = new Hono();
+
+  const appOr404 = async (name: string) => {
+    const app = await deps.store.getApp(name);
+    if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);
+    return app;
+  };
+
+  r.get('/api/v1/apps/:app/public', async (c) => {
+    const app = await appOr404(c.req.param('app'));
+    const body = JSON.stringify(await publicView(deps, app));
+    const etag = `W/"${app.updatedAt.toString(36)}"`;
+    // Public, non-personal data: any page may read it, and caches may keep it a minute.
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600');
+    c.header('ETag', etag);
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304);
+    c.header('Content-Type', 'application/json; charset=utf-8');
+    return c.body(body);
+  });
+
+  const cors = (c: Context, app: AppRecord) => {
+    const origin = c.req.header('origin');
+    c.header('Vary', 'Origin');
+    if (origin && originAllowed(deps, app, origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    }
+  };
+
+  r.options('/api/v1/apps/:app/optins', async (c) => {
+    const app = await appOr404(c.req.param('app'));
+    cors(c, app);
+    if (!originAllowed(deps, app, c.req.header('origin'))) return c.body(null, 403);
+    c.header('Access-Control-Allow-Methods', 'POST');
+    c.header('Access-Control-Allow-Headers', 'Content-Type');
+    c.header('Access-Control-Max-Age', '86400');
+    return c.body(null, 204);
+  });
+
+  r.post('/api/v1/apps/:app/optins', async (c) => {
+    const app = await appOr404(c.req.param('app'));
+    cors(c, app);
+    const origin = c.req.header('origin');
+    if (!originAllowed(deps, app, origin)) {
+      throw new ApiError(403, 'origin_not_allowed', `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`);
+    }
+    // text/plain carries the same JSON without a CORS preflight, which costs a slow phone a round trip.
+    const type = mediaType(c);
+    if (type !== 'application/json' && type !== 'text/plain') throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
+    const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+    if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many opt-ins from this address. Try again shortly.', { 'Retry-After': String(wait) });
+    const text = await readText(c, 8 * 1024);
+    if (text === null) throw new ApiError(413, 'payload_too_large', 'The body may be at most 8 KB.');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
+    }
+    const parsed = OptinBodySchema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0]!;
+      const code = first.path[0] === 'consent' ? 'consent_required' : first.path[0] === 'campaign' ? 'invalid_campaign' : 'invalid_request';
+      throw new ApiError(422, code, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+    }
+    const b = parsed.data;
+    const phone = checkPhone(app, b.phone);
+    if (!phone.ok) {
+      throw new ApiError(422, phone.error, phone.error === 'phone_required' ? 'This app asks for a phone number.' : 'Enter a valid WhatsApp number with its country code.');
+    }
+    const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
+    const out = await recordWebConsent(deps, app, phone.phone, {
+      phone: phone.phone,
+      via: 'widget',
+      campaign: b.campaign ?? null,
+      locale: lang,
+      wordingVersion: b.wordingVersion ?? null,
+      ip: clientIp(c, deps.config.trustProxy),
+      userAgent: c.req.header('user-agent') ?? null,
+      page: b.page ?? c.req.header('referer') ?? null,
+    });
+    c.header('Cache-Control', 'no-store');
+    return c.json({ optinId: out.consent.id, redirectUrl: out.redirectUrl, ref: out.ref }, 201);
+  });
+
+  return r;
+}

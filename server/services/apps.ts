@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { isValidAppName } from '../../core/app-name.js';
+import { LOCALES, type Locale } from '../../core/locale.js';
+import { normalizePhone } from '../../core/phone.js';
+import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
+import { ApiError } from '../errors.js';
+import { newApiKey } from '../keys.js';
+import { AppSettingsSchema, type AppSettings } from '../settings.js';
+import { NameTaken, type AppRecord, type Store } from '../store/index.js';
+
+export interface CreateAppInput {
+  name: string;
+  displayName: string;
+  phone?: string | null;
+  live?: boolean;
+  settings?: Partial<AppSettings>;
+  wording?: Partial<Record<Locale, string>>;
+}
+
+function phoneOrThrow(phone: string | null | undefined, country: string | null): string | null {
+  if (phone === undefined || phone === null || phone === '') return null;
+  const r = normalizePhone(phone, (country ?? undefined) as never);
+  if (!r.ok) throw new ApiError(422, 'invalid_phone', `"${phone}" is not a valid phone number. Include the country code, for example +14155550123.`);
+  return r.phone;
+}
+
+function checkWordings(w: Partial<Record<Locale, string>> | undefined): void {
+  for (const l of LOCALES) {
+    const t = w?.[l];
+    if (t === undefined) continue;
+    const problem = checkWording(t, l);
+    if (problem) throw new ApiError(422, 'invalid_wording', `wording.${l} ${problem}`);
+  }
+}
+
+function checkLive(live: boolean, phone: string | null): void {
+  if (live && !phone) throw new ApiError(422, 'phone_required', 'An app can go live only once its WhatsApp phone number is set.');
+}
+
+/**
+ * Creates an app and its first API key. The key is returned once and only its hash is kept.
+ * Shared by `POST /api/v1/apps` and `optin-kit apps create`.
+ */
+export async function createApp(store: Store, input: CreateAppInput, now: number): Promise<{ app: AppRecord; apiKey: string }> {
+  if (!isValidAppName(input.name)) {
+    throw new ApiError(422, 'invalid_name', 'name must start with a letter and have 3 to 40 letters, digits or underscores.');
+  }
+  const displayName = input.displayName.trim();
+  if (displayName.length < 1 || displayName.length > 60) throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+  const parsed = AppSettingsSchema.safeParse(input.settings ?? {});
+  if (!parsed.success) throw new ApiError(422, 'invalid_settings', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const settings = parsed.data;
+  if (!settings.prefill) settings.prefill = `Hi ${displayName}!`;
+  const phone = phoneOrThrow(input.phone, settings.defaultCountry);
+  checkLive(input.live ?? false, phone);
+  checkWordings(input.wording);
+  const wording = { ...DEFAULT_WORDING, ...input.wording } as Record<Locale, string>;
+  const key = newApiKey();
+  try {
+    const app = await store.createApp(
+      { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } },
+      now,
+    );
+    return { app, apiKey: key.key };
+  } catch (e) {
+    if (e instanceof NameTaken) throw new ApiError(409, 'name_taken', `An app named ${input.name} already exists (names ignore case).`);
+    throw e;
+  }
+}
+
+export interface UpdateAppInput {
+  displayName?: string;
+  phone?: string | null;
+  live?: boolean;
+  settings?: Partial<AppSettings>;
+  wording?: Partial<Record<Locale, string>>;
+}
+
+/** Applies a partial change. A wording change makes a new version; old ones stay. */
+export async function updateApp(store: Store, app: AppRecord, input: UpdateAppInput, now: number): Promise<AppRecord> {
+  const merged = {
+    ...app.settings,
+    ...input.settings,
+    theme: { ...app.settings.theme, ...input.settings?.theme },
+    autoOptinMessage: {
+      ...app.settings.autoOptinMessage,
+      ...input.settings?.autoOptinMessage,
+      text: { ...app.settings.autoOptinMessage.text, ...input.settings?.autoOptinMessage?.text },
+    },
+  };
+  const parsed = AppSettingsSchema.safeParse(merged);
+  if (!parsed.success) throw new ApiError(422, 'invalid_settings', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  let displayName: string | undefined;
+  if (input.displayName !== undefined) {
+    displayName = input.displayName.trim();
+    if (displayName.length < 1 || displayName.length > 60) throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+  }
+  const phone = input.phone === undefined ? app.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
+  checkLive(input.live ?? app.live, phone);
+  checkWordings(input.wording);
+  return store.updateApp(app.id, { displayName, phone, live: input.live, settings: parsed.data, wording: input.wording }, now);
+}

@@ -1,0 +1,76 @@
+import { html } from 'hono/html';
+import type { Locale } from '../../core/locale.js';
+import { fill, MESSAGES } from '../../core/messages.js';
+import { proxyText } from '../../core/wa-link.js';
+import type { Assets } from '../assets.js';
+import type { AppRecord } from '../store/index.js';
+import { layout, waLogo, type Html } from './layout.js';
+
+export interface ConsentView {
+  app: AppRecord;
+  lang: Locale;
+  wording: { version: number; text: string };
+  via: 'qr' | 'url';
+  campaign: string | null;
+  /** What the person typed, kept when the page comes back with errors. */
+  phone: string;
+  errors: { consent?: string; phone?: string };
+}
+
+/**
+ * The hosted consent page. It works without JavaScript; errors come back in a summary that takes
+ * focus (autofocus) and link to their fields, and each field is described by its own error.
+ */
+export function consentPage(a: Assets, v: ConsentView): Html {
+  const m = MESSAGES[v.lang];
+  const c = a.cls;
+  const business = v.app.displayName;
+  const field = v.app.settings.phoneField;
+  const errs = Object.entries(v.errors).filter(([, e]) => e) as [string, string][];
+  const body = html`
+<p class="${c.brand}">${waLogo(c.logo)} WhatsApp</p>
+<h1 class="${c.title}">${fill(m.heading, { business })}</h1>
+${errs.length
+  ? html`<div class="${c.summary}" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+<h2 class="${c.summaryTitle}" id="error-summary-title">${m.errorSummary}</h2>
+<ul class="${c.summaryList}">${errs.map(([k, e]) => html`<li><a href="#${k}">${e}</a></li>`)}</ul>
+</div>`
+  : html`<p class="${c.muted}">${m.intro}</p>`}
+<form method="post" action="/o/${v.app.name}" novalidate>
+<input type="hidden" name="via" value="${v.via}">
+${v.campaign ? html`<input type="hidden" name="c" value="${v.campaign}">` : ''}
+<input type="hidden" name="lang" value="${v.lang}">
+<input type="hidden" name="wv" value="${v.wording.version}">
+<div class="${c.trap}" aria-hidden="true"><label>Website <input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>
+${field === 'none'
+  ? ''
+  : html`<div class="${c.field}">
+<label class="${c.label}" for="phone">${m.phoneLabel}${field === 'optional' ? html` <span>${m.phoneOptional}</span>` : ''}</label>
+<span class="${c.hint}" id="phone-hint">${m.phoneHint}</span>
+${v.errors.phone ? html`<span class="${c.error}" id="phone-error">${v.errors.phone}</span>` : ''}
+<input class="${c.input}" id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" value="${v.phone}"${field === 'required' ? html` required aria-required="true"` : ''} aria-describedby="phone-hint${v.errors.phone ? ' phone-error' : ''}"${v.errors.phone ? html` aria-invalid="true"` : ''}>
+</div>`}
+<fieldset class="${c.fieldset}">
+<legend class="${c.legend}">${m.consentLegend}</legend>
+${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors.consent}</span>` : ''}
+<div class="${c.check}">
+<input class="${c.checkbox}" type="checkbox" id="consent" name="consent" value="yes" required${v.errors.consent ? html` aria-invalid="true" aria-describedby="consent-error"` : ''}>
+<label class="${c.checkLabel}" for="consent">${v.wording.text}</label>
+</div>
+</fieldset>
+<button class="${c.button}" type="submit">${m.submit}</button>
+</form>
+<p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : fill(m.noPrivacy, { business })} · ${m.poweredBy}</p>
+${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNote, { proxy: proxyText(v.app.name) })}</p>`}`;
+  return layout(a, { lang: v.lang, title: (errs.length ? `${m.errorSummary}: ` : '') + fill(m.title, { business }), body });
+}
+
+/** A friendly page for people: not found, a malformed link, too many attempts. */
+export function messagePage(a: Assets, p: { lang: Locale; title: string; body: string }): Html {
+  const c = a.cls;
+  return layout(a, {
+    lang: p.lang,
+    title: p.title,
+    body: html`<p class="${c.brand}">${waLogo(c.logo)} WhatsApp</p><h1 class="${c.title}">${p.title}</h1><p class="${c.muted}">${p.body}</p>`,
+  });
+}
