@@ -153,11 +153,12 @@ export class Store {
       .transact(function* () {
         const taken = yield* get<Row>('SELECT id FROM apps WHERE name_key = ?', [a.name.toLowerCase()]);
         if (taken) return null;
-        yield* run(
+        const inserted = yield* run(
           `INSERT INTO apps (id, name, name_key, display_name, phone, live, settings, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
           [a.id, a.name, a.name.toLowerCase(), a.displayName, a.phone, a.live ? 1 : 0, JSON.stringify(a.settings), now, now],
         );
+        if (inserted === 0) return null; // another creation won the race for this name
         for (const l of LOCALES) yield* addWording(a.id, l, a.wording[l], now);
         yield* run('INSERT INTO api_keys (id, app_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)', [
           a.apiKey.id,
