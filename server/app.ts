@@ -1,4 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -63,17 +65,20 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   });
 
   // JSON bodies only, and small: anything else is a clear 415 or 413, never a confusing 422.
-  app.use('/api/v1/apps/*', async (c, next) => {
-    if ((c.req.method === 'POST' || c.req.method === 'PATCH' || c.req.method === 'PUT') && !c.req.path.endsWith('/optins')) {
-      if (Number(c.req.header('content-length') ?? 0) > 64 * 1024) throw new ApiError(413, 'payload_too_large', 'The body may be at most 64 KB.');
-      if (c.req.raw.body && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
-    }
-    return next();
+  const limit = bodyLimit({
+    maxSize: 64 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', 'The body may be at most 64 KB.');
+    },
   });
-  app.use('/api/v1/apps', async (c, next) => {
-    if (c.req.method === 'POST' && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
-    return next();
-  });
+  const jsonOnly: MiddlewareHandler = async (c, next) => {
+    // The widget's opt-in route reads its own body (it also takes text/plain).
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS' || c.req.path.endsWith('/optins')) return next();
+    if (c.req.raw.body && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
+    return limit(c, next);
+  };
+  app.use('/api/v1/apps', jsonOnly);
+  app.use('/api/v1/apps/*', jsonOnly);
 
   app.route('/', staticRoutes(deps));
   app.route('/', consentPageRoutes(deps));

@@ -181,7 +181,7 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual(await consents(live, '14155550148'), []);
       });
 
-      const attacks = [
+      const attacks: Record<string, string>[] = [
         { via: '//evil.example' },
         { via: 'https:evil.example' },
         { c: '%2F%2Fevil.example' },

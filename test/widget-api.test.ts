@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { harness, type TestHarness } from './support/server.js';
+import { skipUnless, STORE_KINDS } from './support/stores.js';
+
+const SHOP = 'https://shop.example.com';
+
+for (const kind of STORE_KINDS) {
+  describe(`widget API (${kind})`, { skip: await skipUnless(kind) }, () => {
+    let h: TestHarness;
+    before(async () => {
+      h = await harness(kind);
+      await h.makeApp({ name: 'WidgetShop', displayName: 'Widget Shop', phone: '+14155550123', live: true, settings: { allowedOrigins: [SHOP], privacyUrl: 'https://shop.example.com/privacy' } });
+      await h.makeApp({ name: 'WidgetSand', displayName: 'Sand' });
+    });
+    after(() => h.close());
+
+    const post = (name: string, body: unknown, headers: Record<string, string> = {}) =>
+      h.request(`/api/v1/apps/${name}/optins`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SHOP, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+    it('Should give the widget what it needs, cacheable, readable from any page', async () => {
+      const res = await h.request('/api/v1/apps/widgetshop/public', { headers: { origin: 'https://anywhere.example' } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), '*');
+      assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin');
+      assert.match(res.headers.get('cache-control')!, /public, max-age=60/);
+      const etag = res.headers.get('etag')!;
+      const body = await res.json();
+      assert.deepEqual(Object.keys(body).sort(), ['displayName', 'live', 'name', 'phoneField', 'privacyUrl', 'theme', 'wording']);
+      assert.equal(body.name, 'WidgetShop');
+      assert.equal(body.live, true);
+      assert.equal(body.phoneField, 'required');
+      assert.equal(body.wording.es.version, 1);
+      assert.match(body.wording.pt.text, /Widget Shop no WhatsApp/);
+      assert.deepEqual(body.theme, { color: '#25D366', position: 'right' });
+      assert.equal((await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status, 304);
+      assert.equal((await h.request('/api/v1/apps/Nope1/public')).status, 404);
+    });
+
+    it('Should record a widget opt-in and answer 201 with the redirect', async () => {
+      const res = await post('WidgetShop', { consent: true, phone: '+14155550180', via: 'widget', campaign: 'banner', lang: 'es', page: 'https://shop.example.com/p/1', wordingVersion: 1 });
+      assert.equal(res.status, 201);
+      assert.equal(res.headers.get('access-control-allow-origin'), SHOP);
+      assert.match(res.headers.get('vary')!, /Origin/);
+      const body = await res.json();
+      assert.match(body.ref, /^[A-Z2-9]{6}$/);
+      assert.equal(body.redirectUrl, `https://wa.me/14155550123?text=Hi%20Widget%20Shop!%20(ref%20${body.ref})`);
+      const app = (await h.store.getApp('WidgetShop'))!;
+      const [c] = await h.store.consentsFor(app.id, '14155550180');
+      assert.equal(c?.id, body.optinId);
+      assert.equal(c?.via, 'widget');
+      assert.equal(c?.locale, 'es');
+      assert.equal(c?.campaign, 'banner');
+      assert.equal(c?.page, 'https://shop.example.com/p/1');
+    });
+
+    it('Should accept the same JSON as text/plain, which needs no CORS preflight', async () => {
+      const res = await post('WidgetShop', { consent: true, phone: '+14155550181' }, { 'content-type': 'text/plain;charset=UTF-8' });
+      assert.equal(res.status, 201);
+    });
+
+    it('Should send a sandbox app to PROXY <name>', async () => {
+      const res = await post('WidgetSand', { consent: true, phone: '+14155550182' }, { origin: h.config.publicUrl });
+      assert.equal(res.status, 201);
+      assert.equal((await res.json()).redirectUrl, 'https://wa.me/917834811114?text=PROXY%20WidgetSand');
+    });
+
+    it('Should refuse an origin the app does not list, and record nothing', async () => {
+      const res = await post('WidgetShop', { consent: true, phone: '+14155550183' }, { origin: 'https://evil.example' });
+      assert.equal(res.status, 403);
+      assert.equal(res.headers.get('access-control-allow-origin'), null);
+      assert.equal((await res.json()).error.code, 'origin_not_allowed');
+      const app = (await h.store.getApp('WidgetShop'))!;
+      assert.equal(await h.store.getUser(app.id, '14155550183'), null);
+    });
+
+    it('Should answer preflights only for allowed origins', async () => {
+      const ok = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'OPTIONS', headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      assert.equal(ok.status, 204);
+      assert.equal(ok.headers.get('access-control-allow-origin'), SHOP);
+      assert.match(ok.headers.get('access-control-allow-headers')!, /Content-Type/i);
+      const bad = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      assert.equal(bad.status, 403);
+      assert.equal(bad.headers.get('access-control-allow-origin'), null);
+    });
+
+    const bad: [string, unknown, number, string][] = [
+      ['consent missing', { phone: '+14155550184' }, 422, 'consent_required'],
+      ['consent false', { consent: false, phone: '+14155550184' }, 422, 'consent_required'],
+      ['consent "yes"', { consent: 'yes', phone: '+14155550184' }, 422, 'consent_required'],
+      ['an invalid phone', { consent: true, phone: '12' }, 422, 'invalid_phone'],
+      ['no phone when required', { consent: true }, 422, 'phone_required'],
+      ['a bad campaign', { consent: true, phone: '+14155550184', campaign: 'a b' }, 422, 'invalid_campaign'],
+      ['a bad lang', { consent: true, phone: '+14155550184', lang: 'fr' }, 422, 'invalid_request'],
+      ['a bad via', { consent: true, phone: '+14155550184', via: 'qr' }, 422, 'invalid_request'],
+      ['malformed JSON', '{"consent":tru', 400, 'malformed_json'],
+      ['a JSON array', '[1]', 422, 'invalid_request'],
+      ['an oversized body', { consent: true, phone: '+14155550184', page: 'x'.repeat(10_000) }, 413, 'payload_too_large'],
+    ];
+    for (const [what, body, status, code] of bad) {
+      it(`Should answer ${status} ${code} for ${what}, and record nothing`, async () => {
+        const res = await post('WidgetShop', body);
+        assert.equal(res.status, status);
+        assert.equal((await res.json()).error.code, code);
+        const app = (await h.store.getApp('WidgetShop'))!;
+        assert.equal(await h.store.getUser(app.id, '14155550184'), null);
+      });
+    }
+
+    it('Should refuse other content types with 415', async () => {
+      const res = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SHOP }, body: 'consent=true' });
+      assert.equal(res.status, 415);
+      assert.equal((await res.json()).error.code, 'unsupported_media_type');
+    });
+
+    it('Should answer an unknown app with 404 in the error shape', async () => {
+      const res = await post('Nope1', { consent: true });
+      assert.equal(res.status, 404);
+      assert.equal((await res.json()).error.code, 'app_not_found');
+    });
+  });
+}
