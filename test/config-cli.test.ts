@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { parseConfig } from '../server/config.js';
+import { runCli } from '../server/cli.js';
+
+describe('configuration from the environment', () => {
+  it('Should have working defaults', () => {
+    const r = parseConfig({});
+    assert.ok(r.ok);
+    assert.equal(r.config.port, 8787);
+    assert.equal(r.config.databaseUrl, './data/optin-kit.db');
+    assert.equal(r.config.sandboxNumber, '917834811114');
+    assert.equal(r.config.publicUrl, 'http://localhost:8787');
+    assert.equal(r.config.demo, true);
+  });
+  it('Should read what is set, treating empty variables as unset', () => {
+    const r = parseConfig({ PORT: '9000', PUBLIC_URL: 'https://optin.example.com/', DEMO: 'off', SANDBOX_NUMBER: '15550001111', CONSENT_RATE_LIMIT: '0', ADMIN_TOKEN: '' });
+    assert.ok(r.ok);
+    assert.equal(r.config.publicUrl, 'https://optin.example.com');
+    assert.equal(r.config.demo, false);
+    assert.equal(r.config.consentRateLimit, 0);
+    assert.equal(r.config.adminToken, null);
+  });
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ PORT: 'eighty' }, /^PORT: /],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ PUBLIC_URL: 'optin.example.com' }, /^PUBLIC_URL: /],
+    [{ PUBLIC_URL: 'ftp://x.example' }, /^PUBLIC_URL: /],
+    [{ SANDBOX_NUMBER: '+91 78348' }, /^SANDBOX_NUMBER: must be 6 to 15 digits/],
+    [{ ADMIN_TOKEN: 'short' }, /^ADMIN_TOKEN: must be at least 16/],
+    [{ DEMO: 'maybe' }, /^DEMO: /],
+    [{ CONSENT_RATE_LIMIT: '-1' }, /^CONSENT_RATE_LIMIT: /],
+  ];
+  for (const [env, want] of bad) {
+    it(`Should name the variable that is wrong: ${JSON.stringify(env)}`, () => {
+      const r = parseConfig(env);
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.problems[0]!, want);
+    });
+  }
+  it('Should stop start-up with that message and a non-zero exit', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: 'nope', SANDBOX_NUMBER: 'x' }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /configuration is invalid/);
+    assert.match(r.stderr, /PORT: /);
+    assert.match(r.stderr, /SANDBOX_NUMBER: /);
+  });
+});
+
+describe('CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'optin-cli-'));
+  const env = { DATABASE_URL: join(dir, 'cli.db'), PUBLIC_URL: 'https://optin.example.com' };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, env, (s) => out.push(s), (s) => err.push(s));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+
+  it('Should create an app and print its links and key once', async () => {
+    const r = await run('apps', 'create', '--name', 'Acme', '--display-name', 'Acme Shoes', '--phone', '+14155550123');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Acme {2}"Acme Shoes" {2}sandbox {2}phone \+14155550123/);
+    assert.match(r.out, /https:\/\/optin\.example\.com\/o\/Acme\/qr\.svg/);
+    assert.match(r.out, /API key \(shown once, keep it secret\): okk_/);
+  });
+  it('Should list, show and change apps', async () => {
+    assert.match((await run('apps', 'list')).out, /^Acme\s+sandbox Acme Shoes$/m);
+    const set = await run('apps', 'set', 'acme', '--live', '--phone-field', 'optional', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example');
+    assert.equal(set.code, 0, set.err);
+    assert.match(set.out, /live/);
+    assert.match((await run('apps', 'show', 'Acme')).out, /Consent page\s+https:\/\/optin\.example\.com\/o\/Acme/);
+  });
+  it('Should explain mistakes with a non-zero exit', async () => {
+    const dup = await run('apps', 'create', '--name', 'ACME', '--display-name', 'X');
+    assert.equal(dup.code, 1);
+    assert.match(dup.err, /already exists/);
+    const missing = await run('apps', 'create', '--name', 'Foo');
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /--display-name are required/);
+    assert.equal((await run('apps', 'set', 'Acme', '--phone', '12')).code, 1);
+    assert.equal((await run('apps', 'show', 'Nope1')).code, 2);
+    assert.equal((await run('frobnicate')).code, 2);
+    assert.equal((await run('apps', 'create', '--bogus')).code, 2);
+    assert.equal((await run('--help')).code, 0);
+  });
+  it('Should run as the installed optin-kit command', () => {
+    const r = spawnSync(process.execPath, ['bin/optin-kit.mjs', 'apps', 'list'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Acme/);
+  });
+});
