@@ -1,0 +1,116 @@
+/**
+ * The widget build: `widget/index.ts` → `dist/widget/widget.js`, one IIFE file with Lit and the
+ * styles inside, plus `dist/widget/widget-qr.js`, the QR encoder that desktops load after consent.
+ * The component tests run through the same plugins (web-test-runner.config.mjs).
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vanillaExtractPlugin } from '@vanilla-extract/vite-plugin';
+import { build, defineConfig, type Plugin } from 'vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const outDir = resolve(root, 'dist/widget');
+
+/**
+ * vanilla-extract injects its CSS into `document`, which never reaches a shadow root
+ * (vanilla-extract#488). Each compiled `.css.ts` module imports its `….vanilla.css`; this turns
+ * that import into an `?inline` one (the CSS as a string) and exports it as `cssText`, for the
+ * component's `static styles = unsafeCSS(cssText)`. No CSS file is emitted and no style is injected.
+ */
+function inlineVanillaCss(): Plugin {
+  return {
+    name: 'optin:inline-vanilla-css',
+    enforce: 'post',
+    transform(code, id) {
+      if (!/\.css\.ts(\?|$)/.test(id)) return null;
+      const names: string[] = [];
+      const out = code.replace(/import\s*(["'])([^"']+?\.vanilla\.css)(\?[^"']*)?\1;?/g, (_m, _q, file: string, query?: string) => {
+        const name = `__optinCss${names.length}`;
+        names.push(name);
+        return `import ${name} from ${JSON.stringify(`${file}${query ? `${query}&` : '?'}inline`)};`;
+      });
+      return { code: `${out}\nexport const cssText = ${names.join(' + ') || "''"};`, map: null };
+    },
+  };
+}
+
+/**
+ * Lit records its versions on `globalThis` and creates `globalThis.litPropertyMetadata` for
+ * standard decorators. The widget promises to define no global but its element, and it uses
+ * TypeScript's experimental decorators, so those lines are dropped from the bundle.
+ */
+function litWithoutGlobals(): Plugin {
+  return {
+    name: 'optin:lit-without-globals',
+    apply: 'build',
+    transform(code, id) {
+      if (!/[\\/]node_modules[\\/](lit-html|lit-element|@lit[\\/]reactive-element)[\\/]/.test(id)) return null;
+      const out = code
+        .replace(/\(\w+\.(litHtml|litElement|reactiveElement)Versions\s*\?\?=\s*\[\]\)\.push\([^)]*\)/g, '0')
+        .replace(/,\s*\w+\.litPropertyMetadata\s*\?\?=\s*new WeakMap/g, '')
+        .replace(/(?<![.\w])litPropertyMetadata\.get\(\w+\)/g, 'void 0')
+        // Hooks for the ShadyDOM polyfill and SSR hydration, neither of which the widget uses.
+        .replace(/\w+\??\.lit(Html|Element)?(Polyfill|Hydrate)Support\b/g, 'void 0')
+        .replace(/\w+\.reactiveElementPolyfillSupport\b/g, 'void 0');
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
+/**
+ * Lit templates keep their source indentation. In the minified IIFE the only line breaks left are
+ * inside those templates, where a line break plus indentation means the same as one space.
+ */
+function collapseTemplateWhitespace(): Plugin {
+  return {
+    name: 'optin:collapse-template-whitespace',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/>\n\s*</g, '><').replace(/\n\s*/g, ' ');
+    },
+  };
+}
+
+/** After the main bundle, builds `widget-qr.js` as an ES module for the widget's dynamic `import()`. */
+function qrModule(): Plugin {
+  return {
+    name: 'optin:widget-qr',
+    apply: 'build',
+    async closeBundle() {
+      await build({
+        configFile: false,
+        root,
+        logLevel: 'warn',
+        build: {
+          outDir,
+          emptyOutDir: false,
+          copyPublicDir: false,
+          target: 'es2022',
+          minify: true,
+          lib: { entry: resolve(root, 'widget/qr.ts'), formats: ['es'], fileName: () => 'widget-qr.js' },
+        },
+      });
+    },
+  };
+}
+
+export default defineConfig({
+  root,
+  plugins: [vanillaExtractPlugin(), inlineVanillaCss(), litWithoutGlobals(), collapseTemplateWhitespace(), qrModule()],
+  build: {
+    outDir,
+    // outDir is dist/widget: only the widget's own files are cleaned, never the rest of dist/.
+    emptyOutDir: true,
+    copyPublicDir: false,
+    target: 'es2022',
+    minify: true,
+    reportCompressedSize: false,
+    lib: {
+      entry: resolve(root, 'widget/index.ts'),
+      formats: ['iife'],
+      // Required by Vite for IIFE; the entry exports nothing, so no global is created.
+      name: 'optinKitWidget',
+      fileName: () => 'widget.js',
+    },
+  },
+});

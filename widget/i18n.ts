@@ -1,0 +1,101 @@
+/** The languages the widget speaks; the app's consent wording comes from the server in the same three. */
+export type Lang = 'en' | 'es' | 'pt';
+
+/** Interface strings. `{}` in a string is replaced by the business name. */
+export interface Strings {
+  /** Accessible name of the button. */
+  open: string;
+  /** Dialog heading, e.g. "Acme on WhatsApp". */
+  title: string;
+  close: string;
+  phone: string;
+  optional: string;
+  privacy: string;
+  submit: string;
+  loading: string;
+  retry: string;
+  needConsent: string;
+  needPhone: string;
+  badPhone: string;
+  offline: string;
+  failed: string;
+  unavailable: string;
+  scan: string;
+  desktop: string;
+}
+
+const en: Strings = {
+  open: 'Chat on WhatsApp',
+  title: '{} on WhatsApp',
+  close: 'Close',
+  phone: 'Your WhatsApp number, with country code',
+  optional: '(optional)',
+  privacy: 'Privacy policy',
+  submit: 'Continue',
+  loading: 'Loading…',
+  retry: 'Try again',
+  needConsent: 'Tick the box to agree first.',
+  needPhone: 'Enter your WhatsApp number.',
+  badPhone: 'Check the number and its country code.',
+  offline: 'Could not connect. Check your connection.',
+  failed: 'Something went wrong.',
+  unavailable: 'Not available on this website.',
+  scan: 'Scan with your phone to open WhatsApp.',
+  desktop: 'Open WhatsApp on this computer',
+};
+
+const es: Strings = {
+  open: 'Chatear por WhatsApp',
+  title: '{} en WhatsApp',
+  close: 'Cerrar',
+  phone: 'Tu número de WhatsApp, con código de país',
+  optional: '(opcional)',
+  privacy: 'Política de privacidad',
+  submit: 'Continuar',
+  loading: 'Cargando…',
+  retry: 'Reintentar',
+  needConsent: 'Marca la casilla para aceptar.',
+  needPhone: 'Escribe tu número de WhatsApp.',
+  badPhone: 'Revisa el número y el código de país.',
+  offline: 'No hay conexión. Revisa tu red.',
+  failed: 'Algo salió mal.',
+  unavailable: 'No disponible en este sitio web.',
+  scan: 'Escanea con tu teléfono para abrir WhatsApp.',
+  desktop: 'Abrir WhatsApp en este ordenador',
+};
+
+const pt: Strings = {
+  open: 'Conversar no WhatsApp',
+  title: '{} no WhatsApp',
+  close: 'Fechar',
+  phone: 'Seu número de WhatsApp, com código do país',
+  optional: '(opcional)',
+  privacy: 'Política de privacidade',
+  submit: 'Continuar',
+  loading: 'Carregando…',
+  retry: 'Tentar novamente',
+  needConsent: 'Marque a caixa para concordar.',
+  needPhone: 'Digite seu número de WhatsApp.',
+  badPhone: 'Confira o número e o código do país.',
+  offline: 'Sem conexão. Verifique sua rede.',
+  failed: 'Algo deu errado.',
+  unavailable: 'Indisponível neste site.',
+  scan: 'Escaneie com o celular para abrir o WhatsApp.',
+  desktop: 'Abrir o WhatsApp neste computador',
+};
+
+export const strings: Record<Lang, Strings> = { en, es, pt };
+
+/**
+ * Picks the first supported language among the candidates, reading only the primary subtag.
+ *
+ * @example
+ * pickLang('', 'pt-BR', 'en-US') // 'pt'
+ */
+export function pickLang(...candidates: (string | null | undefined)[]): Lang {
+  for (const c of candidates) {
+    const l = c?.slice(0, 2).toLowerCase();
+    if (l === 'en' || l === 'es' || l === 'pt') return l;
+  }
+  return 'en';
+}
