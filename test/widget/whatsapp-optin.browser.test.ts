@@ -1,0 +1,429 @@
+import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import '../../widget/whatsapp-optin.js';
+import type { OptinConsentDetail, OptinErrorDetail, OptinRedirectDetail, WhatsappOptin } from '../../widget/whatsapp-optin.js';
+import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, widget } from './support.js';
+
+const { live, sandbox, nophone, foreign } = config.apps;
+let phoneSeq = 0;
+/** A fresh valid US number per test, so that consent records never mix. */
+const nextPhone = () => `1415555${String(1000 + ++phoneSeq).padStart(4, '0')}`;
+
+const rejections: unknown[] = [];
+const consoleErrors: unknown[][] = [];
+const originalError = console.error;
+
+before(() => {
+  window.addEventListener('unhandledrejection', (e) => rejections.push(e.reason));
+  console.error = (...args: unknown[]) => {
+    consoleErrors.push(args);
+    originalError(...args);
+  };
+});
+
+afterEach(() => {
+  // Whatever a test did, the host page saw no unhandled rejection and no console error.
+  expect(rejections, 'unhandled rejections').to.deep.equal([]);
+  expect(consoleErrors, 'console errors').to.deep.equal([]);
+  document.documentElement.lang = 'en';
+});
+
+after(() => {
+  console.error = originalError;
+});
+
+/** Stubs navigation and forces the phone path. */
+function asPhone(el: WhatsappOptin): string[] {
+  const went: string[] = [];
+  el.device = 'phone';
+  el.navigate = (url) => void went.push(url);
+  return went;
+}
+
+describe('<whatsapp-optin> opening the panel', () => {
+  it('renders an inline button that names WhatsApp and passes axe', async () => {
+    const el = await widget(live);
+    const button = must<HTMLButtonElement>(el, '[part=button]');
+    expect(button.textContent?.trim()).to.equal('Chat on WhatsApp');
+    expect(button.getAttribute('aria-haspopup')).to.equal('dialog');
+    await expect(el).to.be.accessible();
+  });
+
+  it('opens an accessible modal dialog naming the business, "on WhatsApp", the wording and the privacy link', async () => {
+    const el = await widget(live);
+    const opened = oneEvent(el, 'optin-open');
+    const dialog = await open(el);
+    expect((await opened).detail).to.deep.equal({ app: live.name });
+    expect(dialog.open).to.equal(true);
+    expect(dialog.matches(':modal')).to.equal(true);
+    expect(dialog.getAttribute('aria-modal')).to.equal('true');
+    const title = el.shadowRoot!.getElementById(dialog.getAttribute('aria-labelledby')!)!;
+    expect(title.textContent).to.equal('Acme Shoes on WhatsApp');
+    expect(dialog.textContent).to.contain('I agree to receive messages from Acme Shoes on WhatsApp');
+    const privacy = must<HTMLAnchorElement>(el, 'a[href="https://acme.example/privacy"]');
+    expect(privacy.textContent).to.equal('Privacy policy');
+    expect(privacy.rel).to.contain('noopener');
+    const box = must<HTMLInputElement>(el, 'input[type=checkbox]');
+    expect(box.checked, 'the consent box starts unticked').to.equal(false);
+    const phone = must<HTMLInputElement>(el, 'input[type=tel]');
+    expect(phone.required).to.equal(true);
+    expect(phone.labels?.[0]?.textContent).to.contain('Your WhatsApp number');
+    await expect(el).to.be.accessible();
+  });
+
+  it('hides the phone field when the app asks for none, and marks it optional when optional', async () => {
+    const none = await widget(nophone);
+    await open(none);
+    expect($(none, 'input[type=tel]')).to.equal(null);
+    const optional = await widget(sandbox);
+    await open(optional);
+    const phone = must<HTMLInputElement>(optional, 'input[type=tel]');
+    expect(phone.required).to.equal(false);
+    expect(phone.labels?.[0]?.textContent).to.contain('(optional)');
+  });
+});
+
+describe('<whatsapp-optin> consent is required', () => {
+  it('does not post until the box is ticked, and says why, accessibly', async () => {
+    const el = await widget(live);
+    await open(el);
+    const phone = nextPhone();
+    typePhone(el, phone);
+    let consented = false;
+    el.addEventListener('optin-consent', () => (consented = true));
+    submit(el);
+    await el.updateComplete;
+    await aTimeout(50);
+    const box = must<HTMLInputElement>(el, 'input[type=checkbox]');
+    expect(box.getAttribute('aria-invalid')).to.equal('true');
+    const reason = el.shadowRoot!.getElementById(box.getAttribute('aria-describedby')!)!;
+    expect(reason.getAttribute('role')).to.equal('alert');
+    expect(reason.textContent).to.equal('Tick the box to agree first.');
+    expect(focused(el), 'focus moves to the box').to.equal(box);
+    expect(consented).to.equal(false);
+    expect(await consents(live, phone)).to.deep.equal([]);
+    await expect(el).to.be.accessible();
+
+    // Ticking clears the error.
+    tick(el);
+    await el.updateComplete;
+    expect(box.getAttribute('aria-invalid')).to.equal('false');
+    expect(reason.textContent).to.equal('');
+  });
+
+  it('asks for the number when the app requires one', async () => {
+    const el = await widget(live);
+    await open(el);
+    tick(el);
+    submit(el);
+    await el.updateComplete;
+    await aTimeout(50);
+    const input = must<HTMLInputElement>(el, 'input[type=tel]');
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal('Enter your WhatsApp number.');
+    expect(focused(el)).to.equal(input);
+  });
+
+  it('shows the server verdict on a bad number, and fires optin-error', async () => {
+    const el = await widget(live);
+    await open(el);
+    typePhone(el, '12');
+    tick(el);
+    const failed = oneEvent(el, 'optin-error');
+    submit(el);
+    const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+    expect(detail).to.deep.equal({ app: live.name, code: 'invalid_phone', status: 422, message: 'Check the number and its country code.' });
+    await el.updateComplete;
+    expect(must(el, 'input[type=tel]').getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal('Check the number and its country code.');
+  });
+});
+
+describe('<whatsapp-optin> after consent', () => {
+  it('records the consent, fires optin-consent, and on a phone navigates to the live app', async () => {
+    const el = await widget(live, { campaign: 'spring_sale' });
+    const went = asPhone(el);
+    await open(el);
+    const phone = nextPhone();
+    typePhone(el, `+${phone}`);
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    const redirected = oneEvent(el, 'optin-redirect');
+    submit(el);
+    const consent = ((await consented) as CustomEvent<OptinConsentDetail>).detail;
+    expect(consent.app).to.equal(live.name);
+    expect(consent.lang).to.equal('en');
+    expect(consent.campaign).to.equal('spring_sale');
+    expect(consent.wordingVersion).to.equal(1);
+    expect(consent.ref).to.match(/^[A-Z2-9]{6}$/);
+    // The app's default prefill, then the consent's reference.
+    expect(consent.redirectUrl).to.equal(`https://wa.me/14155550123?text=${encodeURIComponent(`Hi Acme Shoes! (ref ${consent.ref})`)}`);
+    const redirect = ((await redirected) as CustomEvent<OptinRedirectDetail>).detail;
+    expect(redirect).to.deep.equal({ app: live.name, url: consent.redirectUrl, via: 'navigate' });
+    expect(went).to.deep.equal([consent.redirectUrl]);
+
+    const records = await consents(live, phone);
+    expect(records).to.have.length(1);
+    expect(records[0]).to.include({ action: 'opt_in', via: 'widget', locale: 'en', wordingVersion: 1, campaign: 'spring_sale', ref: consent.ref, page: location.href });
+  });
+
+  it('events bubble out of the shadow root to the document', async () => {
+    const el = await widget(nophone);
+    asPhone(el);
+    const seen: string[] = [];
+    const listen = (e: Event) => seen.push(e.type);
+    for (const t of ['optin-open', 'optin-consent', 'optin-redirect'] as const) document.addEventListener(t, listen);
+    await open(el);
+    tick(el);
+    submit(el);
+    await waitUntil(() => seen.length === 3, `saw only ${seen.join(', ')}`);
+    for (const t of ['optin-open', 'optin-consent', 'optin-redirect'] as const) document.removeEventListener(t, listen);
+    expect(seen).to.deep.equal(['optin-open', 'optin-consent', 'optin-redirect']);
+  });
+
+  it('on a desktop shows a QR code of the redirect and a link to WhatsApp on this computer', async () => {
+    const el = await widget(sandbox);
+    el.device = 'desktop';
+    // The QR module from source, through Vite; the built one is tested from the real server in host-page.e2e.
+    el.qrModule = '/widget/qr.ts';
+    let navigated = false;
+    el.navigate = () => void (navigated = true);
+    await open(el);
+    tick(el);
+    const redirected = oneEvent(el, 'optin-redirect');
+    submit(el);
+    const { detail } = (await redirected) as CustomEvent<OptinRedirectDetail>;
+    expect(detail.url).to.equal(`https://wa.me/917834811114?text=PROXY%20${sandbox.name}`);
+    expect(detail.via).to.equal('qr');
+    await waitUntil(() => $(el, 'svg[role=img] path'), 'no QR code');
+    const qr = must<SVGSVGElement>(el, 'svg[role=img]');
+    expect(el.shadowRoot!.getElementById(qr.getAttribute('aria-labelledby')!)!.textContent).to.equal('Scan with your phone to open WhatsApp.');
+    expect(await decodeQr(qr)).to.equal(detail.url);
+    const link = must<HTMLAnchorElement>(el, `a[href="${detail.url}"]`);
+    expect(link.textContent).to.equal('Open WhatsApp on this computer');
+    expect(link.target).to.equal('_blank');
+    expect(navigated).to.equal(false);
+    await expect(el).to.be.accessible();
+  });
+
+  it('pushes a GA4 generate_lead to dataLayer when asked', async () => {
+    const w = window as unknown as { dataLayer?: Record<string, unknown>[] };
+    delete w.dataLayer;
+    const el = await widget(nophone, { ga4: true, campaign: 'ads' });
+    asPhone(el);
+    await open(el);
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    submit(el);
+    await consented;
+    expect(w.dataLayer).to.deep.equal([{ event: 'generate_lead', method: 'whatsapp', optin_app: nophone.name, campaign: 'ads' }]);
+    delete w.dataLayer;
+  });
+
+  it('pushes nothing to dataLayer without the ga4 attribute', async () => {
+    const w = window as unknown as { dataLayer?: unknown[] };
+    delete w.dataLayer;
+    const el = await widget(nophone);
+    asPhone(el);
+    await open(el);
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    submit(el);
+    await consented;
+    expect(w.dataLayer).to.equal(undefined);
+  });
+});
+
+describe('<whatsapp-optin> keyboard and focus', () => {
+  it('opens from the keyboard, traps Tab inside, closes on Escape and returns focus to the button', async () => {
+    const el = await widget(live);
+    const button = must<HTMLButtonElement>(el, '[part=button]');
+    button.focus();
+    await sendKeys({ press: 'Enter' });
+    await waitUntil(() => $(el, 'form'), 'panel did not open from Enter');
+    const dialog = must<HTMLDialogElement>(el, 'dialog');
+    expect(dialog.contains(focused(el)), 'focus moved into the panel').to.equal(true);
+
+    const close = must<HTMLButtonElement>(el, 'dialog button');
+    const last = must<HTMLButtonElement>(el, '[part=submit]');
+    last.focus();
+    await sendKeys({ press: 'Tab' });
+    expect(focused(el), 'Tab on the last control wraps to the first').to.equal(close);
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ up: 'Shift' });
+    expect(focused(el), 'Shift+Tab on the first wraps to the last').to.equal(last);
+    // Tab walks every control without leaving the panel.
+    for (let i = 0; i < 8; i++) {
+      await sendKeys({ press: 'Tab' });
+      expect(dialog.contains(focused(el)), `Tab ${i + 1} stayed in the panel`).to.equal(true);
+    }
+
+    await sendKeys({ press: 'Escape' });
+    await waitUntil(() => !dialog.open, 'Escape did not close the panel');
+    await waitUntil(() => focused(el) === button, 'focus did not return to the button');
+  });
+
+  it('the close button closes the panel and returns focus', async () => {
+    const el = await widget(live);
+    const dialog = await open(el);
+    must<HTMLButtonElement>(el, 'dialog button').click();
+    await waitUntil(() => !dialog.open);
+    await waitUntil(() => focused(el) === must(el, '[part=button]'), 'focus did not return to the button');
+  });
+
+  it('the consent checkbox and the phone field have labels, and controls are at least 44 px', async () => {
+    const el = await widget(live);
+    await open(el);
+    for (const sel of ['[part=button]', 'dialog button', 'input[type=tel]', '[part=submit]', 'a[href]']) {
+      const r = must(el, sel).getBoundingClientRect();
+      expect(r.height, `${sel} height`).to.be.at.least(44);
+      expect(r.width, `${sel} width`).to.be.at.least(44);
+    }
+    const label = must<HTMLInputElement>(el, 'input[type=checkbox]').closest('label')!;
+    expect(label.getBoundingClientRect().height).to.be.at.least(44);
+  });
+});
+
+describe('<whatsapp-optin> languages', () => {
+  it('speaks Spanish from the lang attribute, with the Spanish wording and version', async () => {
+    const el = await widget(live, { lang: 'es' });
+    expect(must(el, '[part=button]').textContent?.trim()).to.equal('Chatear por WhatsApp');
+    await open(el);
+    expect(must(el, 'h2').textContent).to.equal('Acme Shoes en WhatsApp');
+    expect(must(el, 'form').textContent).to.contain('Acepto recibir mensajes de Acme Shoes en WhatsApp');
+    expect(must(el, '[part=submit]').textContent).to.equal('Continuar');
+    submit(el);
+    await el.updateComplete;
+    expect(el.shadowRoot!.getElementById('consent-error')!.textContent).to.equal('Marca la casilla para aceptar.');
+  });
+
+  it('speaks Portuguese from <html lang="pt-BR"> and records the locale', async () => {
+    document.documentElement.lang = 'pt-BR';
+    const el = await widget(nophone);
+    asPhone(el);
+    expect(must(el, '[part=button]').textContent?.trim()).to.equal('Conversar no WhatsApp');
+    await open(el);
+    expect(must(el, 'h2').textContent).to.equal('No Phone Ltd no WhatsApp');
+    expect(must(el, 'form').textContent).to.contain('Concordo em receber mensagens de No Phone Ltd no WhatsApp');
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    submit(el);
+    expect(((await consented) as CustomEvent<OptinConsentDetail>).detail.lang).to.equal('pt');
+  });
+
+  it("falls back to the browser's language, then English", async () => {
+    document.documentElement.lang = '';
+    const original = Object.getOwnPropertyDescriptor(Navigator.prototype, 'language')!;
+    try {
+      Object.defineProperty(Navigator.prototype, 'language', { configurable: true, get: () => 'es-MX' });
+      const es = await widget(live);
+      expect(must(es, '[part=button]').textContent?.trim()).to.equal('Chatear por WhatsApp');
+      Object.defineProperty(Navigator.prototype, 'language', { configurable: true, get: () => 'fr-FR' });
+      const en = await widget(live);
+      expect(must(en, '[part=button]').textContent?.trim()).to.equal('Chat on WhatsApp');
+    } finally {
+      Object.defineProperty(Navigator.prototype, 'language', original);
+    }
+  });
+
+  it('data-lang wins over <html lang>', async () => {
+    document.documentElement.lang = 'es';
+    const el = await widget(live, { lang: 'pt' });
+    expect(must(el, '[part=button]').textContent?.trim()).to.equal('Conversar no WhatsApp');
+  });
+});
+
+describe('<whatsapp-optin> when the server fails', () => {
+  async function expectFailure(el: WhatsappOptin, code: string, status: number, message: string, retry = 'Try again') {
+    const failed = oneEvent(el, 'optin-error');
+    must(el, '[part=button]').click();
+    const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+    expect(detail).to.deep.equal({ app: el.app, code, status, message });
+    await el.updateComplete;
+    expect(must(el, '[role=alert]').textContent).to.equal(message);
+    expect(must(el, '[part=submit]').textContent).to.equal(retry);
+    await settle(el);
+    await expect(el).to.be.accessible();
+  }
+
+  it('down: a translated error with Try again', async () => {
+    // Port 9 (discard) has nothing listening on a test machine: the connection is refused.
+    const el = await widget(live, { api: 'http://127.0.0.1:9', lang: 'es' });
+    await expectFailure(el, 'network', 0, 'No se pudo conectar. Revisa tu conexión.', 'Reintentar');
+    const again = oneEvent(el, 'optin-error');
+    must(el, '[part=submit]').click();
+    expect(((await again) as CustomEvent<OptinErrorDetail>).detail.code).to.equal('network');
+  });
+
+  it('slow: gives up after the timeout', async () => {
+    const el = await widget(live, { api: `${location.origin}/__fault/hang`, timeout: 300 });
+    await expectFailure(el, 'timeout', 0, 'Could not connect. Check your connection.');
+  });
+
+  it('5xx from a proxy in front of the server', async () => {
+    const el = await widget(live, { api: `${location.origin}/__fault/503` });
+    await expectFailure(el, 'http_503', 503, 'Could not connect. Check your connection.');
+  });
+
+  it('4xx: an unknown app', async () => {
+    const el = await widget({ name: 'NoSuchApp', id: '' });
+    await expectFailure(el, 'app_not_found', 404, 'Not available on this website.');
+  });
+
+  it('4xx on submit: this origin is not allowed, and nothing is recorded', async () => {
+    const el = await widget(foreign);
+    await open(el);
+    const phone = nextPhone();
+    typePhone(el, phone);
+    tick(el);
+    const failed = oneEvent(el, 'optin-error');
+    submit(el);
+    const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+    expect(detail.code).to.equal('origin_not_allowed');
+    expect(detail.status).to.equal(403);
+    await el.updateComplete;
+    expect(must(el, '[role=alert]').textContent).to.equal('Not available on this website.');
+    expect(await consents(foreign, phone)).to.deep.equal([]);
+  });
+
+  it('Try again recovers once the server answers, keeping what was typed', async () => {
+    const el = await widget(live, { api: `${location.origin}/__fault/broken-retry` });
+    asPhone(el);
+    const failed = oneEvent(el, 'optin-error');
+    must(el, '[part=button]').click();
+    await failed;
+    await el.updateComplete;
+    await fetch('/__optin/heal?id=retry');
+    must(el, '[part=submit]').click();
+    await waitUntil(() => $(el, 'form'), 'Try again did not bring the form');
+    expect(focused(el), 'focus stays in the panel after Try again').to.not.equal(null);
+    const phone = nextPhone();
+    typePhone(el, phone);
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    submit(el);
+    await consented;
+    expect(await consents(live, phone)).to.have.length(1);
+  });
+});
+
+/** Rasterises the widget's QR SVG and decodes it with jsQR. */
+async function decodeQr(svg: SVGSVGElement): Promise<string | null> {
+  const { default: jsQR } = await import('jsqr');
+  const copy = svg.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  copy.setAttribute('width', '400');
+  copy.setAttribute('height', '400');
+  const img = new Image();
+  img.src = `data:image/svg+xml,${encodeURIComponent(copy.outerHTML)}`;
+  await img.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 400;
+  const ctx = canvas.getContext('2d')!;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, 400, 400);
+  ctx.drawImage(img, 0, 0, 400, 400);
+  const data = ctx.getImageData(0, 0, 400, 400);
+  return jsQR(data.data, 400, 400)?.data ?? null;
+}
