@@ -410,7 +410,10 @@ describe('<whatsapp-optin> when the server fails', () => {
 
 /** Rasterises the widget's QR SVG and decodes it with jsQR. */
 async function decodeQr(svg: SVGSVGElement): Promise<string | null> {
-  const { default: jsQR } = await import('jsqr');
+  // A CommonJS module: Vite hands over the function as the default export.
+  const mod = await import('jsqr');
+  type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+  const jsQR = ((mod.default as unknown as { default?: Decode }).default ?? mod.default) as unknown as Decode;
   const copy = svg.cloneNode(true) as SVGSVGElement;
   copy.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   copy.setAttribute('width', '400');
