@@ -21,8 +21,26 @@ export function mediaType(c: Context): string {
 
 /** Reads a body, refusing more than `max` bytes even when Content-Length lies or is absent. */
 export async function readText(c: Context, max: number): Promise<string | null> {
-  const declared = Number(c.req.header('content-length') ?? 0);
+  const length = c.req.header('content-length');
+  const declared = Number(length ?? 0);
   if (declared > max) return null;
+  // On Node, read the socket's stream directly: the web ReadableStream around it costs more than
+  // the form itself.
+  const incoming = (c.env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+  if (incoming && !incoming.readableDidRead) {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) {
+        incoming.resume(); // drain without keeping it
+        return null;
+      }
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (length !== undefined && /^\d+$/.test(length)) return c.req.text();
   const body = c.req.raw.body;
   if (!body) return '';
   const reader = body.getReader();

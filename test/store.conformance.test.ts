@@ -166,10 +166,8 @@ for (const kind of STORE_KINDS) {
       const { app } = await createApp(store, { name: 'FunnelApp', displayName: 'F' }, T0);
       await store.addFunnel([{ appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 3 }]);
       await store.addFunnel([{ appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 2 }]);
-      await store.recordConsent(consent(app.id, { via: 'qr' }));
       const rows = await store.funnel(app.id, '2026-11-01', '2026-11-01');
       assert.equal(rows.find((r) => r.metric === 'view')?.n, 5);
-      assert.equal(rows.find((r) => r.metric === 'consent')?.n, 1);
     });
 
     it('Should find API keys by id only', async () => {

@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
@@ -36,8 +37,9 @@ export function consentPageRoutes(deps: Deps): Hono {
   const r = new Hono();
   const { assets } = deps;
 
+  const csp = pageCsp(assets);
   const send = (c: Context, status: 200 | 400 | 404 | 413 | 415 | 422 | 429, page: ReturnType<typeof consentPage>) => {
-    c.header('Content-Security-Policy', pageCsp(assets));
+    c.header('Content-Security-Policy', csp);
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     c.header('Cache-Control', 'no-store');
     return c.html(page, status);
@@ -55,6 +57,10 @@ export function consentPageRoutes(deps: Deps): Hono {
     return send(c, status, consentPage(assets, { app, lang: p.lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: p.via, campaign: p.campaign, phone: p.phone, errors: p.errors }));
   };
 
+  // A blank page depends only on the app's version and the query: render it once, serve it many times
+  // (a poster's QR code brings the same request again and again). Bounded, so odd campaigns cannot grow it.
+  const blank = new Map<string, { raw: Uint8Array; gzip: Uint8Array }>();
+
   r.get('/o/:app', async (c) => {
     const q = QuerySchema.safeParse(c.req.query());
     const lang = langOf(c, q.success ? q.data.lang : undefined);
@@ -62,7 +68,28 @@ export function consentPageRoutes(deps: Deps): Hono {
     if (!app) return message(c, 404, lang, 'notFound');
     if (!q.success) return message(c, 400, lang, 'badRequest');
     deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
-    return render(c, 200, app, { lang, via: q.data.via, campaign: q.data.c ?? null, phone: '', errors: {}, wv: null });
+    const key = `${app.id}|${app.updatedAt}|${lang}|${q.data.via}|${q.data.c ?? ''}`;
+    let page = blank.get(key);
+    if (page === undefined) {
+      const w = await shownWording(deps, app, lang, null);
+      const html = String(await consentPage(assets, { app, lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: q.data.via, campaign: q.data.c ?? null, phone: '', errors: {} }));
+      // Encoded and compressed once: a slow phone gets about 2 KB.
+      const raw = Buffer.from(html, 'utf8');
+      page = { raw: new Uint8Array(raw), gzip: new Uint8Array(gzipSync(raw, { level: 9 })) };
+      if (blank.size >= 2000) blank.delete(blank.keys().next().value!);
+      blank.set(key, page);
+    }
+    c.header('Content-Security-Policy', csp);
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Language', lang);
+    c.header('Vary', 'Accept-Language, Accept-Encoding');
+    c.header('Content-Type', 'text/html; charset=UTF-8');
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(page.gzip as never, 200);
+    }
+    return c.body(page.raw as never, 200);
   });
 
   r.post('/o/:app', async (c) => {

@@ -69,22 +69,29 @@ export class SqliteDriver implements Driver {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
-    const results: { ok: boolean; value: unknown }[] = [];
-    const one = this.db.transaction((p: Pending) => this.drive(p.body));
-    const outer = this.db.transaction(() => {
-      for (const p of batch) {
-        try {
-          results.push({ ok: true, value: one(p) }); // nested: a savepoint
-        } catch (e) {
-          results.push({ ok: false, value: e });
-        }
-      }
-    });
+    // Fast path: the whole batch in one transaction. Bodies rarely fail, so savepoints (two more
+    // statements per body) are only paid when one does: then the batch is rolled back and re-run
+    // with each body isolated in its own savepoint.
+    let results: { ok: boolean; value: unknown }[];
     try {
-      outer();
-    } catch (e) {
-      for (const p of batch) p.reject(e);
-      return;
+      results = this.db.transaction(() => batch.map((p) => ({ ok: true, value: this.drive(p.body) })))();
+    } catch {
+      results = [];
+      const one = this.db.transaction((p: Pending) => this.drive(p.body));
+      try {
+        this.db.transaction(() => {
+          for (const p of batch) {
+            try {
+              results.push({ ok: true, value: one(p) }); // nested: a savepoint
+            } catch (e) {
+              results.push({ ok: false, value: e });
+            }
+          }
+        })();
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+        return;
+      }
     }
     batch.forEach((p, i) => (results[i]!.ok ? p.resolve(results[i]!.value) : p.reject(results[i]!.value)));
   }

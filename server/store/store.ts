@@ -78,7 +78,7 @@ function* userRow(appId: string, phone: string): Body<UserRecord | null> {
   return r ? toUser(r) : null;
 }
 
-function* saveUser(appId: string, phone: string, s: UserState, now: number): Body<UserRecord> {
+function* saveUser(appId: string, phone: string, s: UserState, now: number, prev: UserRecord | null): Body<UserRecord> {
   yield* run(
     `INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -86,7 +86,7 @@ function* saveUser(appId: string, phone: string, s: UserState, now: number): Bod
        optin_at = excluded.optin_at, last_inbound_at = excluded.last_inbound_at, updated_at = excluded.updated_at`,
     [appId, phone, s.optin, s.via, s.verified ? 1 : 0, s.optinAt, s.lastInboundAt, now, now],
   );
-  return (yield* userRow(appId, phone))!;
+  return { appId, phone, optin: s.optin, via: s.via, verified: s.verified, optinAt: s.optinAt, lastInboundAt: s.lastInboundAt, createdAt: prev?.createdAt ?? now, updatedAt: now };
 }
 
 function* addWording(appId: string, locale: Locale, template: string, now: number): Body<void> {
@@ -134,7 +134,25 @@ export interface ConsentResult {
  * one conformance suite (test/store.conformance.test.ts) runs against both.
  */
 export class Store {
-  constructor(readonly driver: Driver) {}
+  /**
+   * Apps and their current wording are read on every page view and consent, and change rarely.
+   * This store's own writes invalidate at once; another process's (several servers on one
+   * PostgreSQL) show within `cacheMs`.
+   */
+  private apps = new Map<string, { app: AppRecord | null; at: number }>();
+  private wordings = new Map<string, { w: Record<Locale, Wording>; at: number }>();
+  /** Wording texts known to be committed in shown_texts, so most consents skip that insert. */
+  private knownTexts = new Set<string>();
+
+  constructor(
+    readonly driver: Driver,
+    private readonly cacheMs = 2000,
+  ) {}
+
+  private forget(appId: string): void {
+    for (const [k, v] of this.apps) if (!v.app || v.app.id === appId) this.apps.delete(k);
+    this.wordings.delete(appId);
+  }
 
   get kind(): Driver['dialect'] {
     return this.driver.dialect;
@@ -170,6 +188,7 @@ export class Store {
         return yield* appById(a.id);
       })
       .then((app) => {
+        this.apps.delete(a.name.toLowerCase());
         if (!app) throw new NameTaken(a.name);
         return app;
       })
@@ -181,11 +200,17 @@ export class Store {
   }
 
   /** Finds an app by name, without regard to case. */
-  getApp(name: string): Promise<AppRecord | null> {
-    return this.driver.read(function* () {
-      const r = yield* get<Row>('SELECT * FROM apps WHERE name_key = ?', [name.toLowerCase()]);
+  async getApp(name: string): Promise<AppRecord | null> {
+    const key = name.toLowerCase();
+    const hit = this.apps.get(key);
+    if (hit && Date.now() - hit.at < this.cacheMs) return hit.app;
+    const app = await this.driver.read(function* () {
+      const r = yield* get<Row>('SELECT * FROM apps WHERE name_key = ?', [key]);
       return r ? toApp(r) : null;
     });
+    if (this.apps.size > 10_000) this.apps.clear();
+    this.apps.set(key, { app, at: Date.now() });
+    return app;
   }
 
   getAppById(id: string): Promise<AppRecord | null> {
@@ -204,7 +229,14 @@ export class Store {
     });
   }
 
-  updateApp(id: string, p: AppPatch, now: number): Promise<AppRecord> {
+  async updateApp(id: string, p: AppPatch, now: number): Promise<AppRecord> {
+    this.forget(id);
+    const out = await this.updateAppTx(id, p, now);
+    this.forget(id);
+    return out;
+  }
+
+  private updateAppTx(id: string, p: AppPatch, now: number): Promise<AppRecord> {
     return this.driver.transact(function* () {
       const cur = yield* appById(id);
       if (!cur) throw new Error(`no app ${id}`);
@@ -225,7 +257,16 @@ export class Store {
   }
 
   /** The newest wording version per locale. */
-  currentWordings(appId: string): Promise<Record<Locale, Wording>> {
+  async currentWordings(appId: string): Promise<Record<Locale, Wording>> {
+    const hit = this.wordings.get(appId);
+    if (hit && Date.now() - hit.at < this.cacheMs) return hit.w;
+    const w = await this.readWordings(appId);
+    if (this.wordings.size > 10_000) this.wordings.clear();
+    this.wordings.set(appId, { w, at: Date.now() });
+    return w;
+  }
+
+  private readWordings(appId: string): Promise<Record<Locale, Wording>> {
     return this.driver.read(function* () {
       const rows = yield* all<Row>(
         `SELECT w.* FROM wordings w
@@ -267,26 +308,44 @@ export class Store {
    * phone (the phone field is off, or optional and empty) is kept as evidence until the person's
    * WhatsApp message verifies it by its reference.
    */
-  recordConsent(c: NewConsent): Promise<ConsentResult> {
-    return this.driver.transact(function* (): Body<ConsentResult> {
-      if (c.wording) yield* run('INSERT INTO shown_texts (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING', [c.wording.sha256, c.wording.text]);
+  async recordConsent(c: NewConsent): Promise<ConsentResult> {
+    const text = c.wording && !this.knownTexts.has(c.wording.sha256) ? c.wording : null;
+    const out = await this.driver.transact(function* (): Body<ConsentResult> {
+      if (text) yield* run('INSERT INTO shown_texts (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING', [text.sha256, text.text]);
       const inserted = yield* run(
         `INSERT INTO consents (id, app_id, phone, action, via, wording_version, wording_sha256, locale, at, ip, user_agent, page, campaign, ref, actor)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [c.id, c.appId, c.phone, c.action, c.via, c.wording?.version ?? null, c.wording?.sha256 ?? null, c.locale, c.at, c.ip, c.userAgent, c.page, c.campaign, c.ref, c.actor],
       );
       if (inserted === 0) return { ok: false, consent: null, user: null, changed: null };
-      const consent = toConsent((yield* get<Row>('SELECT * FROM consents WHERE id = ?', [c.id]))!);
-      const metric: FunnelMetric | null = c.action === 'opt_in' ? 'consent' : c.action === 'opt_out' ? 'opt_out' : null;
-      if (metric) yield* bump(c.appId, dayOf(c.at), c.via, c.campaign ?? '', metric, 1);
+      const consent: ConsentRecord = {
+        id: c.id,
+        appId: c.appId,
+        phone: c.phone,
+        action: c.action,
+        via: c.via,
+        wordingVersion: c.wording?.version ?? null,
+        wordingSha256: c.wording?.sha256 ?? null,
+        locale: c.locale,
+        at: c.at,
+        ip: c.ip,
+        userAgent: c.userAgent,
+        page: c.page,
+        campaign: c.campaign,
+        ref: c.ref,
+        linkedId: null,
+        actor: c.actor,
+      };
       if (!c.phone || (c.action !== 'opt_in' && c.action !== 'opt_out')) return { ok: true, consent, user: null, changed: null };
       const prev = yield* userRow(c.appId, c.phone);
-      const state: UserState = prev ?? NEW_USER;
       const ev: OptinEvent = c.action === 'opt_in' ? { type: 'opt_in', via: c.via, at: c.at, verified: c.verified } : { type: 'opt_out', via: c.via, at: c.at };
-      const next = applyEvent(state, ev);
-      const user = yield* saveUser(c.appId, c.phone, next.state, c.at);
+      const next = applyEvent(prev ?? NEW_USER, ev);
+      const user = yield* saveUser(c.appId, c.phone, next.state, c.at, prev);
       return { ok: true, consent, user, changed: next.changed };
     });
+    // Only after the commit: a rolled-back insert must not be remembered.
+    if (text && out.ok) this.knownTexts.add(text.sha256);
+    return out;
   }
 
   getUser(appId: string, phone: string): Promise<UserRecord | null> {

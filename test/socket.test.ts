@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { startTestServer, type TestServer } from './support/server.js';
+
+/** A raw HTTP/1.1 request, so that bodies can be chunked and headers exactly what a test says. */
+function raw(url: string, method: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (d: Buffer) => parts.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts) }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+describe('over a real socket', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer('sqlite');
+    await s.makeApp({ name: 'Socket1', phone: '+14155550123', live: true });
+  });
+  after(() => s.close());
+
+  it('Should take a chunked form without Content-Length', async () => {
+    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, ['consent=yes&', 'phone=%2B14155550201']);
+    assert.equal(r.status, 303);
+    assert.match(String(r.headers.location), /^https:\/\/wa\.me\/14155550123\?text=/);
+  });
+
+  it('Should refuse an oversized chunked body with 413 and record nothing', async () => {
+    const big = Array.from({ length: 40 }, () => 'x'.repeat(1024));
+    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, ['consent=yes&phone=%2B14155550202&pad=', ...big]);
+    assert.equal(r.status, 413);
+    const app = (await s.store.getApp('Socket1'))!;
+    assert.equal(await s.store.getUser(app.id, '14155550202'), null);
+  });
+
+  it('Should refuse a declared oversized body with 413 before reading it', async () => {
+    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100000' }, ['consent=yes']);
+    assert.equal(r.status, 413);
+  });
+
+  it('Should serve the page gzip-compressed to clients that ask, identical once decoded', async () => {
+    const plain = await raw(`${s.url}/o/Socket1`, 'GET', {}, []);
+    const gz = await raw(`${s.url}/o/Socket1`, 'GET', { 'accept-encoding': 'gzip, br' }, []);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(String(gz.headers.vary), /Accept-Encoding/);
+    assert.ok(gz.body.length < plain.body.length / 2);
+    assert.equal(gunzipSync(gz.body).toString(), plain.body.toString());
+  });
+});

@@ -1,0 +1,323 @@
+/**
+ * The widget as marketers use it, Plausible-style: host pages on one loopback origin load the
+ * BUILT `/widget.js` from the real optin-kit server on another, with the pasted script tag. A
+ * person's flow runs end to end in Chromium; the test then reads the consent record from the
+ * store and the redirect target. Navigation to wa.me is intercepted and never leaves the machine.
+ *
+ * Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { KnownDevices, type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
+import { launchChrome } from '../support/chrome.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const built = join(import.meta.dirname, '../../dist/widget/widget.js');
+
+let server: TestServer;
+let host: Server;
+let hostOrigin: string;
+let browser: Browser;
+const apps: Record<'live' | 'sandbox' | 'foreign', { id: string; name: string }> = {} as never;
+
+interface PageOptions {
+  app?: string;
+  /** Adds data-api. */
+  api?: string;
+  csp?: boolean;
+  hostile?: boolean;
+  twice?: boolean;
+  /** No script at all: the baseline for the globals check. */
+  bare?: boolean;
+  lang?: string;
+}
+
+/** The host site: a plain page with the one line a marketer pastes. */
+function hostPage(o: PageOptions): { html: string; headers: Record<string, string> } {
+  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', 'async'].filter(Boolean).join(' ');
+  const tag = o.bare ? '' : `<script ${attrs}></script>`;
+  const html = `<!doctype html>
+<html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>
+${o.hostile ? '<style>* { all: unset !important; } button { display: none !important; } body { font-size: 3px; letter-spacing: 8px; text-transform: uppercase; }</style>' : ''}
+</head><body><h1>Acme Shoes</h1><p>Great shoes.</p>
+${tag}${o.twice ? tag : ''}
+</body></html>`;
+  const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
+  // A strict CSP: the widget's origin for scripts and fetches, nothing inline, no eval, no styles.
+  if (o.csp) headers['content-security-policy'] = `default-src 'none'; script-src ${server.url}; connect-src ${server.url}; style-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  return { html, headers };
+}
+
+function pageUrl(o: PageOptions): string {
+  return `${hostOrigin}/?${encodeURIComponent(JSON.stringify(o))}`;
+}
+
+interface Session {
+  page: Page;
+  /** wa.me URLs the page tried to open. */
+  whatsapp: string[];
+  /** POSTs to the opt-in route: method and content type. */
+  posts: { url: string; contentType: string | undefined }[];
+  preflights: number;
+  consoleErrors: string[];
+  pageErrors: string[];
+}
+
+async function session(device?: 'phone'): Promise<Session> {
+  const page = await browser.newPage();
+  if (device === 'phone') await page.emulate(KnownDevices['iPhone 13']);
+  const s: Session = { page, whatsapp: [], posts: [], preflights: 0, consoleErrors: [], pageErrors: [] };
+  await page.setRequestInterception(true);
+  page.on('request', (req: HTTPRequest) => {
+    const url = req.url();
+    if (url.startsWith('https://wa.me/')) {
+      s.whatsapp.push(url);
+      void req.respond({ status: 200, contentType: 'text/html', body: '<title>WhatsApp</title>' });
+      return;
+    }
+    if (req.method() === 'OPTIONS') s.preflights++;
+    if (req.method() === 'POST' && url.includes('/optins')) s.posts.push({ url, contentType: req.headers()['content-type'] });
+    // Only loopback: nothing leaves the machine.
+    if (/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) void req.continue();
+    else void req.abort();
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') s.consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => s.pageErrors.push(String(e)));
+  return s;
+}
+
+const deep = (sel: string) => `whatsapp-optin >>> ${sel}`;
+
+async function openPanel(page: Page): Promise<void> {
+  const button = await page.waitForSelector(deep('[part=button]'), { visible: true });
+  await button!.click();
+  await page.waitForSelector(deep('form'), { visible: true });
+}
+
+async function text(page: Page, sel: string): Promise<string> {
+  return page.$eval(deep(sel), (el) => el.textContent ?? '');
+}
+
+/** Open, try to continue without consent (refused, and said so), tick, continue. */
+async function consentFlow(s: Session, app: { id: string }, phone: string): Promise<void> {
+  const { page } = s;
+  await openPanel(page);
+  await page.type(deep('input[type=tel]'), `+${phone}`);
+  await page.click(deep('[part=submit]'));
+  await page.waitForFunction(() => {
+    const root = document.querySelector('whatsapp-optin')?.shadowRoot;
+    return root?.querySelector('input[type=checkbox]')?.getAttribute('aria-invalid') === 'true';
+  });
+  assert.equal(await text(page, '#consent-error'), 'Tick the box to agree first.');
+  assert.equal(await page.$eval(deep('#consent-error'), (el) => el.getAttribute('role')), 'alert');
+  assert.equal(await page.$eval(deep('input[type=checkbox]'), (el) => el.getAttribute('aria-describedby')), 'consent-error');
+  assert.deepEqual(await server.store.consentsFor(app.id, phone), [], 'nothing is recorded without consent');
+  assert.equal(s.posts.length, 0, 'nothing was even sent');
+
+  await page.click(deep('input[type=checkbox]'));
+  await page.click(deep('[part=submit]'));
+}
+
+function assertClean(s: Session): void {
+  assert.deepEqual(s.pageErrors, [], 'no exception in the host page');
+  assert.deepEqual(s.consoleErrors, [], 'no console error in the host page');
+}
+
+/** Screenshots the QR code and decodes it. */
+async function readQr(page: Page): Promise<string | null> {
+  const svg = await page.waitForSelector(deep('svg[role=img] path'), { visible: true });
+  const box = await page.waitForSelector(deep('svg[role=img]'));
+  assert.ok(svg && box);
+  const png = PNG.sync.read(Buffer.from(await box.screenshot({ type: 'png' })));
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+}
+
+before(async () => {
+  assert.ok(existsSync(built), `${built} is missing: run "npm run build" first`);
+  server = await startTestServer();
+  host = createServer((req, res) => {
+    const o = JSON.parse(decodeURIComponent(new URL(req.url ?? '/', 'http://x').search.slice(1) || '%7B%7D')) as PageOptions;
+    const { html, headers } = hostPage(o);
+    res.writeHead(200, headers).end(html);
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  const allowed = { allowedOrigins: [hostOrigin] };
+  const live = await server.makeApp({ displayName: 'Acme Shoes', phone: '14155550123', live: true, settings: allowed });
+  const sandbox = await server.makeApp({ displayName: 'Sandbox Café', settings: allowed });
+  const foreign = await server.makeApp({ displayName: 'Elsewhere Inc', settings: { allowedOrigins: ['https://elsewhere.example'] } });
+  apps.live = { id: live.app.id, name: live.name };
+  apps.sandbox = { id: sandbox.app.id, name: sandbox.name };
+  apps.foreign = { id: foreign.app.id, name: foreign.name };
+  browser = await launchChrome();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (host ? host.close(() => r()) : r()));
+  await server?.close();
+});
+
+describe('widget.js on a host page from another origin', () => {
+  it('live app on a phone: consent required, then recorded, then off to its WhatsApp thread', async () => {
+    const s = await session('phone');
+    const phone = '14155550101';
+    await s.page.goto(pageUrl({ app: apps.live.name }));
+    await consentFlow(s, apps.live, phone);
+    await waitFor(() => s.whatsapp.length > 0, 'the phone was never sent to wa.me');
+
+    const records = await server.store.consentsFor(apps.live.id, phone);
+    assert.equal(records.length, 1);
+    const [record] = records;
+    assert.equal(record!.action, 'opt_in');
+    assert.equal(record!.via, 'widget');
+    assert.equal(record!.locale, 'en');
+    assert.equal(record!.wordingVersion, 1);
+    assert.equal(record!.page, pageUrl({ app: apps.live.name }));
+    assert.match(record!.ref ?? '', /^[A-Z2-9]{6}$/);
+    assert.match(record!.userAgent ?? '', /iPhone/);
+
+    const target = s.whatsapp[0]!;
+    assert.ok(target.startsWith('https://wa.me/14155550123?text='), target);
+    assert.match(decodeURIComponent(new URL(target).search.slice('?text='.length)), new RegExp(`\\(ref ${record!.ref}\\)$`));
+
+    // A simple request: JSON as text/plain, so no CORS preflight.
+    assert.equal(s.posts.length, 1);
+    assert.match(s.posts[0]!.contentType ?? '', /^text\/plain/);
+    assert.equal(s.preflights, 0);
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('sandbox app on a desktop: a QR code of PROXY <name>, and a link to open WhatsApp here', async () => {
+    const s = await session();
+    const phone = '14155550102';
+    await s.page.goto(pageUrl({ app: apps.sandbox.name }));
+    await consentFlow(s, apps.sandbox, phone);
+    const expected = `https://wa.me/917834811114?text=PROXY%20${apps.sandbox.name}`;
+    assert.equal(await readQr(s.page), expected);
+    assert.equal(await s.page.$eval(deep(`a[href="${expected}"]`), (a) => a.textContent), 'Open WhatsApp on this computer');
+    assert.deepEqual(s.whatsapp, [], 'a desktop is not navigated away');
+    const records = await server.store.consentsFor(apps.sandbox.id, phone);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.via, 'widget');
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('works under a strict CSP: no inline script or style, no eval', async () => {
+    const s = await session();
+    const phone = '14155550103';
+    await s.page.goto(pageUrl({ app: apps.sandbox.name, csp: true }));
+    const bg = await s.page.waitForFunction(() => {
+      const b = document.querySelector('whatsapp-optin')?.shadowRoot?.querySelector('[part=button]');
+      return b && getComputedStyle(b).position === 'fixed' ? getComputedStyle(b).backgroundColor : null;
+    });
+    assert.equal(await bg.jsonValue(), 'rgb(37, 211, 102)', 'the styles apply under style-src none');
+    await consentFlow(s, apps.sandbox, phone);
+    // The QR module is a second script from the widget's origin, allowed by script-src.
+    assert.equal(await readQr(s.page), `https://wa.me/917834811114?text=PROXY%20${apps.sandbox.name}`);
+    assert.equal((await server.store.consentsFor(apps.sandbox.id, phone)).length, 1);
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('survives hostile CSS: * { all: unset } and button { display: none }', async () => {
+    const s = await session('phone');
+    const phone = '14155550104';
+    await s.page.goto(pageUrl({ app: apps.live.name, hostile: true }));
+    const button = await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    const box = (await button!.boundingBox())!;
+    assert.ok(box.width >= 44 && box.height >= 44, `button is ${box.width}×${box.height}`);
+    const onTop = await s.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.tagName, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    assert.equal(onTop, 'WHATSAPP-OPTIN');
+    await consentFlow(s, apps.live, phone);
+    await waitFor(() => s.whatsapp.length > 0, 'no redirect on the hostile page');
+    assert.equal((await server.store.consentsFor(apps.live.id, phone)).length, 1);
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('including the script twice adds one button and no error', async () => {
+    const s = await session();
+    await s.page.goto(pageUrl({ app: apps.sandbox.name, twice: true }));
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await s.page.waitForNetworkIdle();
+    assert.equal(await s.page.$$eval('whatsapp-optin', (els) => els.length), 1);
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('defines no global but the element', async () => {
+    const s = await session();
+    await s.page.goto(pageUrl({ bare: true }));
+    const baseline = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
+    await s.page.goto(pageUrl({ app: apps.sandbox.name }));
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    const after = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
+    assert.deepEqual(after.filter((k) => !baseline.includes(k)), []);
+    assert.equal(await s.page.evaluate(() => typeof customElements.get('whatsapp-optin')), 'function');
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('follows data-lang, then <html lang>', async () => {
+    const s = await session();
+    await s.page.goto(pageUrl({ app: apps.sandbox.name, lang: 'pt-BR' }));
+    await s.page.waitForSelector(deep('[part=button][aria-label="Conversar no WhatsApp"]'));
+    await openPanel(s.page);
+    assert.equal(await text(s.page, 'h2'), 'Sandbox Café no WhatsApp');
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('a server that is down: a visible error with Try again, and nothing thrown into the page', async () => {
+    const s = await session();
+    await s.page.goto(pageUrl({ app: apps.sandbox.name, api: 'http://127.0.0.1:9' }));
+    const button = await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await button!.click();
+    await s.page.waitForSelector(deep('[role=alert]'), { visible: true });
+    assert.equal(await text(s.page, '[role=alert]'), 'Could not connect. Check your connection.');
+    assert.equal(await text(s.page, '[part=submit]'), 'Try again');
+    await s.page.click(deep('[part=submit]'));
+    await s.page.waitForSelector(deep('[role=alert]'), { visible: true });
+    assert.deepEqual(s.pageErrors, []);
+    // Chromium itself logs the refused connection; the widget adds nothing of its own.
+    assert.deepEqual(
+      s.consoleErrors.filter((e) => !/ERR_CONNECTION_REFUSED|Failed to load resource/.test(e)),
+      [],
+    );
+    await s.page.close();
+  });
+
+  it('an origin the app does not allow: refused, nothing recorded, the page unharmed', async () => {
+    const s = await session();
+    const phone = '14155550105';
+    await s.page.goto(pageUrl({ app: apps.foreign.name }));
+    await openPanel(s.page);
+    await s.page.type(deep('input[type=tel]'), phone);
+    await s.page.click(deep('input[type=checkbox]'));
+    await s.page.click(deep('[part=submit]'));
+    await s.page.waitForSelector(deep('[role=alert]:not(:empty)'), { visible: true });
+    assert.deepEqual(await server.store.consentsFor(apps.foreign.id, phone), []);
+    assert.deepEqual(s.pageErrors, []);
+    assert.deepEqual(s.whatsapp, []);
+    await s.page.close();
+  });
+});
+
+async function waitFor(check: () => boolean, message: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(message);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
