@@ -50,8 +50,8 @@ function litWithoutGlobals(): Plugin {
         .replace(/,\s*\w+\.litPropertyMetadata\s*\?\?=\s*new WeakMap/g, '')
         .replace(/(?<![.\w])litPropertyMetadata\.get\(\w+\)/g, 'void 0')
         // Hooks for the ShadyDOM polyfill and SSR hydration, neither of which the widget uses.
-        .replace(/\w+\??\.lit(Html|Element)?(Polyfill|Hydrate)Support\b/g, 'void 0')
-        .replace(/\w+\.reactiveElementPolyfillSupport\b/g, 'void 0');
+        // (A no-op function rather than undefined: the minifier mangles `(void 0)?.()` into `0()`.)
+        .replace(/\b\w+\.(litHtml|litElement|reactiveElement)(Polyfill|Hydrate)Support\b/g, '(() => {})');
       return out === code ? null : { code: out, map: null };
     },
   };
@@ -88,6 +88,8 @@ function qrModule(): Plugin {
           target: 'es2022',
           minify: true,
           lib: { entry: resolve(root, 'widget/qr.ts'), formats: ['es'], fileName: () => 'widget-qr.js' },
+          // Vite keeps whitespace in ES libraries for their consumers' bundlers; this one is served as is.
+          rolldownOptions: { output: { minify: true } },
         },
       });
     },

@@ -12,11 +12,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import jsQR from 'jsqr';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { KnownDevices, type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { launchChrome } from '../support/chrome.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+
+// jsqr ships CommonJS whose typings declare an ES default export.
+type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
+const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as unknown as Decode;
 
 const built = join(import.meta.dirname, '../../dist/widget/widget.js');
 
@@ -36,11 +40,13 @@ interface PageOptions {
   /** No script at all: the baseline for the globals check. */
   bare?: boolean;
   lang?: string;
+  /** Adds data-lang. */
+  dataLang?: string;
 }
 
 /** The host site: a plain page with the one line a marketer pastes. */
 function hostPage(o: PageOptions): { html: string; headers: Record<string, string> } {
-  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', 'async'].filter(Boolean).join(' ');
+  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', o.dataLang ? `data-lang="${o.dataLang}"` : '', 'async'].filter(Boolean).join(' ');
   const tag = o.bare ? '' : `<script ${attrs}></script>`;
   const html = `<!doctype html>
 <html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>
@@ -275,6 +281,8 @@ describe('widget.js on a host page from another origin', () => {
     await s.page.waitForSelector(deep('[part=button][aria-label="Conversar no WhatsApp"]'));
     await openPanel(s.page);
     assert.equal(await text(s.page, 'h2'), 'Sandbox Café no WhatsApp');
+    await s.page.goto(pageUrl({ app: apps.sandbox.name, lang: 'pt-BR', dataLang: 'es' }));
+    await s.page.waitForSelector(deep('[part=button][aria-label="Chatear por WhatsApp"]'));
     assertClean(s);
     await s.page.close();
   });
