@@ -17,7 +17,6 @@ export interface Strings {
   needConsent: string;
   needPhone: string;
   badPhone: string;
-  offline: string;
   failed: string;
   unavailable: string;
   scan: string;
@@ -37,8 +36,7 @@ const en: Strings = {
   needConsent: 'Tick the box to agree first.',
   needPhone: 'Enter your WhatsApp number.',
   badPhone: 'Check the number and its country code.',
-  offline: 'Could not connect. Check your connection.',
-  failed: 'Something went wrong.',
+  failed: 'Could not connect. Check your connection.',
   unavailable: 'Not available on this website.',
   scan: 'Scan with your phone to open WhatsApp.',
   desktop: 'Open WhatsApp on this computer',
@@ -57,8 +55,7 @@ const es: Strings = {
   needConsent: 'Marca la casilla para aceptar.',
   needPhone: 'Escribe tu número de WhatsApp.',
   badPhone: 'Revisa el número y el código de país.',
-  offline: 'No hay conexión. Revisa tu red.',
-  failed: 'Algo salió mal.',
+  failed: 'No se pudo conectar. Revisa tu conexión.',
   unavailable: 'No disponible en este sitio web.',
   scan: 'Escanea con tu teléfono para abrir WhatsApp.',
   desktop: 'Abrir WhatsApp en este ordenador',
@@ -77,8 +74,7 @@ const pt: Strings = {
   needConsent: 'Marque a caixa para concordar.',
   needPhone: 'Digite seu número de WhatsApp.',
   badPhone: 'Confira o número e o código do país.',
-  offline: 'Sem conexão. Verifique sua rede.',
-  failed: 'Algo deu errado.',
+  failed: 'Não foi possível conectar. Verifique sua conexão.',
   unavailable: 'Indisponível neste site.',
   scan: 'Escaneie com o celular para abrir o WhatsApp.',
   desktop: 'Abrir o WhatsApp neste computador',

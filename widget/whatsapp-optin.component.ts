@@ -39,7 +39,7 @@ export interface QrModule {
 }
 
 type Stage = 'load' | 'form' | 'error' | 'done';
-type ErrorKey = 'needConsent' | 'needPhone' | 'badPhone' | 'offline' | 'failed' | 'unavailable';
+type ErrorKey = 'needConsent' | 'needPhone' | 'badPhone' | 'failed' | 'unavailable';
 
 const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\/\//i.test(u);
 
@@ -274,7 +274,7 @@ export class WhatsappOptin extends LitElement {
 
   #fail(err: unknown, again: () => unknown): void {
     const { status } = asFailure(err);
-    this.#failure = status === 403 || status === 404 ? 'unavailable' : status ? 'failed' : 'offline';
+    this.#failure = status === 403 || status === 404 ? 'unavailable' : 'failed';
     this.#again = again;
     this.stage = 'error';
     this.#report(err, this.#t[this.#failure]);

@@ -63,7 +63,9 @@ export const button = style({
   border: 0,
   borderRadius: 999,
   background: accent,
-  color: fallbackVar(tokens.onAccent, '#fff'),
+  // Black or white, whichever reads better on the accent (the CIE lightness crossover is ~50):
+  // WhatsApp green gets dark text, which white text would fail WCAG AA on.
+  color: fallbackVar(tokens.onAccent, `lch(from ${accent} calc((50 - l) * 100) 0 0)`),
   fontWeight: 600,
   textDecoration: 'none',
   cursor: 'pointer',
