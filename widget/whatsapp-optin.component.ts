@@ -61,22 +61,22 @@ const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\
  * @csspart consent - The consent form inside the panel.
  * @csspart submit - The Continue (or Try again) button.
  *
- * @cssproperty --optin-accent - Button and focus colour. Defaults to the app's theme colour, then #25d366.
- * @cssproperty --optin-on-accent - Text colour on the accent. Default #fff.
+ * @cssproperty --optin-accent - Button colour and the checkbox tick. Defaults to the app's theme colour, then #25d366.
+ * @cssproperty --optin-on-accent - Text colour on the accent. Default black or white, whichever contrasts more with the accent.
  * @cssproperty --optin-surface - Panel background. Default #fff (light), #1f2c34 (dark).
  * @cssproperty --optin-text - Text colour. Default #111b21 (light), #e9edef (dark).
- * @cssproperty --optin-muted - Secondary text and field borders.
- * @cssproperty --optin-danger - Error text.
+ * @cssproperty --optin-muted - Secondary text (the privacy link) and field borders. Default #54656f (light), #aebac1 (dark).
+ * @cssproperty --optin-danger - Error text and invalid-field outlines. Default #c5221f (light), #f28b82 (dark).
  * @cssproperty --optin-radius - Panel corner radius. Default 12px.
  * @cssproperty --optin-font - Font family. Default the system font.
  * @cssproperty --optin-offset - Distance of the floating button from the viewport edges. Default 20px.
- * @cssproperty --optin-z-index - Stacking order of the floating button.
+ * @cssproperty --optin-z-index - Stacking order of the floating button. Default 999999. (The open panel is in the top layer.)
  */
 export class WhatsappOptin extends LitElement {
   static override styles = unsafeCSS(cssText);
 
   // Declared statically rather than with decorators: it keeps the decorator helpers out of the
-  // bundle (about 400 bytes gzip). Fields below carry the docs and defaults.
+  // bundle (several hundred bytes gzip). Fields below carry the docs and defaults.
   static override properties = {
     app: {},
     api: {},
