@@ -7,6 +7,19 @@ import { renderWording, wordingHash } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import type { AppRecord, ConsentRecord, Wording } from '../store/index.js';
 
+// One randomBytes call per consent is a system call; draw from a pooled CSPRNG buffer instead.
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function pooledRandom(n: number): Uint8Array {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const out = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
+}
+
 export interface WebConsentInput {
   phone: string | null;
   via: 'qr' | 'url' | 'widget';
@@ -54,7 +67,7 @@ export async function recordWebConsent(deps: Deps, app: AppRecord, phone: string
   const text = renderWording(wording.template, app.displayName);
   const at = deps.clock.now();
   for (let attempt = 0; attempt < 5; attempt++) {
-    const ref = newRef((n) => randomBytes(n));
+    const ref = newRef(pooledRandom);
     const r = await deps.store.recordConsent({
       id: randomUUID(),
       appId: app.id,
