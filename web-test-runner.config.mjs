@@ -8,7 +8,8 @@
  *   SQLite store). Tests read its URL and their apps from `GET /__optin/config`, and the consent
  *   records from `GET /__optin/consents`.
  * - `/__fault/…` stands in for the network between the page and the server: a proxy answering
- *   503, a connection that never answers, or one that fails until healed and then passes requests through
+ *   503, a connection that never answers, a transparent same-origin pass-through, or one that
+ *   fails until healed and then passes requests through
  *   to the real server. Nothing here imitates the optin-kit API itself.
  */
 import { execFileSync } from 'node:child_process';
@@ -128,7 +129,7 @@ export default {
         const { app, phone } = ctx.query;
         return json(ctx, await api.store.consentsFor(String(app), String(phone ?? '')));
       }
-      const fault = /^\/__fault\/(503|hang|broken-[\w-]+)(\/.*)$/.exec(path);
+      const fault = /^\/__fault\/(503|hang|pass|broken-[\w-]+)(\/.*)$/.exec(path);
       if (fault) {
         const [, kind, rest] = fault;
         if (kind === '503') {
@@ -138,14 +139,14 @@ export default {
           return;
         }
         if (kind === 'hang') return new Promise((r) => setTimeout(r, 30_000));
-        if (!healed.has(kind.slice('broken-'.length))) {
+        if (kind !== 'pass' && !healed.has(kind.slice('broken-'.length))) {
           ctx.status = 502;
           ctx.body = 'Bad Gateway';
           return;
         }
-        // Afterwards: a transparent pass-through to the real server.
+        // Otherwise a transparent pass-through to the real server, Origin included.
         const body = ctx.method === 'POST' ? await new Promise((r) => { let b = ''; ctx.req.on('data', (c) => (b += c)); ctx.req.on('end', () => r(b)); }) : undefined;
-        const res = await fetch(api.url + rest + (ctx.querystring ? `?${ctx.querystring}` : ''), { method: ctx.method, body, headers: { 'content-type': ctx.get('content-type') || 'text/plain' } });
+        const res = await fetch(api.url + rest + (ctx.querystring ? `?${ctx.querystring}` : ''), { method: ctx.method, body, headers: { 'content-type': ctx.get('content-type') || 'text/plain', ...(ctx.get('origin') && { origin: ctx.get('origin') }) } });
         ctx.status = res.status;
         ctx.type = res.headers.get('content-type') ?? 'application/json';
         ctx.body = await res.text();

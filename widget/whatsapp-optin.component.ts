@@ -142,6 +142,8 @@ export class WhatsappOptin extends LitElement {
   #agreed = false;
   #failure: ErrorKey = 'failed';
   #result: Optin | null = null;
+  /** Set before the done view renders: a phone's fallback link must not say "on this computer". */
+  #onPhone = false;
   #pending: Promise<PublicApp> | null = null;
   #again: () => unknown = () => {};
 
@@ -261,7 +263,7 @@ export class WhatsappOptin extends LitElement {
 
   async #handOff(url: string): Promise<void> {
     if (!isHttps(url)) return;
-    const phone = this.device === 'phone' || (this.device === 'auto' && (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent)));
+    const phone = (this.#onPhone = this.device === 'phone' || (this.device === 'auto' && (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent))));
     this.#emit('optin-redirect', { url, via: phone ? 'navigate' : 'qr' });
     if (phone) return this.navigate(url);
     try {
@@ -383,7 +385,7 @@ export class WhatsappOptin extends LitElement {
         ? html`<p id="scan">${t.scan}</p>
             <svg role="img" aria-labelledby="scan" viewBox="-2 -2 ${qr.size + 4} ${qr.size + 4}"><path d=${qr.d}></path></svg>`
         : nothing}
-      <a class="${s.button} ${s.wide}" href=${url} target="_blank" rel="noopener" @click=${() => this.#emit('optin-redirect', { url, via: 'link' })}>${t.desktop}</a>`;
+      <a class="${s.button} ${s.wide}" href=${url} target="_blank" rel="noopener" @click=${() => this.#emit('optin-redirect', { url, via: 'link' })}>${this.#onPhone ? t.open : t.desktop}</a>`;
   }
 
   #restoreFocus(): void {

@@ -1,5 +1,5 @@
 import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../widget/whatsapp-optin.js';
 import type { OptinConsentDetail, OptinErrorDetail, OptinRedirectDetail, WhatsappOptin } from '../../widget/whatsapp-optin.js';
 import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, widget } from './support.js';
@@ -161,6 +161,9 @@ describe('<whatsapp-optin> after consent', () => {
     const redirect = ((await redirected) as CustomEvent<OptinRedirectDetail>).detail;
     expect(redirect).to.deep.equal({ app: live.name, url: consent.redirectUrl, via: 'navigate' });
     expect(went).to.deep.equal([consent.redirectUrl]);
+    // Should the navigation be blocked (an in-app browser), a link remains, worded for a phone.
+    await el.updateComplete;
+    expect(must(el, `a[href="${consent.redirectUrl}"]`).textContent).to.equal('Chat on WhatsApp');
 
     const records = await consents(live, phone);
     expect(records).to.have.length(1);
@@ -272,6 +275,14 @@ describe('<whatsapp-optin> keyboard and focus', () => {
     await waitUntil(() => focused(el) === must(el, '[part=button]'), 'focus did not return to the button');
   });
 
+  it('a click on the backdrop closes the panel too', async () => {
+    const el = await widget(live);
+    const dialog = await open(el);
+    await sendMouse({ type: 'click', position: [2, 2] });
+    await waitUntil(() => !dialog.open, 'the backdrop click did not close the panel');
+    await waitUntil(() => focused(el) === must(el, '[part=button]'), 'focus did not return to the button');
+  });
+
   it('the consent checkbox and the phone field have labels, and controls are at least 44 px', async () => {
     const el = await widget(live);
     await open(el);
@@ -366,13 +377,17 @@ describe('<whatsapp-optin> when the server fails', () => {
     await expectFailure(el, 'http_503', 503, 'Could not connect. Check your connection.');
   });
 
+  // The two 4xx cases go through a same-origin pass-through, so that the widget sees the server's
+  // answer whatever CORS headers it carries: this tests the widget's handling of a 4xx.
+  const pass = `${location.origin}/__fault/pass`;
+
   it('4xx: an unknown app', async () => {
-    const el = await widget({ name: 'NoSuchApp', id: '' });
+    const el = await widget({ name: 'NoSuchApp', id: '' }, { api: pass });
     await expectFailure(el, 'app_not_found', 404, 'Not available on this website.');
   });
 
   it('4xx on submit: this origin is not allowed, and nothing is recorded', async () => {
-    const el = await widget(foreign);
+    const el = await widget(foreign, { api: pass });
     await open(el);
     const phone = nextPhone();
     typePhone(el, phone);
