@@ -79,6 +79,21 @@ const qr = {
   noop: await timeSeq(200, () => `${base}/healthz`),
 };
 
+// Lighthouse, mobile (its default: a mid-range phone on a throttled 4G connection).
+let lighthouseScores: Record<string, number> | null = null;
+if (process.env.BENCH_LIGHTHOUSE !== '0') {
+  const { launchChrome } = await import('../test/support/chrome.js');
+  const { default: lighthouse } = await import('lighthouse');
+  const browser = await launchChrome();
+  try {
+    const port = Number(new URL(browser.wsEndpoint()).port);
+    const r = await lighthouse(`${base}/o/bench?via=qr`, { port, onlyCategories: ['performance', 'accessibility', 'best-practices'], logLevel: 'error', output: 'json' });
+    lighthouseScores = Object.fromEntries(Object.entries(r?.lhr.categories ?? {}).map(([k, v]) => [k, Math.round((v.score ?? 0) * 100)]));
+  } finally {
+    await browser.close();
+  }
+}
+
 server.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });
 
@@ -107,4 +122,9 @@ if (existsSync(widgetFile)) {
   const { reportSizes } = (await import('../widget/size.js')) as { reportSizes: (f: string) => { raw: number; gzip: number; brotli: number } };
   const s = reportSizes(widgetFile);
   console.log(`\nwidget.js: ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli  ${pass(s.gzip <= 10240)} (budget 10240 B gzip)`);
+}
+
+if (lighthouseScores) {
+  const { performance: perf = 0, accessibility: a11y = 0 } = lighthouseScores;
+  console.log(`\nLighthouse (mobile) on the consent page: ${Object.entries(lighthouseScores).map(([k, v]) => `${k} ${v}`).join(', ')}  ${pass(perf === 100 && a11y === 100)} (target 100 for performance and accessibility)`);
 }

@@ -34,7 +34,10 @@ for (const kind of STORE_KINDS) {
       assert.match(body.wording.pt.text, /Widget Shop no WhatsApp/);
       assert.deepEqual(body.theme, { color: '#25D366', position: 'right' });
       assert.equal((await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status, 304);
-      assert.equal((await h.request('/api/v1/apps/Nope1/public')).status, 404);
+      const missing = await h.request('/api/v1/apps/Nope1/public', { headers: { origin: 'https://anywhere.example' } });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.headers.get('access-control-allow-origin'), '*');
+      assert.equal((await missing.json()).error.code, 'app_not_found');
     });
 
     it('Should record a widget opt-in and answer 201 with the redirect', async () => {
@@ -68,7 +71,8 @@ for (const kind of STORE_KINDS) {
     it('Should refuse an origin the app does not list, and record nothing', async () => {
       const res = await post('WidgetShop', { consent: true, phone: '+14155550183' }, { origin: 'https://evil.example' });
       assert.equal(res.status, 403);
-      assert.equal(res.headers.get('access-control-allow-origin'), null);
+      // The refusal is readable by the page, so the widget can say why.
+      assert.equal(res.headers.get('access-control-allow-origin'), 'https://evil.example');
       assert.equal((await res.json()).error.code, 'origin_not_allowed');
       const app = (await h.store.getApp('WidgetShop'))!;
       assert.equal(await h.store.getUser(app.id, '14155550183'), null);
@@ -81,7 +85,7 @@ for (const kind of STORE_KINDS) {
       assert.match(ok.headers.get('access-control-allow-headers')!, /Content-Type/i);
       const bad = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
       assert.equal(bad.status, 403);
-      assert.equal(bad.headers.get('access-control-allow-origin'), null);
+      assert.equal(bad.headers.get('access-control-allow-methods'), null);
     });
 
     const bad: [string, unknown, number, string][] = [
@@ -116,6 +120,7 @@ for (const kind of STORE_KINDS) {
     it('Should answer an unknown app with 404 in the error shape', async () => {
       const res = await post('Nope1', { consent: true });
       assert.equal(res.status, 404);
+      assert.equal(res.headers.get('access-control-allow-origin'), SHOP);
       assert.equal((await res.json()).error.code, 'app_not_found');
     });
   });

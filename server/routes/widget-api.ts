@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
@@ -53,13 +53,29 @@ export function widgetApiRoutes(deps: Deps): Hono {
     return app;
   };
 
+  // The widget runs on other sites: its errors must be readable there too, or a page could only
+  // say "could not connect" when the truth is "unknown app" or "this site is not allowed".
+  r.use('/api/v1/apps/:app/public', async (c, next) => {
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    await next();
+  });
+  // Every answer is readable by the posting page, refusals included: a page the app does not list
+  // gets only the 403 (before anything is read or written), so echoing its origin reveals nothing
+  // but the refusal, which the site owner needs to see.
+  r.use('/api/v1/apps/:app/optins', async (c, next) => {
+    const origin = c.req.header('origin');
+    c.header('Vary', 'Origin');
+    if (origin) c.header('Access-Control-Allow-Origin', origin);
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    await next();
+  });
+
   r.get('/api/v1/apps/:app/public', async (c) => {
     const app = await appOr404(c.req.param('app'));
     const body = JSON.stringify(await publicView(deps, app));
     const etag = `W/"${app.updatedAt.toString(36)}"`;
     // Public, non-personal data: any page may read it, and caches may keep it a minute.
-    c.header('Access-Control-Allow-Origin', '*');
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
     c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600');
     c.header('ETag', etag);
     if (c.req.header('if-none-match') === etag) return c.body(null, 304);
@@ -67,18 +83,8 @@ export function widgetApiRoutes(deps: Deps): Hono {
     return c.body(body);
   });
 
-  const cors = (c: Context, app: AppRecord) => {
-    const origin = c.req.header('origin');
-    c.header('Vary', 'Origin');
-    if (origin && originAllowed(deps, app, origin)) {
-      c.header('Access-Control-Allow-Origin', origin);
-      c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    }
-  };
-
   r.options('/api/v1/apps/:app/optins', async (c) => {
     const app = await appOr404(c.req.param('app'));
-    cors(c, app);
     if (!originAllowed(deps, app, c.req.header('origin'))) return c.body(null, 403);
     c.header('Access-Control-Allow-Methods', 'POST');
     c.header('Access-Control-Allow-Headers', 'Content-Type');
@@ -88,7 +94,6 @@ export function widgetApiRoutes(deps: Deps): Hono {
 
   r.post('/api/v1/apps/:app/optins', async (c) => {
     const app = await appOr404(c.req.param('app'));
-    cors(c, app);
     const origin = c.req.header('origin');
     if (!originAllowed(deps, app, origin)) {
       throw new ApiError(403, 'origin_not_allowed', `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`);
