@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_WORDING, renderWording, wordingHash } from '../core/wording.js';
+import { parseApiKey } from '../server/keys.js';
 import { createApp } from '../server/services/apps.js';
 import { NameTaken, type NewConsent, type Store } from '../server/store/index.js';
 import { defaultSettings } from '../server/settings.js';
@@ -172,7 +173,8 @@ for (const kind of STORE_KINDS) {
 
     it('Should find API keys by id only', async () => {
       const { apiKey, app } = await createApp(store, { name: 'KeyApp', displayName: 'K' }, T0);
-      const id = apiKey.split('_')[1]!;
+      // Ids are base64url and may hold "_": read the key with its own parser, never split it.
+      const id = parseApiKey(apiKey)!.id;
       const row = await store.findApiKey(id);
       assert.equal(row?.appId, app.id);
       assert.notEqual(row?.hash, apiKey);
