@@ -8,8 +8,9 @@
  *   SQLite store). Tests read its URL and their apps from `GET /__optin/config`, and the consent
  *   records from `GET /__optin/consents`.
  * - `/__fault/…` stands in for the network between the page and the server: a proxy answering
- *   503, a connection that never answers, a transparent same-origin pass-through, or one that
- *   fails until healed and then passes requests through
+ *   503, a connection that never answers, a transparent same-origin pass-through, one that
+ *   rewrites the redirect of a recorded consent (`evil`), or one that fails until healed and then
+ *   passes requests through
  *   to the real server. Nothing here imitates the optin-kit API itself.
  */
 import { execFileSync } from 'node:child_process';
@@ -129,7 +130,7 @@ export default {
         const { app, phone } = ctx.query;
         return json(ctx, await api.store.consentsFor(String(app), String(phone ?? '')));
       }
-      const fault = /^\/__fault\/(503|hang|pass|broken-[\w-]+)(\/.*)$/.exec(path);
+      const fault = /^\/__fault\/(503|hang|pass|evil|broken-[\w-]+)(\/.*)$/.exec(path);
       if (fault) {
         const [, kind, rest] = fault;
         if (kind === '503') {
@@ -139,7 +140,7 @@ export default {
           return;
         }
         if (kind === 'hang') return new Promise((r) => setTimeout(r, 30_000));
-        if (kind !== 'pass' && !healed.has(kind.slice('broken-'.length))) {
+        if (kind !== 'pass' && kind !== 'evil' && !healed.has(kind.slice('broken-'.length))) {
           ctx.status = 502;
           ctx.body = 'Bad Gateway';
           return;
@@ -150,6 +151,8 @@ export default {
         ctx.status = res.status;
         ctx.type = res.headers.get('content-type') ?? 'application/json';
         ctx.body = await res.text();
+        // `evil` rewrites where a recorded consent sends the person.
+        if (kind === 'evil' && res.status === 201) ctx.body = ctx.body.replace(/"redirectUrl":"[^"]*"/, '"redirectUrl":"https://evil.example/phish"');
         return;
       }
       if (path === '/@vite/client') {

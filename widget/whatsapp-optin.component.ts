@@ -243,6 +243,8 @@ export class WhatsappOptin extends LitElement {
     try {
       // text/plain keeps this a "simple" cross-origin request: no CORS preflight.
       const res = await call<Optin>(`${this.#route}/optins`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, this.timeout);
+      // Only ever hand a person over to WhatsApp, whatever an answer says.
+      if (!res.redirectUrl?.startsWith('https://wa.me/')) throw 0;
       this.#result = res;
       this.stage = 'done';
       this.#emit('optin-consent', { ...res, lang, campaign, wordingVersion });
@@ -262,7 +264,6 @@ export class WhatsappOptin extends LitElement {
   }
 
   async #handOff(url: string): Promise<void> {
-    if (!isHttps(url)) return;
     const phone = (this.#onPhone = this.device === 'phone' || (this.device === 'auto' && (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent))));
     this.#emit('optin-redirect', { url, via: phone ? 'navigate' : 'qr' });
     if (phone) return this.navigate(url);

@@ -377,17 +377,15 @@ describe('<whatsapp-optin> when the server fails', () => {
     await expectFailure(el, 'http_503', 503, 'Could not connect. Check your connection.');
   });
 
-  // The two 4xx cases go through a same-origin pass-through, so that the widget sees the server's
-  // answer whatever CORS headers it carries: this tests the widget's handling of a 4xx.
-  const pass = `${location.origin}/__fault/pass`;
-
+  // The two 4xx cases call the real server from this page's own (other) origin: its refusals carry
+  // CORS headers, so the widget can tell the person what is wrong rather than "could not connect".
   it('4xx: an unknown app', async () => {
-    const el = await widget({ name: 'NoSuchApp', id: '' }, { api: pass });
+    const el = await widget({ name: 'NoSuchApp', id: '' });
     await expectFailure(el, 'app_not_found', 404, 'Not available on this website.');
   });
 
   it('4xx on submit: this origin is not allowed, and nothing is recorded', async () => {
-    const el = await widget(foreign, { api: pass });
+    const el = await widget(foreign);
     await open(el);
     const phone = nextPhone();
     typePhone(el, phone);
@@ -400,6 +398,24 @@ describe('<whatsapp-optin> when the server fails', () => {
     await el.updateComplete;
     expect(must(el, '[role=alert]').textContent).to.equal('Not available on this website.');
     expect(await consents(foreign, phone)).to.deep.equal([]);
+  });
+
+  it('never hands a person to anything but wa.me, whatever an answer says', async () => {
+    // A proxy between page and server rewrites the redirect of a recorded consent.
+    const el = await widget(live, { api: `${location.origin}/__fault/evil` });
+    const navigated: string[] = [];
+    el.navigate = (url) => void navigated.push(url);
+    el.device = 'phone';
+    await open(el);
+    typePhone(el, nextPhone());
+    tick(el);
+    const failed = oneEvent(el, 'optin-error');
+    submit(el);
+    await failed;
+    await el.updateComplete;
+    expect(navigated).to.deep.equal([]);
+    expect(el.shadowRoot!.innerHTML).to.not.contain('evil.example');
+    expect(must(el, '[role=alert]').textContent).to.equal('Could not connect. Check your connection.');
   });
 
   it('Try again recovers once the server answers, keeping what was typed', async () => {
