@@ -61,3 +61,28 @@ export type AppSettings = z.infer<typeof AppSettingsSchema>;
 export function defaultSettings(): AppSettings {
   return AppSettingsSchema.parse({});
 }
+
+/**
+ * Credentials an app holds in the clear because it must sign or verify with them. Set through the
+ * API, never shown again: responses only say which are set.
+ */
+export const AppSecretsSchema = z.object({
+  /** Signs user-events (Standard Webhooks). Generated when the app is created. */
+  webhookSecret: z.string().min(24).max(200).optional(),
+  /** The secret before the last rotation, still used to sign (as a second signature) until `until`. */
+  previousWebhookSecret: z.object({ secret: z.string(), until: z.number() }).optional(),
+  /** Which service sends the app's outbound WhatsApp messages. `log` stores and prints them. */
+  sender: z.enum(['log', 'meta', 'gupshup']).default('log'),
+  /** Twilio: the auth token that signs inbound SMS webhooks. */
+  twilioAuthToken: z.string().min(8).max(200).optional(),
+  /** Meta Cloud API: app secret (X-Hub-Signature-256), verify token (GET handshake), access token and phone number id (sending). */
+  metaAppSecret: z.string().min(8).max(200).optional(),
+  metaVerifyToken: z.string().min(8).max(200).optional(),
+  metaAccessToken: z.string().min(8).max(1000).optional(),
+  metaPhoneNumberId: z.string().regex(/^\d{5,20}$/).optional(),
+  /** Gupshup: the token its inbound webhook carries, and the API key and source number for sending. */
+  gupshupToken: z.string().min(8).max(200).optional(),
+  gupshupApiKey: z.string().min(8).max(200).optional(),
+  gupshupSource: z.string().regex(/^\d{6,15}$/).optional(),
+});
+export type AppSecrets = z.infer<typeof AppSecretsSchema>;

@@ -65,7 +65,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason as { code?: string }).code === 'name_taken'));
       await assert.rejects(
-        store.createApp({ id: randomUUID(), name: 'dup1x', displayName: 'D', phone: null, live: false, settings: defaultSettings(), wording: DEFAULT_WORDING, apiKey: { id: randomUUID(), hash: randomUUID(), prefix: 'x' } }, T0),
+        store.createApp({ id: randomUUID(), name: 'dup1x', displayName: 'D', phone: null, live: false, settings: defaultSettings(), secrets: { sender: 'log' }, wording: DEFAULT_WORDING, apiKey: { id: randomUUID(), hash: randomUUID(), prefix: 'x' } }, T0),
         NameTaken,
       );
     });

@@ -4,8 +4,8 @@ import { LOCALES, type Locale } from '../../core/locale.js';
 import { normalizePhone } from '../../core/phone.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
-import { newApiKey } from '../keys.js';
-import { AppSettingsSchema, type AppSettings } from '../settings.js';
+import { newApiKey, newWebhookSecret } from '../keys.js';
+import { AppSecretsSchema, AppSettingsSchema, type AppSettings } from '../settings.js';
 import { NameTaken, type AppRecord, type Store } from '../store/index.js';
 
 export interface CreateAppInput {
@@ -56,9 +56,10 @@ export async function createApp(store: Store, input: CreateAppInput, now: number
   checkWordings(input.wording);
   const wording = { ...DEFAULT_WORDING, ...input.wording } as Record<Locale, string>;
   const key = newApiKey();
+  const secrets = AppSecretsSchema.parse({ webhookSecret: newWebhookSecret() });
   try {
     const app = await store.createApp(
-      { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } },
+      { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, secrets, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } },
       now,
     );
     return { app, apiKey: key.key };

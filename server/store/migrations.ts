@@ -86,6 +86,90 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'outbox, inbound messages, prompts, message history, erasures, secrets',
+    sql: [
+      // Secrets an app must hold in the clear to sign or verify (webhook secret, provider tokens).
+      // Never returned by the API; API keys, which need no such use, are kept hashed.
+      `ALTER TABLE apps ADD COLUMN secrets TEXT NOT NULL DEFAULT '{}'`,
+      `ALTER TABLE apps ADD COLUMN callback_disabled_at BIGINT`,
+      // A web consent whose typed phone differs from the number that verified it.
+      `ALTER TABLE users ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0`,
+      `CREATE INDEX users_page ON users (app_id, created_at, phone)`,
+      `CREATE INDEX users_optin_page ON users (app_id, optin, created_at, phone)`,
+      `CREATE INDEX users_active ON users (app_id, last_inbound_at)`,
+      // Everything that must leave the building: user-events to the callback URL (kind 'event') and
+      // provider messages (kind 'message'). Written in the same transaction as the change it reports.
+      `CREATE TABLE outbox (
+        seq {{SERIAL}},
+        id TEXT NOT NULL UNIQUE,
+        app_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        type TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at BIGINT NOT NULL,
+        locked_until BIGINT NOT NULL DEFAULT 0,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX outbox_due ON outbox (status, next_at)`,
+      `CREATE INDEX outbox_app ON outbox (app_id, seq)`,
+      `CREATE INDEX outbox_phone ON outbox (app_id, phone)`,
+      `CREATE TABLE outbox_attempts (
+        outbox_id TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        at BIGINT NOT NULL,
+        status INTEGER,
+        error TEXT,
+        ms INTEGER,
+        PRIMARY KEY (outbox_id, n)
+      )`,
+      // Provider message ids already handled: a repeated MessageSid, wamid or Gupshup id changes nothing.
+      `CREATE TABLE inbound (
+        app_id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, provider, message_id)
+      )`,
+      `CREATE INDEX inbound_phone ON inbound (app_id, phone)`,
+      // Who was sent the automated opt-in prompt: at most once per (app, phone).
+      `CREATE TABLE prompts (
+        app_id TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        PRIMARY KEY (app_id, phone)
+      )`,
+      // Messages in and out, for a user's history.
+      `CREATE TABLE messages (
+        seq {{SERIAL}},
+        id TEXT NOT NULL UNIQUE,
+        app_id TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        text TEXT NOT NULL,
+        at BIGINT NOT NULL
+      )`,
+      `CREATE INDEX messages_phone ON messages (app_id, phone, seq)`,
+      // That an erasure happened, without the number: what a regulator may ask for.
+      `CREATE TABLE erasures (
+        id TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        actor TEXT,
+        consents INTEGER NOT NULL,
+        messages INTEGER NOT NULL,
+        events INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Consent records are evidence: the database itself refuses to change one. */
@@ -103,7 +187,7 @@ const APPEND_ONLY: Record<Driver['dialect'], string[]> = {
 };
 
 function dialectSql(sql: string, dialect: Driver['dialect']): string {
-  return sql.replace('{{SERIAL}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY');
+  return sql.replaceAll('{{SERIAL}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY');
 }
 
 function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {

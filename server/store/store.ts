@@ -1,6 +1,6 @@
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { applyEvent, NEW_USER, type OptinEvent, type UserState } from '../../core/optin-state.js';
-import { AppSettingsSchema } from '../settings.js';
+import { AppSecretsSchema, AppSettingsSchema } from '../settings.js';
 import { all, get, run, type Body, type Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import {
@@ -28,6 +28,8 @@ function toApp(r: Row): AppRecord {
     live: Number(r.live) === 1,
     // Parsing fills defaults for settings added after the app was saved.
     settings: AppSettingsSchema.parse(JSON.parse(r.settings as string)),
+    secrets: AppSecretsSchema.parse(JSON.parse((r.secrets as string | undefined) ?? '{}')),
+    callbackDisabledAt: num(r.callback_disabled_at),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -172,9 +174,9 @@ export class Store {
         const taken = yield* get<Row>('SELECT id FROM apps WHERE name_key = ?', [a.name.toLowerCase()]);
         if (taken) return null;
         const inserted = yield* run(
-          `INSERT INTO apps (id, name, name_key, display_name, phone, live, settings, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          [a.id, a.name, a.name.toLowerCase(), a.displayName, a.phone, a.live ? 1 : 0, JSON.stringify(a.settings), now, now],
+          `INSERT INTO apps (id, name, name_key, display_name, phone, live, settings, secrets, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+          [a.id, a.name, a.name.toLowerCase(), a.displayName, a.phone, a.live ? 1 : 0, JSON.stringify(a.settings), JSON.stringify(a.secrets), now, now],
         );
         if (inserted === 0) return null; // another creation won the race for this name
         for (const l of LOCALES) yield* addWording(a.id, l, a.wording[l], now);
@@ -240,11 +242,13 @@ export class Store {
     return this.driver.transact(function* () {
       const cur = yield* appById(id);
       if (!cur) throw new Error(`no app ${id}`);
-      yield* run('UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, updated_at = ? WHERE id = ?', [
+      yield* run('UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, secrets = ?, callback_disabled_at = ?, updated_at = ? WHERE id = ?', [
         p.displayName ?? cur.displayName,
         p.phone === undefined ? cur.phone : p.phone,
         (p.live ?? cur.live) ? 1 : 0,
         JSON.stringify(p.settings ?? cur.settings),
+        JSON.stringify(p.secrets ?? cur.secrets),
+        p.callbackDisabledAt === undefined ? cur.callbackDisabledAt : p.callbackDisabledAt,
         now,
         id,
       ]);

@@ -1,6 +1,6 @@
 import type { Locale } from '../../core/locale.js';
 import type { ConsentAction, OptinStatus, Via } from '../../core/optin-state.js';
-import type { AppSettings } from '../settings.js';
+import type { AppSecrets, AppSettings } from '../settings.js';
 
 export interface AppRecord {
   id: string;
@@ -9,6 +9,10 @@ export interface AppRecord {
   phone: string | null;
   live: boolean;
   settings: AppSettings;
+  /** Never put into a response as they are. */
+  secrets: AppSecrets;
+  /** Set when the callback URL answered 410 Gone: no more user-events until it is changed. */
+  callbackDisabledAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -60,6 +64,7 @@ export interface NewApp {
   phone: string | null;
   live: boolean;
   settings: AppSettings;
+  secrets: AppSecrets;
   wording: Record<Locale, string>;
   apiKey: { id: string; hash: string; prefix: string };
 }
@@ -69,6 +74,9 @@ export interface AppPatch {
   phone?: string | null;
   live?: boolean;
   settings?: AppSettings;
+  secrets?: AppSecrets;
+  /** Set or clear the 410 mark; a new callback URL clears it. */
+  callbackDisabledAt?: number | null;
   /** Locales whose wording changes: each becomes a new version. */
   wording?: Partial<Record<Locale, string>>;
 }
