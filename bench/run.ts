@@ -19,7 +19,7 @@ const port = 18000 + Math.floor(Math.random() * 1000);
 const base = `http://127.0.0.1:${port}`;
 
 const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server.ts')], {
-  env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, PUBLIC_URL: base, NODE_ENV: 'production' },
+  env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, PUBLIC_URL: base, NODE_ENV: 'production', CONSENT_RATE_LIMIT: '0', QR_RATE_LIMIT: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {

@@ -15,6 +15,7 @@ import { mediaType } from './http.js';
 import { RateLimiter } from './rate-limit.js';
 import { appRoutes, defaultHook } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
+import { hookRoutes } from './routes/hooks.js';
 import { qrRoutes } from './routes/qr.js';
 import { staticRoutes } from './routes/static.js';
 import { widgetApiRoutes } from './routes/widget-api.js';
@@ -84,6 +85,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', consentPageRoutes(deps));
   app.route('/', qrRoutes(deps));
   app.route('/', widgetApiRoutes(deps));
+  app.route('/', hookRoutes(deps));
   appRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });

@@ -53,7 +53,11 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
       return cmd ? 0 : 2;
     }
     if (cmd === 'serve') {
-      await startServer(configOrExit(env), out);
+      const running = await startServer(configOrExit(env), out);
+      // Drain requests and flush counters on the way out, as `npm start` does.
+      const stop = () => void running.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       return -1; // keeps running
     }
     if (cmd === 'migrate') {

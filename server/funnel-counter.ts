@@ -9,18 +9,24 @@ import type { FunnelMetric } from './store/types.js';
 export class FunnelCounter {
   private counts = new Map<string, FunnelIncrement>();
 
-  add(appId: string, at: number, via: string, campaign: string | null, metric: FunnelMetric): void {
+  add(appId: string, at: number, via: string, campaign: string | null, metric: FunnelMetric, n = 1): void {
     const day = dayOf(at);
     const key = `${appId}\u0000${day}\u0000${via}\u0000${campaign ?? ''}\u0000${metric}`;
     const cur = this.counts.get(key);
-    if (cur) cur.n++;
-    else this.counts.set(key, { appId, day, via, campaign: campaign ?? '', metric, n: 1 });
+    if (cur) cur.n += n;
+    else this.counts.set(key, { appId, day, via, campaign: campaign ?? '', metric, n });
   }
 
   async flush(store: Store): Promise<void> {
     if (this.counts.size === 0) return;
     const rows = [...this.counts.values()];
     this.counts = new Map();
-    await store.addFunnel(rows);
+    try {
+      await store.addFunnel(rows);
+    } catch (e) {
+      // Put them back: the next flush tries again.
+      for (const r of rows) this.add(r.appId, Date.parse(r.day), r.via, r.campaign || null, r.metric, r.n);
+      throw e;
+    }
   }
 }

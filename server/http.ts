@@ -1,11 +1,15 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
+import { isIP } from 'node:net';
 
-/** The client's IP: the socket's, or the first X-Forwarded-For hop when TRUST_PROXY is on. */
+/**
+ * The client's IP: the socket's, or, when TRUST_PROXY is on, the last X-Forwarded-For hop: the one
+ * our own proxy appended. Earlier hops come from the client and prove nothing.
+ */
 export function clientIp(c: Context, trustProxy: boolean): string | null {
   if (trustProxy) {
-    const xff = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (xff && xff.length <= 64) return xff;
+    const hop = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
+    if (hop && isIP(hop)) return hop;
   }
   try {
     return getConnInfo(c).remote.address ?? null;
@@ -60,3 +64,9 @@ export async function readText(c: Context, max: number): Promise<string | null> 
 }
 
 export const MAX_FORM_BYTES = 16 * 1024;
+
+/** Whether the client takes gzip (and did not refuse it with q=0). */
+export function acceptsGzip(c: Context): boolean {
+  const m = /(?:^|,)\s*(?:gzip|\*)\s*(?:;\s*q=([\d.]+))?/i.exec(c.req.header('accept-encoding') ?? '');
+  return !!m && (m[1] === undefined || Number(m[1]) > 0);
+}

@@ -5,6 +5,7 @@
  */
 export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
+  private swept = 0;
 
   constructor(
     private readonly perMinute: number,
@@ -19,7 +20,7 @@ export class RateLimiter {
     const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: t };
     b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * rate);
     b.at = t;
-    if (this.buckets.size > 50_000) this.sweep(t);
+    if (this.buckets.size > 50_000 && t - this.swept > 60_000) this.sweep(t);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       this.buckets.set(key, b);
@@ -30,6 +31,7 @@ export class RateLimiter {
   }
 
   private sweep(t: number): void {
+    this.swept = t;
     for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
   }
 }

@@ -26,35 +26,64 @@ export const HttpsUrlSchema = z
     }
   }, 'must be an http(s) URL');
 
+const ThemeFields = {
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #25D366'),
+  position: z.enum(['right', 'left']),
+};
+
 export const ThemeSchema = z.object({
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #25D366').default('#25D366'),
-  position: z.enum(['right', 'left']).default('right'),
+  color: ThemeFields.color.default('#25D366'),
+  position: ThemeFields.position.default('right'),
 });
 
 const localeTexts = (max: number) =>
-  z.object(Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>);
+  z
+    .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
+    .strict();
 
-/** Every app setting that is not a column of its own. Defaults are what a new app gets. */
+/**
+ * Every app setting that is not a column of its own, without defaults: the shape of a change.
+ * Only what a request names is changed (zod would otherwise fill defaults into a partial object).
+ */
+const settingFields = {
+  prefill: z.string().max(500),
+  refEnabled: z.boolean(),
+  phoneField: z.enum(['required', 'optional', 'none']),
+  privacyUrl: HttpsUrlSchema.nullable(),
+  allowedOrigins: z.array(OriginSchema).max(50),
+  templateMessaging: z.boolean(),
+  unverifiedCountsAsOptin: z.boolean(),
+  callbackUrl: HttpsUrlSchema.nullable(),
+  payloadFormat: z.enum(['standard', 'gupshup']),
+  /** ISO 3166 country used to read numbers typed without a country code. */
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/).nullable(),
+};
+
+export const AppSettingsPatchSchema = z
+  .object({
+    ...settingFields,
+    theme: z.object(ThemeFields).partial().strict(),
+    autoOptinMessage: z.object({ enabled: z.boolean(), text: localeTexts(1000) }).partial().strict(),
+  })
+  .partial();
+export type AppSettingsPatch = z.infer<typeof AppSettingsPatchSchema>;
+
+/** Every app setting, with the defaults a new app gets. */
 export const AppSettingsSchema = z.object({
-  prefill: z.string().max(500).default(''),
-  refEnabled: z.boolean().default(true),
-  phoneField: z.enum(['required', 'optional', 'none']).default('required'),
-  privacyUrl: HttpsUrlSchema.nullable().default(null),
+  prefill: settingFields.prefill.default(''),
+  refEnabled: settingFields.refEnabled.default(true),
+  phoneField: settingFields.phoneField.default('required'),
+  privacyUrl: settingFields.privacyUrl.default(null),
   theme: ThemeSchema.default({ color: '#25D366', position: 'right' }),
-  allowedOrigins: z.array(OriginSchema).max(50).default([]),
+  allowedOrigins: settingFields.allowedOrigins.default([]),
   autoOptinMessage: z
     .object({ enabled: z.boolean().default(true), text: localeTexts(1000).default({}) })
     .default({ enabled: true, text: {} }),
-  templateMessaging: z.boolean().default(false),
-  unverifiedCountsAsOptin: z.boolean().default(true),
-  callbackUrl: HttpsUrlSchema.nullable().default(null),
-  payloadFormat: z.enum(['standard', 'gupshup']).default('standard'),
-  /** ISO 3166 country used to read numbers typed without a country code. */
-  defaultCountry: z
-    .string()
-    .regex(/^[A-Z]{2}$/)
-    .nullable()
-    .default(null),
+  templateMessaging: settingFields.templateMessaging.default(false),
+  unverifiedCountsAsOptin: settingFields.unverifiedCountsAsOptin.default(true),
+  callbackUrl: settingFields.callbackUrl.default(null),
+  payloadFormat: settingFields.payloadFormat.default('standard'),
+  defaultCountry: settingFields.defaultCountry.default(null),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 
@@ -86,3 +115,20 @@ export const AppSecretsSchema = z.object({
   gupshupSource: z.string().regex(/^\d{6,15}$/).optional(),
 });
 export type AppSecrets = z.infer<typeof AppSecretsSchema>;
+
+/** What `PATCH /api/v1/apps/:app` may set in `secrets`: `null` clears one. The webhook secret only rotates. */
+export const AppSecretsPatchSchema = AppSecretsSchema.omit({ webhookSecret: true, previousWebhookSecret: true })
+  .extend({
+    twilioAuthToken: AppSecretsSchema.shape.twilioAuthToken.unwrap().nullable(),
+    metaAppSecret: AppSecretsSchema.shape.metaAppSecret.unwrap().nullable(),
+    metaVerifyToken: AppSecretsSchema.shape.metaVerifyToken.unwrap().nullable(),
+    metaAccessToken: AppSecretsSchema.shape.metaAccessToken.unwrap().nullable(),
+    metaPhoneNumberId: AppSecretsSchema.shape.metaPhoneNumberId.unwrap().nullable(),
+    gupshupToken: AppSecretsSchema.shape.gupshupToken.unwrap().nullable(),
+    gupshupApiKey: AppSecretsSchema.shape.gupshupApiKey.unwrap().nullable(),
+    gupshupSource: AppSecretsSchema.shape.gupshupSource.unwrap().nullable(),
+    sender: z.enum(['log', 'meta', 'gupshup']),
+  })
+  .partial()
+  .strict();
+export type AppSecretsPatch = z.infer<typeof AppSecretsPatchSchema>;

@@ -38,18 +38,64 @@ for (const kind of STORE_KINDS) {
 
     it('Should let the app key read and change its own app', async () => {
       const auth = { authorization: `Bearer ${key}` };
-      const res = await json('PATCH', '/api/v1/apps/apishop', { live: true, prefill: 'Hola Api Shop', phoneField: 'optional', theme: { color: '#123456' }, wording: { es: 'Sí, {business} puede escribirme por WhatsApp sobre mis pedidos.' } }, auth);
+      const res = await json('PATCH', '/api/v1/apps/apishop', { live: true, prefill: 'Hola Api Shop', phoneField: 'optional', theme: { color: '#123456', position: 'left' }, refEnabled: false, wording: { es: 'Sí, {business} puede escribirme por WhatsApp sobre mis pedidos.' } }, auth);
       assert.equal(res.status, 200);
       const app = await res.json();
       assert.equal(app.live, true);
       assert.equal(app.prefill, 'Hola Api Shop');
-      assert.deepEqual(app.theme, { color: '#123456', position: 'right' });
+      assert.deepEqual(app.theme, { color: '#123456', position: 'left' });
       assert.equal(app.wording.es.version, 2);
       assert.equal(app.wording.en.version, 1);
       assert.equal(app.links.sandboxText, null);
       const pub = await (await h.request('/api/v1/apps/ApiShop/public')).json();
       assert.equal(pub.wording.es.text, 'Sí, Api Shop puede escribirme por WhatsApp sobre mis pedidos.');
       assert.equal(pub.phoneField, 'optional');
+    });
+
+    it('Should change only what a PATCH names, and keep every other setting', async () => {
+      const auth = { authorization: `Bearer ${key}` };
+      const before = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
+      const res = await json('PATCH', '/api/v1/apps/ApiShop', { displayName: 'Api Shop 2', theme: { color: '#654321' } }, auth);
+      assert.equal(res.status, 200);
+      const after = await res.json();
+      assert.equal(after.displayName, 'Api Shop 2');
+      assert.deepEqual(after.theme, { color: '#654321', position: 'left' });
+      for (const k of ['prefill', 'refEnabled', 'phoneField', 'allowedOrigins', 'live', 'phone', 'privacyUrl', 'autoOptinMessage', 'templateMessaging']) assert.deepEqual(after[k], before[k], k);
+      assert.equal(after.wording.es.version, before.wording.es.version);
+      // And the consent page follows: the custom prefill, no reference.
+      const post = await h.request('/o/ApiShop', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=yes&phone=%2B14155550300', redirect: 'manual' });
+      assert.equal(post.headers.get('location'), 'https://wa.me/14155550123?text=Hola%20Api%20Shop');
+      await json('PATCH', '/api/v1/apps/ApiShop', { displayName: 'Api Shop', refEnabled: true }, auth);
+    });
+
+    it('Should keep both of two concurrent changes to different settings', async () => {
+      const auth = { authorization: `Bearer ${key}` };
+      const results = await Promise.all([
+        json('PATCH', '/api/v1/apps/ApiShop', { prefill: 'Concurrent prefill' }, auth),
+        json('PATCH', '/api/v1/apps/ApiShop', { privacyUrl: 'https://shop.example.com/privacy' }, auth),
+        json('PATCH', '/api/v1/apps/ApiShop', { allowedOrigins: ['https://a.example', 'https://shop.example.com'] }, auth),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+      const app = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
+      assert.equal(app.prefill, 'Concurrent prefill');
+      assert.equal(app.privacyUrl, 'https://shop.example.com/privacy');
+      assert.deepEqual(app.allowedOrigins, ['https://a.example', 'https://shop.example.com']);
+      await json('PATCH', '/api/v1/apps/ApiShop', { prefill: 'Hola Api Shop', allowedOrigins: ['https://shop.example.com'], privacyUrl: null }, auth);
+    });
+
+    it('Should ask for a key on every method, HEAD included', async () => {
+      for (const method of ['HEAD', 'GET', 'PATCH', 'DELETE', 'PUT']) {
+        const res = await h.request('/api/v1/apps/ApiShop', { method });
+        assert.ok(res.status === 401 || res.status === 404 || res.status === 405, `${method}: ${res.status}`);
+        assert.notEqual(res.status, 500);
+        if (method !== 'HEAD' && res.status === 401) assert.equal((await res.json()).error.code, 'missing_key');
+      }
+      assert.equal((await h.request('/api/v1/apps/ApiShop', { method: 'HEAD' })).status, 401);
+    });
+
+    it('Should refuse a wording for an unknown locale', async () => {
+      const res = await json('PATCH', '/api/v1/apps/ApiShop', { wording: { fr: 'Je veux {business} sur WhatsApp.' } }, { authorization: `Bearer ${key}` });
+      assert.equal(res.status, 422);
     });
 
     it('Should tell a missing key, a malformed header, a bad key and another app\'s key apart', async () => {

@@ -71,9 +71,21 @@ describe('CLI', () => {
   });
   it('Should list, show and change apps', async () => {
     assert.match((await run('apps', 'list')).out, /^Acme\s+sandbox Acme Shoes$/m);
-    const set = await run('apps', 'set', 'acme', '--live', '--phone-field', 'optional', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example');
+    const set = await run('apps', 'set', 'acme', '--live', '--phone-field', 'optional', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example', '--prefill', 'Hello Acme');
     assert.equal(set.code, 0, set.err);
     assert.match(set.out, /live/);
+    const { openStore } = await import('../server/store/index.js');
+    const store = openStore(env.DATABASE_URL);
+    try {
+      const app = (await store.getApp('Acme'))!;
+      assert.equal(app.live, true);
+      assert.equal(app.settings.phoneField, 'optional');
+      assert.deepEqual(app.settings.allowedOrigins, ['https://a.example', 'https://b.example']);
+      assert.equal(app.settings.prefill, 'Hello Acme');
+      assert.equal(app.phone, '14155550123');
+    } finally {
+      await store.close();
+    }
     assert.match((await run('apps', 'show', 'Acme')).out, /Consent page\s+https:\/\/optin\.example\.com\/o\/Acme/);
   });
   it('Should explain mistakes with a non-zero exit', async () => {

@@ -243,6 +243,49 @@ describe('rate limit on consent posts', () => {
   });
 });
 
+describe('client addresses behind a proxy', () => {
+  it('Should trust only the last X-Forwarded-For hop, and only when it is an IP', async () => {
+    const h = await harness('sqlite', { config: { consentRateLimit: 2, trustProxy: true } });
+    try {
+      const { name, app } = await h.makeApp({ name: 'Proxied', phone: '+14155550123', live: true });
+      const post = (xff: string, phone: string) => h.request(`/o/${name}`, form({ consent: 'yes', phone }, { 'x-forwarded-for': xff }));
+      // A client that rotates the first hop is still one client to the limiter.
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await post(`10.0.0.${i}, 198.51.100.9`, `+1415555031${i}`)).status);
+      assert.deepEqual(statuses, [303, 303, 429, 429]);
+      assert.equal((await h.store.consentsFor(app.id, '14155550310'))[0]?.ip, '198.51.100.9');
+      assert.equal((await post('<script>', '+14155550319')).status, 303);
+      assert.equal((await h.store.consentsFor(app.id, '14155550319'))[0]?.ip, null);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe('odd input on the consent page', () => {
+  it('Should answer a very long phone with 422, keeping (a bounded part of) the input', async () => {
+    const h = await harness('sqlite');
+    try {
+      const { name } = await h.makeApp({ name: 'LongPhone' });
+      const res = await h.request(`/o/${name}`, form({ consent: 'yes', phone: '+1'.padEnd(300, '5') }));
+      assert.equal(res.status, 422);
+      assert.match(await res.text(), /href="#phone"/);
+    } finally {
+      await h.close();
+    }
+  });
+  it('Should not send gzip to a client that refuses it with q=0', async () => {
+    const h = await harness('sqlite');
+    try {
+      const { name } = await h.makeApp({ name: 'NoGzip' });
+      assert.equal((await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'gzip;q=0, identity' } })).headers.get('content-encoding'), null);
+      assert.equal((await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'br, gzip;q=0.5' } })).headers.get('content-encoding'), 'gzip');
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('phone field settings', () => {
   it('Should hide the field when the app asks for none, and accept consent without a phone', async () => {
     const h = await harness('sqlite');

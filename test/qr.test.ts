@@ -70,6 +70,22 @@ describe('QR codes', () => {
     });
   }
 
+  it('Should rate-limit new renders per IP, but not cached codes', async () => {
+    const limited = await harness('sqlite', { config: { qrRateLimit: 2, trustProxy: true } });
+    try {
+      await limited.makeApp({ name: 'QrLimited' });
+      const get = (q: string) => limited.request(`/o/QrLimited/qr.png?size=128${q}`, { headers: { 'x-forwarded-for': '198.51.100.20' } });
+      assert.equal((await get('&c=a')).status, 200);
+      assert.equal((await get('&c=b')).status, 200);
+      const third = await get('&c=c');
+      assert.equal(third.status, 429);
+      assert.ok(Number(third.headers.get('retry-after')) >= 1);
+      assert.equal((await get('&c=a')).status, 200, 'a cached code is always served');
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('Should answer an unknown app with 404', async () => {
     assert.equal((await h.request('/o/Nope1/qr.svg')).status, 404);
   });

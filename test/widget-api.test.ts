@@ -15,6 +15,13 @@ for (const kind of STORE_KINDS) {
     });
     after(() => h.close());
 
+    const consentCount = async (appId: string) =>
+      Number(
+        (await h.store.driver.read(function* () {
+          return (yield { kind: 'get', sql: 'SELECT COUNT(*) AS n FROM consents WHERE app_id = ?', params: [appId] }) as { n: number };
+        })).n,
+      );
+
     const post = (name: string, body: unknown, headers: Record<string, string> = {}) =>
       h.request(`/api/v1/apps/${name}/optins`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SHOP, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -34,6 +41,13 @@ for (const kind of STORE_KINDS) {
       assert.match(body.wording.pt.text, /Widget Shop no WhatsApp/);
       assert.deepEqual(body.theme, { color: '#25D366', position: 'right' });
       assert.equal((await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status, 304);
+      // A wording change is a new body, so a new tag: a cache never keeps the old text.
+      const app = (await h.store.getApp('WidgetShop'))!;
+      await h.store.updateApp(app.id, { wording: { en: 'Yes: {business} may write to me on WhatsApp.' } }, Date.now());
+      const changed = await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } });
+      assert.equal(changed.status, 200);
+      assert.notEqual(changed.headers.get('etag'), etag);
+      assert.match((await changed.json()).wording.en.text, /^Yes: Widget Shop may write/);
       const missing = await h.request('/api/v1/apps/Nope1/public', { headers: { origin: 'https://anywhere.example' } });
       assert.equal(missing.status, 404);
       assert.equal(missing.headers.get('access-control-allow-origin'), '*');
@@ -103,11 +117,15 @@ for (const kind of STORE_KINDS) {
     ];
     for (const [what, body, status, code] of bad) {
       it(`Should answer ${status} ${code} for ${what}, and record nothing`, async () => {
+        const app = (await h.store.getApp('WidgetShop'))!;
+        const before = await h.store.funnel(app.id, '2000-01-01', '2100-01-01');
+        const countBefore = await consentCount(app.id);
         const res = await post('WidgetShop', body);
         assert.equal(res.status, status);
         assert.equal((await res.json()).error.code, code);
-        const app = (await h.store.getApp('WidgetShop'))!;
         assert.equal(await h.store.getUser(app.id, '14155550184'), null);
+        assert.equal(await consentCount(app.id), countBefore, 'no consent record was written');
+        assert.deepEqual(await h.store.funnel(app.id, '2000-01-01', '2100-01-01'), before);
       });
     }
 

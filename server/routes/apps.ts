@@ -5,7 +5,7 @@ import { appFor, bearer, requireAdmin, type AuthEnv } from '../auth.js';
 import type { Deps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
 import { createApp, updateApp } from '../services/apps.js';
-import { AppSettingsSchema } from '../settings.js';
+import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../settings.js';
 import type { AppRecord } from '../store/index.js';
 import { qrTarget } from './qr.js';
 
@@ -15,9 +15,10 @@ export const ErrorSchema = z
 
 const WordingInput = z
   .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
+  .strict()
   .openapi('WordingInput', { description: 'Consent wording templates per locale. `{business}` becomes the display name. A change makes a new version.' });
 
-const SettingsInput = AppSettingsSchema.partial();
+const SettingsInput = AppSettingsPatchSchema;
 
 const AppCreate = z
   .object({
@@ -26,6 +27,7 @@ const AppCreate = z
     phone: z.string().nullable().optional().openapi({ example: '+14155550123' }),
     live: z.boolean().optional(),
     wording: WordingInput.optional(),
+    secrets: AppSecretsPatchSchema.optional().openapi({ description: 'Provider credentials and the outbound sender. Write-only: responses say only which are set. null clears one.' }),
   })
   .extend(SettingsInput.shape)
   .strict()
@@ -42,7 +44,10 @@ export const AppView = z
     phone: z.string().nullable(),
     live: z.boolean(),
     wording: z.record(z.string(), WordingView),
-    links: z.object({ consentPage: z.string(), qrSvg: z.string(), qrPng: z.string(), widgetSnippet: z.string(), sandboxText: z.string().nullable() }),
+    links: z.object({ consentPage: z.string(), qrSvg: z.string(), qrPng: z.string(), widgetSnippet: z.string(), sandboxText: z.string().nullable(), smsWebhook: z.string(), whatsappWebhook: z.string() }),
+    sender: z.enum(['log', 'meta', 'gupshup']),
+    secretsSet: z.record(z.string(), z.boolean()).openapi({ description: 'Which credentials are set (their values are never shown).' }),
+    callbackDisabled: z.boolean().openapi({ description: 'The callback URL answered 410 Gone; setting callbackUrl again resumes events.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -50,6 +55,8 @@ export const AppView = z
   .openapi('App');
 
 type AppViewT = z.infer<typeof AppView>;
+
+const SECRET_NAMES = ['webhookSecret', 'twilioAuthToken', 'metaAppSecret', 'metaVerifyToken', 'metaAccessToken', 'metaPhoneNumberId', 'gupshupToken', 'gupshupApiKey', 'gupshupSource'] as const;
 
 export async function appView(deps: Deps, app: AppRecord): Promise<AppViewT> {
   const w = await deps.store.currentWordings(app.id);
@@ -67,7 +74,12 @@ export async function appView(deps: Deps, app: AppRecord): Promise<AppViewT> {
       qrPng: `${base}/o/${app.name}/qr.png?size=1024`,
       widgetSnippet: `<script src="${base}/widget.js" data-app="${app.name}" async></script>`,
       sandboxText: app.live ? null : `PROXY ${app.name}`,
+      smsWebhook: `${base}/hooks/${app.name}/sms`,
+      whatsappWebhook: `${base}/hooks/${app.name}/whatsapp`,
     },
+    sender: app.secrets.sender,
+    secretsSet: Object.fromEntries(SECRET_NAMES.map((k) => [k, app.secrets[k] !== undefined])),
+    callbackDisabled: app.callbackDisabledAt !== null,
     createdAt: new Date(app.createdAt).toISOString(),
     updatedAt: new Date(app.updatedAt).toISOString(),
   };
@@ -89,7 +101,10 @@ const createAppRoute = createRoute({
   security: [{ bearer: [] }],
   request: { body: { required: true, content: { 'application/json': { schema: AppCreate } } } },
   responses: {
-    201: { description: 'Created', content: { 'application/json': { schema: z.object({ app: AppView, apiKey: z.string() }) } } },
+    201: {
+      description: 'Created. The API key and the webhook signing secret are shown here once.',
+      content: { 'application/json': { schema: z.object({ app: AppView, apiKey: z.string(), webhookSecret: z.string() }) } },
+    },
     ...errors,
     409: { description: 'Name taken', content: { 'application/json': { schema: ErrorSchema } } },
   },
@@ -114,21 +129,26 @@ const patchAppRoute = createRoute({
 });
 
 function splitInput(body: z.infer<typeof AppPatch>) {
-  const { displayName, phone, live, wording, ...settings } = body;
-  return { displayName, phone, live, wording, settings };
+  const { displayName, phone, live, wording, secrets, ...settings } = body;
+  return { displayName, phone, live, wording, secrets, settings };
 }
 
 /** The business API's app settings: `POST /api/v1/apps`, `GET`/`PATCH /api/v1/apps/:app`. */
 export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
-  api.use('/api/v1/apps', bearer(deps));
-  api.use('/api/v1/apps/:app', async (c, next) => (c.req.method === 'GET' || c.req.method === 'PATCH' ? bearer(deps)(c, next) : next()));
+  const auth = bearer(deps);
+  api.use('/api/v1/apps', auth);
+  api.use('/api/v1/apps/:app', auth);
+  // Everything under an app but the widget's two public calls.
+  api.use('/api/v1/apps/:app/*', async (c, next) => (/\/(public|optins)$/.test(c.req.path) ? next() : auth(c, next)));
 
   api.openapi(createAppRoute, async (c) => {
     requireAdmin(c);
     const b = c.req.valid('json');
-    const { displayName, phone, live, wording, settings } = splitInput(b);
-    const { app, apiKey } = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, deps.clock.now());
-    return c.json({ app: await appView(deps, app), apiKey }, 201);
+    const { displayName, phone, live, wording, secrets, settings } = splitInput(b);
+    const now = deps.clock.now();
+    let { app, apiKey } = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, now);
+    if (secrets) app = await updateApp(deps.store, app, { secrets }, now);
+    return c.json({ app: await appView(deps, app), apiKey, webhookSecret: app.secrets.webhookSecret! }, 201);
   });
 
   api.openapi(getAppRoute, async (c) => {

@@ -6,7 +6,7 @@ import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
 import { fill, MESSAGES } from '../../core/messages.js';
 import { renderWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
-import { clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
+import { acceptsGzip, clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
 import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
 import { consentPage, messagePage } from '../views/consent-page.js';
@@ -20,7 +20,8 @@ const QuerySchema = z.object({
 
 const FormSchema = z.object({
   consent: z.string().optional(),
-  phone: z.string().max(64).optional(),
+  // Long or odd input is the phone check's to refuse, with the page and the input kept.
+  phone: z.string().max(2000).optional(),
   via: z.enum(['qr', 'url']).default('url'),
   c: z
     .string()
@@ -68,10 +69,10 @@ export function consentPageRoutes(deps: Deps): Hono {
     if (!app) return message(c, 404, lang, 'notFound');
     if (!q.success) return message(c, 400, lang, 'badRequest');
     deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
-    const key = `${app.id}|${app.updatedAt}|${lang}|${q.data.via}|${q.data.c ?? ''}`;
+    const w = await shownWording(deps, app, lang, null);
+    const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}`;
     let page = blank.get(key);
     if (page === undefined) {
-      const w = await shownWording(deps, app, lang, null);
       const html = String(await consentPage(assets, { app, lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: q.data.via, campaign: q.data.c ?? null, phone: '', errors: {} }));
       // Encoded and compressed once: a slow phone gets about 2 KB.
       const raw = Buffer.from(html, 'utf8');
@@ -85,7 +86,7 @@ export function consentPageRoutes(deps: Deps): Hono {
     c.header('Content-Language', lang);
     c.header('Vary', 'Accept-Language, Accept-Encoding');
     c.header('Content-Type', 'text/html; charset=UTF-8');
-    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+    if (acceptsGzip(c)) {
       c.header('Content-Encoding', 'gzip');
       return c.body(page.gzip as never, 200);
     }

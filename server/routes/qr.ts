@@ -4,6 +4,8 @@ import QRCode from 'qrcode';
 import { isValidCampaign } from '../../core/app-name.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { clientIp } from '../http.js';
+import { RateLimiter } from '../rate-limit.js';
 
 /** The URL a printed QR code carries: the consent page, marked `via=qr`, with the campaign if any. */
 export function qrTarget(publicUrl: string, appName: string, campaign: string | null): string {
@@ -22,6 +24,10 @@ interface Rendered {
 export class QrCache {
   private map = new Map<string, Rendered>();
   constructor(private readonly max = 512) {}
+
+  has(format: 'svg' | 'png', text: string, size: number): boolean {
+    return this.map.has(`${format}|${size}|${text}`);
+  }
 
   async get(format: 'svg' | 'png', text: string, size: number): Promise<Rendered> {
     const key = `${format}|${size}|${text}`;
@@ -45,6 +51,7 @@ export class QrCache {
 
 export function qrRoutes(deps: Deps, cache = new QrCache()): Hono {
   const r = new Hono();
+  const renders = new RateLimiter(deps.config.qrRateLimit, () => deps.clock.now());
 
   const serve = (format: 'svg' | 'png') =>
     r.get(`/o/:app/qr.${format}`, async (c) => {
@@ -58,7 +65,13 @@ export function qrRoutes(deps: Deps, cache = new QrCache()): Hono {
         size = Number(s);
         if (!/^\d{3,4}$/.test(s) || size < 128 || size > 2048) throw new ApiError(400, 'invalid_size', 'size must be a whole number from 128 to 2048.');
       }
-      const q = await cache.get(format, qrTarget(deps.config.publicUrl, app.name, campaign), size);
+      const target = qrTarget(deps.config.publicUrl, app.name, campaign);
+      // A new code costs up to half a second of CPU at 2048 px: new renders are rate-limited per IP.
+      if (!cache.has(format, target, size)) {
+        const wait = renders.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+        if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many new QR codes from this address. Try again shortly.', { 'Retry-After': String(wait) });
+      }
+      const q = await cache.get(format, target, size);
       c.header('ETag', q.etag);
       c.header('Cache-Control', 'public, max-age=86400');
       c.header('Cross-Origin-Resource-Policy', 'cross-origin');

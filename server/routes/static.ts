@@ -3,6 +3,7 @@ import { html } from 'hono/html';
 import type { StaticFile } from '../assets.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { acceptsGzip } from '../http.js';
 
 function serveFile(c: Context, f: StaticFile | null, type: string) {
   if (!f) throw new ApiError(404, 'not_built', 'The widget is not built: run "npm run build".');
@@ -15,7 +16,7 @@ function serveFile(c: Context, f: StaticFile | null, type: string) {
   c.header('Vary', 'Accept-Encoding');
   if (c.req.header('if-none-match') === f.etag) return c.body(null, 304);
   c.header('Content-Type', type);
-  if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+  if (acceptsGzip(c)) {
     c.header('Content-Encoding', 'gzip');
     return c.body(new Uint8Array(f.gzip));
   }

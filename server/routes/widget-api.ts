@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
@@ -74,7 +75,8 @@ export function widgetApiRoutes(deps: Deps): Hono {
   r.get('/api/v1/apps/:app/public', async (c) => {
     const app = await appOr404(c.req.param('app'));
     const body = JSON.stringify(await publicView(deps, app));
-    const etag = `W/"${app.updatedAt.toString(36)}"`;
+    // Of the body itself, so that a cache never keeps old wording under a new tag.
+    const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     // Public, non-personal data: any page may read it, and caches may keep it a minute.
     c.header('Cache-Control', 'public, max-age=60, stale-while-revalidate=600');
     c.header('ETag', etag);

@@ -5,15 +5,15 @@ import { normalizePhone } from '../../core/phone.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
-import { AppSecretsSchema, AppSettingsSchema, type AppSettings } from '../settings.js';
-import { NameTaken, type AppRecord, type Store } from '../store/index.js';
+import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettings, type AppSettingsPatch } from '../settings.js';
+import { NameTaken, type AppPatch, type AppRecord, type Store } from '../store/index.js';
 
 export interface CreateAppInput {
   name: string;
   displayName: string;
   phone?: string | null;
   live?: boolean;
-  settings?: Partial<AppSettings>;
+  settings?: AppSettingsPatch;
   wording?: Partial<Record<Locale, string>>;
 }
 
@@ -73,20 +73,25 @@ export interface UpdateAppInput {
   displayName?: string;
   phone?: string | null;
   live?: boolean;
-  settings?: Partial<AppSettings>;
+  settings?: AppSettingsPatch;
+  secrets?: AppSecretsPatch;
   wording?: Partial<Record<Locale, string>>;
 }
 
-/** Applies a partial change. A wording change makes a new version; old ones stay. */
-export async function updateApp(store: Store, app: AppRecord, input: UpdateAppInput, now: number): Promise<AppRecord> {
+/**
+ * Computes the stored change from the current app and a request: only what the request names
+ * changes. Pure, so that it can run inside the store's transaction on the row as it is now.
+ */
+export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
+  const s = input.settings ?? {};
   const merged = {
-    ...app.settings,
-    ...input.settings,
-    theme: { ...app.settings.theme, ...input.settings?.theme },
+    ...cur.settings,
+    ...s,
+    theme: { ...cur.settings.theme, ...s.theme },
     autoOptinMessage: {
-      ...app.settings.autoOptinMessage,
-      ...input.settings?.autoOptinMessage,
-      text: { ...app.settings.autoOptinMessage.text, ...input.settings?.autoOptinMessage?.text },
+      ...cur.settings.autoOptinMessage,
+      ...s.autoOptinMessage,
+      text: { ...cur.settings.autoOptinMessage.text, ...s.autoOptinMessage?.text },
     },
   };
   const parsed = AppSettingsSchema.safeParse(merged);
@@ -96,8 +101,24 @@ export async function updateApp(store: Store, app: AppRecord, input: UpdateAppIn
     displayName = input.displayName.trim();
     if (displayName.length < 1 || displayName.length > 60) throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
   }
-  const phone = input.phone === undefined ? app.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
-  checkLive(input.live ?? app.live, phone);
+  const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
+  checkLive(input.live ?? cur.live, phone);
   checkWordings(input.wording);
-  return store.updateApp(app.id, { displayName, phone, live: input.live, settings: parsed.data, wording: input.wording }, now);
+  let secrets: AppSecrets | undefined;
+  if (input.secrets) {
+    const next: Record<string, unknown> = { ...cur.secrets };
+    for (const [k, v] of Object.entries(input.secrets)) {
+      if (v === null) delete next[k];
+      else if (v !== undefined) next[k] = v;
+    }
+    secrets = AppSecretsSchema.parse(next);
+  }
+  // A new callback URL is a new endpoint: a 410 from the old one no longer stops events.
+  const callbackChanged = s.callbackUrl !== undefined && s.callbackUrl !== cur.settings.callbackUrl;
+  return { displayName, phone, live: input.live, settings: parsed.data, secrets, wording: input.wording, callbackDisabledAt: callbackChanged ? null : undefined };
+}
+
+/** Applies a partial change. A wording change makes a new version; old ones stay. */
+export function updateApp(store: Store, app: AppRecord, input: UpdateAppInput, now: number): Promise<AppRecord> {
+  return store.updateAppWith(app.id, (cur) => mergeUpdate(cur, input), now);
 }

@@ -84,6 +84,7 @@ export async function recordWebConsent(deps: Deps, app: AppRecord, phone: string
       ref,
       actor: null,
       verified: false,
+      notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
     });
     if (r.ok && r.consent) {
       deps.funnel.add(app.id, at, input.via, input.campaign, 'redirect');

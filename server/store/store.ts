@@ -3,6 +3,7 @@ import { applyEvent, NEW_USER, type OptinEvent, type UserState } from '../../cor
 import { AppSecretsSchema, AppSettingsSchema } from '../settings.js';
 import { all, get, run, type Body, type Driver } from './driver.js';
 import { migrate } from './migrations.js';
+import { attemptsOf, enqueueUserEvent, outboxItem, toOutbox, type OutboxAttempt, type OutboxItem, type OutboxKind, type OutboxStatus } from './outbox.js';
 import {
   NameTaken,
   type AppPatch,
@@ -35,13 +36,14 @@ function toApp(r: Row): AppRecord {
   };
 }
 
-function toUser(r: Row): UserRecord {
+export function toUser(r: Row): UserRecord {
   return {
     appId: r.app_id as string,
     phone: r.phone as string,
     optin: r.optin as UserRecord['optin'],
     via: (r.via as UserRecord['via']) ?? null,
     verified: Number(r.verified) === 1,
+    flagged: Number(r.flagged ?? 0) === 1,
     optinAt: num(r.optin_at),
     lastInboundAt: num(r.last_inbound_at),
     createdAt: Number(r.created_at),
@@ -49,7 +51,7 @@ function toUser(r: Row): UserRecord {
   };
 }
 
-function toConsent(r: Row): ConsentRecord {
+export function toConsent(r: Row): ConsentRecord {
   return {
     id: r.id as string,
     appId: r.app_id as string,
@@ -142,7 +144,7 @@ export class Store {
    * PostgreSQL) show within `cacheMs`.
    */
   private apps = new Map<string, { app: AppRecord | null; at: number }>();
-  private wordings = new Map<string, { w: Record<Locale, Wording>; at: number }>();
+  private wordings = new Map<string, { w: Record<Locale, Wording>; at: number; appUpdatedAt: number | null }>();
   /** Wording texts known to be committed in shown_texts, so most consents skip that insert. */
   private knownTexts = new Set<string>();
 
@@ -212,6 +214,9 @@ export class Store {
     });
     if (this.apps.size > 10_000) this.apps.clear();
     this.apps.set(key, { app, at: Date.now() });
+    // Another process changed the app (its wording, maybe): the cached wording is of an older version.
+    const w = app && this.wordings.get(app.id);
+    if (w && w.appUpdatedAt !== app.updatedAt) this.wordings.delete(app.id);
     return app;
   }
 
@@ -231,17 +236,25 @@ export class Store {
     });
   }
 
-  async updateApp(id: string, p: AppPatch, now: number): Promise<AppRecord> {
-    this.forget(id);
-    const out = await this.updateAppTx(id, p, now);
-    this.forget(id);
-    return out;
+  /** Applies a change to an app. */
+  updateApp(id: string, p: AppPatch, now: number): Promise<AppRecord> {
+    return this.updateAppWith(id, () => p, now);
   }
 
-  private updateAppTx(id: string, p: AppPatch, now: number): Promise<AppRecord> {
-    return this.driver.transact(function* () {
-      const cur = yield* appById(id);
-      if (!cur) throw new Error(`no app ${id}`);
+  /**
+   * Reads the app's current row inside the transaction (locked on PostgreSQL), lets `change` compute
+   * the patch from it (it may throw to refuse), and writes it: two concurrent changes of different
+   * settings both survive. `updated_at` only grows, so caches keyed on it never collide.
+   */
+  async updateAppWith(id: string, change: (cur: AppRecord) => AppPatch, now: number): Promise<AppRecord> {
+    this.forget(id);
+    const lock = this.driver.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const out = await this.driver.transact(function* () {
+      const row = yield* get<Row>(`SELECT * FROM apps WHERE id = ?${lock}`, [id]);
+      if (!row) throw new Error(`no app ${id}`);
+      const cur = toApp(row);
+      const p = change(cur);
+      now = Math.max(now, cur.updatedAt + 1);
       yield* run('UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, secrets = ?, callback_disabled_at = ?, updated_at = ? WHERE id = ?', [
         p.displayName ?? cur.displayName,
         p.phone === undefined ? cur.phone : p.phone,
@@ -258,15 +271,22 @@ export class Store {
       }
       return (yield* appById(id))!;
     });
+    this.forget(id);
+    return out;
   }
 
   /** The newest wording version per locale. */
   async currentWordings(appId: string): Promise<Record<Locale, Wording>> {
     const hit = this.wordings.get(appId);
     if (hit && Date.now() - hit.at < this.cacheMs) return hit.w;
+    // The app's version is read first: if it changes meanwhile, the entry looks older than it is
+    // and the next getApp drops it; never the other way round.
+    const version = await this.driver.read(function* () {
+      return num((yield* get<Row>('SELECT updated_at FROM apps WHERE id = ?', [appId]))?.updated_at);
+    });
     const w = await this.readWordings(appId);
     if (this.wordings.size > 10_000) this.wordings.clear();
-    this.wordings.set(appId, { w, at: Date.now() });
+    this.wordings.set(appId, { w, at: Date.now(), appUpdatedAt: version });
     return w;
   }
 
@@ -345,6 +365,9 @@ export class Store {
       const ev: OptinEvent = c.action === 'opt_in' ? { type: 'opt_in', via: c.via, at: c.at, verified: c.verified } : { type: 'opt_out', via: c.via, at: c.at };
       const next = applyEvent(prev ?? NEW_USER, ev);
       const user = yield* saveUser(c.appId, c.phone, next.state, c.at, prev);
+      if (next.changed && c.notify) {
+        yield* enqueueUserEvent({ id: c.appId, ...c.notify }, `evt_${c.id}`, next.changed, { phone: c.phone, via: c.via, ref: c.ref ?? undefined, campaign: c.campaign ?? undefined }, c.at);
+      }
       return { ok: true, consent, user, changed: next.changed };
     });
     // Only after the commit: a rolled-back insert must not be remembered.
@@ -381,6 +404,77 @@ export class Store {
     return this.driver.read(function* () {
       const rows = yield* all<Row>('SELECT * FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? ORDER BY day, via, campaign, metric', [appId, fromDay, toDay]);
       return rows.map((r) => ({ appId, day: r.day as string, via: r.via as string, campaign: r.campaign as string, metric: r.metric as FunnelMetric, n: Number(r.n) }));
+    });
+  }
+
+  /**
+   * Claims up to `limit` due outbox items for `lockMs`: no other worker (thread, process or server)
+   * gets them meanwhile. PostgreSQL skips rows another worker holds; SQLite has one writer at a time.
+   */
+  claimDue(now: number, limit: number, lockMs: number): Promise<OutboxItem[]> {
+    const skipLocked = this.driver.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    return this.driver.transact(function* () {
+      const rows = yield* all<Row>(
+        `UPDATE outbox SET locked_until = ? WHERE id IN (
+           SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? ORDER BY next_at, seq LIMIT ?${skipLocked}
+         ) RETURNING *`,
+        [now + lockMs, now, now, limit],
+      );
+      return rows.map(toOutbox).sort((a, b) => a.nextAt - b.nextAt || a.createdAt - b.createdAt);
+    });
+  }
+
+  /** Records one attempt and what comes next: delivered, failed, or pending again at `nextAt`. */
+  finishAttempt(
+    id: string,
+    a: { at: number; status: number | null; error: string | null; ms: number | null },
+    next: { status: OutboxStatus; nextAt: number; attempts: number },
+  ): Promise<void> {
+    return this.driver.transact(function* () {
+      const n = Number((yield* get<Row>('SELECT COALESCE(MAX(n), 0) AS n FROM outbox_attempts WHERE outbox_id = ?', [id]))?.n ?? 0) + 1;
+      yield* run('INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms) VALUES (?, ?, ?, ?, ?, ?)', [id, n, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms]);
+      yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?', [
+        next.status,
+        next.attempts,
+        next.nextAt,
+        a.error?.slice(0, 500) ?? null,
+        a.at,
+        id,
+      ]);
+    });
+  }
+
+  /** A 410 Gone: the app gets no more user-events until its callback URL is set again. */
+  async disableCallback(appId: string, now: number): Promise<void> {
+    this.forget(appId);
+    await this.driver.transact(function* () {
+      yield* run('UPDATE apps SET callback_disabled_at = ? WHERE id = ? AND callback_disabled_at IS NULL', [now, appId]);
+    });
+    this.forget(appId);
+  }
+
+  /** The outbox of one app, newest first, keyset-paginated by sequence. */
+  listOutbox(appId: string, kind: OutboxKind, o: { before?: number; limit: number; status?: OutboxStatus }): Promise<{ items: (OutboxItem & { seq: number })[] }> {
+    return this.driver.read(function* () {
+      const rows = yield* all<Row>(
+        `SELECT * FROM outbox WHERE app_id = ? AND kind = ?${o.status ? ' AND status = ?' : ''}${o.before !== undefined ? ' AND seq < ?' : ''} ORDER BY seq DESC LIMIT ?`,
+        [appId, kind, ...(o.status ? [o.status] : []), ...(o.before !== undefined ? [o.before] : []), o.limit],
+      );
+      return { items: rows.map((r) => ({ ...toOutbox(r), seq: Number(r.seq) })) };
+    });
+  }
+
+  outboxEntry(id: string): Promise<{ item: OutboxItem; attempts: OutboxAttempt[] } | null> {
+    return this.driver.read(function* () {
+      const item = yield* outboxItem(id);
+      return item ? { item, attempts: yield* attemptsOf(id) } : null;
+    });
+  }
+
+  /** Sends an event again: pending now, with a fresh retry schedule. */
+  replay(id: string, now: number): Promise<boolean> {
+    return this.driver.transact(function* () {
+      return (yield* run(`UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ? AND status <> 'pending'`, [now, now, id])) === 1;
     });
   }
 }

@@ -49,6 +49,8 @@ export interface UserRecord {
   optin: OptinStatus;
   via: Via | null;
   verified: boolean;
+  /** A web consent typed this number, but another number verified it. */
+  flagged?: boolean;
   optinAt: number | null;
   lastInboundAt: number | null;
   createdAt: number;
@@ -98,6 +100,11 @@ export interface NewConsent {
   actor: string | null;
   /** Whether the phone itself confirmed this consent (SMS, first message). */
   verified: boolean;
+  /**
+   * Where a resulting user-event goes: when set and the user's state changes, an `opted-in`,
+   * `opted-out` or `verified` event is written to the outbox in the same transaction.
+   */
+  notify?: { name: string; callbackUrl: string | null };
 }
 
 export class NameTaken extends Error {

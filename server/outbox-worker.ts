@@ -1,0 +1,124 @@
+import type { Deps } from './deps.js';
+import type { OutboxItem } from './store/outbox.js';
+import type { AttemptResult } from './webhooks.js';
+
+/** After attempt n fails, the next comes this much later (the contract's schedule). */
+export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000, 20 * 3600_000, 24 * 3600_000];
+
+export type Deliver = (deps: Deps, item: OutboxItem) => Promise<AttemptResult>;
+
+export interface WorkerOptions {
+  /** How many items one round claims. */
+  batch?: number;
+  /** How many deliveries run at once. */
+  concurrency?: number;
+  /** How long a claim holds: longer than the slowest delivery (10 s time-out). */
+  lockMs?: number;
+  /** How often an idle worker looks for due items. */
+  pollMs?: number;
+}
+
+/**
+ * Delivers the outbox: user-events to callback URLs, messages to providers. At least once: an item
+ * leaves `pending` only after a 2xx (delivered) or its last retry (failed). Several workers may run at
+ * once (in several servers, or `npm run worker`); claims keep them from sending an item at the same
+ * moment.
+ */
+export class OutboxWorker {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private stopped = true;
+  private readonly batch: number;
+  private readonly concurrency: number;
+  private readonly lockMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly deliver: Record<OutboxItem['kind'], Deliver>,
+    o: WorkerOptions = {},
+  ) {
+    this.batch = o.batch ?? 100;
+    this.concurrency = o.concurrency ?? 16;
+    this.lockMs = o.lockMs ?? 60_000;
+    this.pollMs = o.pollMs ?? 1000;
+  }
+
+  /** One round: claims what is due and delivers it. Returns how many items it handled. */
+  async runOnce(): Promise<number> {
+    const items = await this.deps.store.claimDue(this.deps.clock.now(), this.batch, this.lockMs);
+    let next = 0;
+    const lane = async () => {
+      while (next < items.length) await this.handle(items[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, lane));
+    return items.length;
+  }
+
+  /** Runs rounds until nothing is due (for tests and tools). */
+  async drain(maxRounds = 1000): Promise<number> {
+    let total = 0;
+    for (let i = 0; i < maxRounds; i++) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) break;
+    }
+    return total;
+  }
+
+  private async handle(item: OutboxItem): Promise<void> {
+    const started = performance.now();
+    let r: AttemptResult;
+    try {
+      r = await this.deliver[item.kind](this.deps, item);
+    } catch (e) {
+      r = { ok: false, error: (e as Error).message, retry: true };
+    }
+    const at = this.deps.clock.now();
+    const attempts = item.attempts + 1;
+    const ms = Math.round(performance.now() - started);
+    const attempt = { at, status: r.status ?? null, error: r.ok ? null : (r.error ?? 'failed'), ms };
+    if (r.ok) return this.deps.store.finishAttempt(item.id, attempt, { status: 'delivered', nextAt: at, attempts });
+    if (r.disable) await this.deps.store.disableCallback(item.appId, at);
+    const delay = RETRY_DELAYS_MS[attempts - 1];
+    if (!r.retry || delay === undefined) return this.deps.store.finishAttempt(item.id, attempt, { status: 'failed', nextAt: at, attempts });
+    return this.deps.store.finishAttempt(item.id, attempt, { status: 'pending', nextAt: at + delay, attempts });
+  }
+
+  /** Polls in the background until stopped. `wake()` makes it look at once (after an enqueue). */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      while (!this.stopped && (await this.runOnce()) === this.batch);
+    } catch (e) {
+      console.error('outbox worker: round failed, will try again', e);
+    }
+    if (!this.stopped) this.schedule(this.pollMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+}

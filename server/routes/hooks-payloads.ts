@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** One inbound WhatsApp message, whichever provider brought it. */
+export interface InboundMessage {
+  provider: 'meta' | 'gupshup';
+  /** The provider's message id: a wamid, or Gupshup's id. */
+  id: string;
+  /** The sender as the provider gives it: international digits. */
+  from: string;
+  /** The text, or a button's title; empty for media without a caption. */
+  text: string;
+  /** When the provider says the person sent it (ms), when it says. */
+  sentAt: number | null;
+}
+
+export type ParsedPayload =
+  | { kind: 'messages'; messages: InboundMessage[]; ignored: number }
+  | { kind: 'ignored'; reason: string };
+
+const id = z.string().min(1).max(256);
+const digits = z.string().regex(/^\+?\d{6,20}$/);
+
+const MetaMessage = z.looseObject({
+  from: digits,
+  id,
+  timestamp: z.union([z.string().regex(/^\d{1,12}$/), z.number()]).optional(),
+  type: z.string().max(40).optional(),
+  text: z.looseObject({ body: z.string().max(8192) }).optional(),
+  button: z.looseObject({ text: z.string().max(1024).optional() }).optional(),
+  interactive: z
+    .looseObject({
+      button_reply: z.looseObject({ title: z.string().max(1024).optional() }).optional(),
+      list_reply: z.looseObject({ title: z.string().max(1024).optional() }).optional(),
+    })
+    .optional(),
+  image: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
+  video: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
+  document: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
+});
+
+const MetaPayload = z.looseObject({
+  object: z.literal('whatsapp_business_account'),
+  entry: z
+    .array(
+      z.looseObject({
+        changes: z.array(z.looseObject({ field: z.string().optional(), value: z.looseObject({ messages: z.array(z.unknown()).optional(), statuses: z.array(z.unknown()).optional() }) })).max(100),
+      }),
+    )
+    .max(100),
+});
+
+const GupshupPayload = z.looseObject({
+  type: z.string(),
+  timestamp: z.number().optional(),
+  payload: z
+    .looseObject({
+      id: id.optional(),
+      source: digits.optional(),
+      type: z.string().optional(),
+      payload: z.looseObject({ text: z.string().max(8192).optional(), title: z.string().max(1024).optional(), caption: z.string().max(8192).optional() }).optional(),
+      sender: z.looseObject({ phone: digits }).optional(),
+    })
+    .optional(),
+});
+
+const secs = (t: string | number | undefined): number | null => (t === undefined ? null : Number(t) * 1000);
+
+/**
+ * Reads a Meta Cloud API webhook (`entry[].changes[].value.messages[]`). Status updates and messages
+ * of a shape we do not know are counted as ignored, never an error: Meta retries anything but a 200.
+ */
+export function parseMeta(body: unknown): ParsedPayload {
+  const p = MetaPayload.safeParse(body);
+  if (!p.success) return { kind: 'ignored', reason: 'not a whatsapp_business_account payload' };
+  const messages: InboundMessage[] = [];
+  let ignored = 0;
+  for (const e of p.data.entry)
+    for (const ch of e.changes) {
+      ignored += ch.value.statuses?.length ?? 0;
+      for (const raw of ch.value.messages ?? []) {
+        const m = MetaMessage.safeParse(raw);
+        if (!m.success) {
+          ignored++;
+          continue;
+        }
+        const d = m.data;
+        const text = d.text?.body ?? d.button?.text ?? d.interactive?.button_reply?.title ?? d.interactive?.list_reply?.title ?? d.image?.caption ?? d.video?.caption ?? d.document?.caption ?? '';
+        messages.push({ provider: 'meta', id: d.id, from: d.from.replace(/^\+/, ''), text, sentAt: secs(d.timestamp) });
+      }
+    }
+  return messages.length ? { kind: 'messages', messages, ignored } : { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
+}
+
+/**
+ * Reads a Gupshup v2 callback. Only `type: "message"` carries a person's message; `message-event`
+ * (delivery reports), `user-event` and `billing-event` are ignored.
+ */
+export function parseGupshup(body: unknown): ParsedPayload {
+  const p = GupshupPayload.safeParse(body);
+  if (!p.success) return { kind: 'ignored', reason: 'not a Gupshup v2 payload' };
+  if (p.data.type !== 'message') return { kind: 'ignored', reason: `Gupshup ${p.data.type.slice(0, 40)}` };
+  const m = p.data.payload;
+  const from = m?.sender?.phone ?? m?.source;
+  if (!m?.id || !from) return { kind: 'ignored', reason: 'Gupshup message without id or sender' };
+  const text = m.payload?.text ?? m.payload?.title ?? m.payload?.caption ?? '';
+  return { kind: 'messages', messages: [{ provider: 'gupshup', id: m.id, from: from.replace(/^\+/, ''), text, sentAt: p.data.timestamp ?? null }], ignored: 0 };
+}
+
+/** Which provider a JSON body came from, by its shape. */
+export function payloadShape(body: unknown): 'meta' | 'gupshup' | 'unknown' {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'unknown';
+  const o = body as Record<string, unknown>;
+  if (o.object === 'whatsapp_business_account' || Array.isArray(o.entry)) return 'meta';
+  if (typeof o.type === 'string' && ('payload' in o || 'app' in o)) return 'gupshup';
+  return 'unknown';
+}

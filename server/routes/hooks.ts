@@ -1,0 +1,173 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { mediaType } from '../http.js';
+import { handleSandbox, handleSms, handleWhatsApp } from '../services/inbound.js';
+import type { AppRecord } from '../store/index.js';
+import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from './hooks-auth.js';
+import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from './hooks-payloads.js';
+
+/** Providers send small bodies; Meta batches at most a few hundred KB. */
+export const MAX_HOOK_BYTES = 256 * 1024;
+
+/** Reads the raw body bytes (signatures are over bytes), refusing more than `max` even when Content-Length lies. */
+async function readRaw(c: Context, max: number): Promise<Buffer> {
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (declared > max) throw new ApiError(413, 'payload_too_large', `The body may be at most ${max / 1024} KB.`);
+  const body = c.req.raw.body;
+  if (!body) return Buffer.alloc(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw new ApiError(413, 'payload_too_large', `The body may be at most ${max / 1024} KB.`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+function needType(c: Context, type: string): void {
+  if (mediaType(c) !== type) throw new ApiError(415, 'unsupported_media_type', `Send ${type}.`);
+}
+
+const forged = () => new ApiError(403, 'invalid_signature', 'The request is not signed by the provider with this app’s credentials.');
+
+async function appOr404(deps: Deps, name: string): Promise<AppRecord> {
+  const app = await deps.store.getApp(name);
+  if (!app) throw new ApiError(404, 'app_not_found', 'No app has that name.');
+  return app;
+}
+
+/** The URL the provider called, as it sees it: PUBLIC_URL (so it holds behind a proxy) plus path and query. */
+function publicRequestUrl(deps: Deps, c: Context): string {
+  const u = new URL(c.req.url);
+  return deps.config.publicUrl + u.pathname + u.search;
+}
+
+const xmlEscape = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
+
+/** A TwiML answer: one SMS back, or nothing (`<Response/>`). */
+export function twiml(text: string | null): string {
+  const head = '<?xml version="1.0" encoding="UTF-8"?>';
+  return text === null ? `${head}<Response/>` : `${head}<Response><Message>${xmlEscape(text)}</Message></Response>`;
+}
+
+const TwilioForm = z.object({
+  MessageSid: z.string().regex(/^[A-Za-z0-9]{10,64}$/),
+  From: z.string().min(1).max(64),
+  Body: z.string().max(1600).default(''),
+});
+
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
+  }
+}
+
+function parseWhatsApp(body: unknown): ParsedPayload {
+  const shape = payloadShape(body);
+  if (shape === 'meta') return parseMeta(body);
+  if (shape === 'gupshup') return parseGupshup(body);
+  return { kind: 'ignored', reason: 'unknown payload' };
+}
+
+function logIgnored(where: string, reason: string): void {
+  // Providers retry anything but a 200, so an unknown payload is answered 200 and noted here.
+  if (!/status updates|message-event|no messages/.test(reason)) console.warn(`hooks: ${where}: ignored (${reason})`);
+}
+
+/**
+ * Provider webhooks. `POST /hooks/:app/sms` (Twilio), `GET`/`POST /hooks/:app/whatsapp` (Meta Cloud
+ * API and Gupshup v2), `POST /hooks/sandbox/whatsapp` (the shared sandbox number). Each request is
+ * authenticated before anything is read from it; a forged one gets 403 and changes nothing.
+ */
+export function hookRoutes(deps: Deps): Hono {
+  const r = new Hono();
+
+  // Registered before `/hooks/:app/whatsapp`, so the path `sandbox` always means the sandbox number.
+  r.post('/hooks/sandbox/whatsapp', async (c) => {
+    const token = deps.config.sandboxWebhookToken;
+    if (!token) throw new ApiError(403, 'sandbox_hook_disabled', 'Set SANDBOX_WEBHOOK_TOKEN to receive the sandbox number’s messages.');
+    needType(c, 'application/json');
+    const raw = await readRaw(c, MAX_HOOK_BYTES);
+    const sig = c.req.header('x-hub-signature-256');
+    const ok = sig !== undefined ? verifyMeta(token, raw, sig) : verifyToken(token, c.req.header('authorization'), c.req.query('token'));
+    if (!ok) throw forged();
+    const parsed = parseWhatsApp(parseJson(raw));
+    if (parsed.kind === 'ignored') {
+      logIgnored('sandbox', parsed.reason);
+      return c.json({ ok: true, started: 0, ignored: 1 });
+    }
+    let started = 0;
+    let ignored = parsed.ignored;
+    for (const m of parsed.messages) {
+      const out = await handleSandbox(deps, m);
+      if (out.kind === 'started' && !out.duplicate) started++;
+      if (out.kind === 'ignored') ignored++;
+    }
+    return c.json({ ok: true, started, ignored });
+  });
+
+  r.get('/hooks/:app/whatsapp', async (c) => {
+    const app = await appOr404(deps, c.req.param('app'));
+    const expected = app.secrets.metaVerifyToken;
+    const mode = c.req.query('hub.mode');
+    const given = c.req.query('hub.verify_token') ?? '';
+    const challenge = c.req.query('hub.challenge') ?? '';
+    if (mode !== 'subscribe' || !expected || !safeEqual(expected, given) || challenge.length > 512) {
+      throw new ApiError(403, 'verification_failed', 'The verify token does not match this app’s.');
+    }
+    c.header('Cache-Control', 'no-store');
+    return c.text(challenge, 200);
+  });
+
+  r.post('/hooks/:app/whatsapp', async (c) => {
+    const app = await appOr404(deps, c.req.param('app'));
+    needType(c, 'application/json');
+    const raw = await readRaw(c, MAX_HOOK_BYTES);
+    const sig = c.req.header('x-hub-signature-256');
+    // Meta signs the body; Gupshup carries the app's shared token.
+    const ok = sig !== undefined ? verifyMeta(app.secrets.metaAppSecret, raw, sig) : verifyToken(app.secrets.gupshupToken, c.req.header('authorization'), c.req.query('token'));
+    if (!ok) throw forged();
+    const parsed = parseWhatsApp(parseJson(raw));
+    if (parsed.kind === 'ignored') {
+      logIgnored(app.name, parsed.reason);
+      return c.json({ ok: true, handled: 0, duplicates: 0, ignored: 1 });
+    }
+    let handled = 0;
+    let duplicates = 0;
+    let ignored = parsed.ignored;
+    for (const m of parsed.messages) {
+      const out = await handleWhatsApp(deps, app, m);
+      if (!out) ignored++;
+      else if (out.duplicate) duplicates++;
+      else handled++;
+    }
+    return c.json({ ok: true, handled, duplicates, ignored });
+  });
+
+  r.post('/hooks/:app/sms', async (c) => {
+    const app = await appOr404(deps, c.req.param('app'));
+    needType(c, 'application/x-www-form-urlencoded');
+    const raw = await readRaw(c, MAX_HOOK_BYTES);
+    const params = new URLSearchParams(raw.toString('utf8'));
+    if (!verifyTwilio(app.secrets.twilioAuthToken, publicRequestUrl(deps, c), params, c.req.header('x-twilio-signature'))) throw forged();
+    const f = TwilioForm.safeParse(Object.fromEntries(params));
+    if (!f.success) throw new ApiError(400, 'malformed_request', 'An inbound SMS needs MessageSid, From and Body.');
+    const out = await handleSms(deps, app, { messageSid: f.data.MessageSid, from: f.data.From, body: f.data.Body });
+    c.header('Content-Type', 'text/xml; charset=utf-8');
+    c.header('Cache-Control', 'no-store');
+    return c.body(twiml(out?.reply ?? null), 200);
+  });
+
+  return r;
+}

@@ -1,0 +1,119 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+
+/**
+ * Outbound HTTP for URLs that customers give us (callback URLs). It refuses private, loopback,
+ * link-local and other non-public addresses unless allowed, checks the address it actually connects
+ * to (so DNS rebinding cannot slip past), never follows redirects, and gives up after a time-out.
+ */
+export interface SafeRequest {
+  url: string;
+  method: 'POST';
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  allowPrivate: boolean;
+}
+
+export type SafeResponse = { ok: true; status: number; body: string; ms: number } | { ok: false; error: string; ms: number };
+
+/** Whether an IP address is one the public internet can route to. */
+export function isPublicAddress(ip: string): boolean {
+  const v = isIP(ip);
+  if (v === 4) {
+    const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
+    if (a === 0 || a === 10 || a === 127 || a >= 224) return false; // this network, private, loopback, multicast/reserved
+    if (a === 100 && b >= 64 && b <= 127) return false; // carrier-grade NAT
+    if (a === 169 && b === 254) return false; // link-local (cloud metadata)
+    if (a === 172 && b >= 16 && b <= 31) return false;
+    if (a === 192 && b === 168) return false;
+    if (a === 192 && b === 0 && (c === 0 || c === 2)) return false; // IETF protocol assignments, TEST-NET-1
+    if (a === 198 && (b === 18 || b === 19)) return false; // benchmarking
+    if (a === 198 && b === 51 && c === 100) return false; // TEST-NET-2
+    if (a === 203 && b === 0 && c === 113) return false; // TEST-NET-3
+    return true;
+  }
+  if (v === 6) {
+    const x = ip.toLowerCase();
+    if (x === '::' || x === '::1') return false;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
+    if (mapped) return isPublicAddress(mapped[1]!);
+    if (/^f[cd]/.test(x)) return false; // unique local
+    if (/^fe[89ab]/.test(x)) return false; // link-local
+    if (/^ff/.test(x)) return false; // multicast
+    if (x.startsWith('2001:db8') || x.startsWith('64:ff9b') || x.startsWith('100::')) return false;
+    return true;
+  }
+  return false;
+}
+
+/** Why a URL may not be called, or null when it may (before resolving its host). */
+export function urlProblem(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return 'not a URL';
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'only http and https are allowed';
+  if (u.username || u.password) return 'credentials in the URL are not allowed';
+  return null;
+}
+
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, '', 0);
+      const list = addresses as LookupAddress[];
+      const bad = list.find((a) => !allowPrivate && !isPublicAddress(a.address));
+      if (bad) return callback(Object.assign(new Error(`refused: ${hostname} resolves to a non-public address (${bad.address})`), { code: 'EPRIVATE' }), '', 0);
+      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+export function safePost(r: SafeRequest): Promise<SafeResponse> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const problem = urlProblem(r.url);
+  if (problem) return Promise.resolve({ ok: false, error: `refused: ${problem}`, ms: 0 });
+  const u = new URL(r.url);
+  // A literal IP skips DNS, so check it here.
+  const literal = u.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(literal) && !r.allowPrivate && !isPublicAddress(literal)) return Promise.resolve({ ok: false, error: `refused: ${literal} is not a public address`, ms: 0 });
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: SafeResponse) => {
+      if (!done) {
+        done = true;
+        resolve(v);
+      }
+    };
+    const req = send(
+      u,
+      { method: r.method, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }, lookup: guardedLookup(r.allowPrivate), timeout: r.timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          // Only the first few KB of an answer are kept, for the attempts log.
+          if (size < 4096) chunks.push(c);
+          size += c.length;
+        });
+        res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096), ms: ms() }));
+        res.on('error', (e) => finish({ ok: false, error: e.message, ms: ms() }));
+      },
+    );
+    const timer = setTimeout(() => {
+      req.destroy(new Error(`timed out after ${r.timeoutMs} ms`));
+    }, r.timeoutMs);
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${r.timeoutMs} ms`)));
+    req.on('error', (e) => finish({ ok: false, error: e.message, ms: ms() }));
+    req.on('close', () => clearTimeout(timer));
+    req.end(r.body);
+  });
+}
