@@ -13,4 +13,6 @@ export interface Deps {
   assets: Assets;
   funnel: FunnelCounter;
   limiter: RateLimiter;
+  /** Tells the in-process outbox worker, if any, that something is due now. */
+  wake?: () => void;
 }

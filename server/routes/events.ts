@@ -1,0 +1,148 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { appFor, type AuthEnv } from '../auth.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { newApiKey, newWebhookSecret } from '../keys.js';
+import type { OutboxItem } from '../store/outbox.js';
+import { rotateKey } from '../store/users.js';
+import { ErrorSchema } from './apps.js';
+
+const iso = (t: number) => new Date(t).toISOString();
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+const errors = {
+  400: json(ErrorSchema, 'Malformed request'),
+  401: json(ErrorSchema, 'No key, or a bad or revoked key'),
+  403: json(ErrorSchema, 'Another app’s key'),
+  404: json(ErrorSchema, 'Not found'),
+  409: json(ErrorSchema, 'Conflict'),
+};
+const AppP = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+const EventP = AppP.extend({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+
+const EventView = z
+  .object({
+    id: z.string().openapi({ description: 'The webhook-id, the same on every attempt' }),
+    type: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number(),
+    nextAttemptAt: z.string().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    payload: z.unknown(),
+  })
+  .openapi('UserEvent');
+
+function eventView(e: OutboxItem) {
+  return { id: e.id, type: e.type, status: e.status, attempts: e.attempts, nextAttemptAt: e.status === 'pending' ? iso(e.nextAt) : null, lastError: e.lastError, createdAt: iso(e.createdAt), payload: e.body };
+}
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/apps/{app}/events',
+  summary: 'User-events and their delivery, newest first',
+  security: [{ bearer: [] }],
+  request: {
+    params: AppP,
+    query: z.object({
+      status: z.enum(['pending', 'delivered', 'failed']).optional(),
+      cursor: z.string().regex(/^\d{1,18}$/).optional(),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+    }),
+  },
+  responses: { 200: json(z.object({ events: z.array(EventView), next: z.string().nullable() }), 'One page'), ...errors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/apps/{app}/events/{id}',
+  summary: 'One user-event with every delivery attempt',
+  security: [{ bearer: [] }],
+  request: { params: EventP },
+  responses: {
+    200: json(EventView.extend({ deliveries: z.array(z.object({ n: z.number(), at: z.string(), status: z.number().nullable(), error: z.string().nullable(), ms: z.number().nullable() })) }), 'The event'),
+    ...errors,
+  },
+});
+
+const replayRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/apps/{app}/events/{id}/replay',
+  summary: 'Send a delivered or failed event again, with the same webhook-id',
+  security: [{ bearer: [] }],
+  request: { params: EventP },
+  responses: { 202: json(EventView, 'Queued again'), ...errors },
+});
+
+const rotateKeyRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/apps/{app}/keys/rotate',
+  summary: 'A new API key; every older key of the app is revoked at once',
+  security: [{ bearer: [] }],
+  request: { params: AppP },
+  responses: { 200: json(z.object({ apiKey: z.string(), revoked: z.number() }), 'The new key, shown once'), ...errors },
+});
+
+const rotateSecretRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/apps/{app}/webhook-secret/rotate',
+  summary: 'A new webhook signing secret; for 24 hours events carry signatures with both',
+  security: [{ bearer: [] }],
+  request: { params: AppP },
+  responses: { 200: json(z.object({ webhookSecret: z.string(), previousValidUntil: z.string() }), 'The new secret, shown once'), ...errors },
+});
+
+/** How long the old webhook secret keeps signing after a rotation. */
+export const SECRET_GRACE_MS = 24 * 3600_000;
+
+/** User-events (list, detail, replay) and key and secret rotation. */
+export function eventRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
+  api.openapi(listRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const q = c.req.valid('query');
+    const { items } = await deps.store.listOutbox(app.id, 'event', { before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit + 1, status: q.status });
+    const page = items.slice(0, q.limit);
+    return c.json({ events: page.map(eventView), next: items.length > q.limit ? String(page[page.length - 1]!.seq) : null }, 200);
+  });
+
+  const mine = async (appId: string, id: string) => {
+    const e = await deps.store.outboxEntry(id);
+    if (!e || e.item.appId !== appId || e.item.kind !== 'event') throw new ApiError(404, 'event_not_found', 'No such event for this app.');
+    return e;
+  };
+
+  api.openapi(getRoute, async (c) => {
+    const p = c.req.valid('param');
+    const app = await appFor(deps, c, p.app);
+    const e = await mine(app.id, p.id);
+    return c.json({ ...eventView(e.item), deliveries: e.attempts.map((a) => ({ ...a, at: iso(a.at) })) }, 200);
+  });
+
+  api.openapi(replayRoute, async (c) => {
+    const p = c.req.valid('param');
+    const app = await appFor(deps, c, p.app);
+    await mine(app.id, p.id);
+    if (!(await deps.store.replay(p.id, deps.clock.now()))) throw new ApiError(409, 'already_pending', 'The event is already waiting to be delivered.');
+    deps.wake?.();
+    return c.json(eventView((await mine(app.id, p.id)).item), 202);
+  });
+
+  api.openapi(rotateKeyRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const key = newApiKey();
+    const revoked = await rotateKey(deps.store, app.id, key, deps.clock.now());
+    return c.json({ apiKey: key.key, revoked }, 200);
+  });
+
+  api.openapi(rotateSecretRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const now = deps.clock.now();
+    const secret = newWebhookSecret();
+    const until = now + SECRET_GRACE_MS;
+    await deps.store.updateAppWith(
+      app.id,
+      (cur) => ({ secrets: { ...cur.secrets, webhookSecret: secret, previousWebhookSecret: cur.secrets.webhookSecret ? { secret: cur.secrets.webhookSecret, until } : undefined } }),
+      now,
+    );
+    return c.json({ webhookSecret: secret, previousValidUntil: iso(until) }, 200);
+  });
+}
