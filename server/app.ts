@@ -15,6 +15,8 @@ import { mediaType } from './http.js';
 import { RateLimiter } from './rate-limit.js';
 import { appRoutes, defaultHook } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
+import { eventRoutes } from './routes/events.js';
+import { userRoutes } from './routes/users.js';
 import { hookRoutes } from './routes/hooks.js';
 import { qrRoutes } from './routes/qr.js';
 import { staticRoutes } from './routes/static.js';
@@ -87,6 +89,8 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', widgetApiRoutes(deps));
   app.route('/', hookRoutes(deps));
   appRoutes(deps, app);
+  userRoutes(deps, app);
+  eventRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' }, servers: [{ url: o.config.publicUrl }] });

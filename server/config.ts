@@ -24,6 +24,7 @@ export const ConfigSchema = z
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DEMO: flag(true),
     CONSENT_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(20),
+    QR_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(60),
     TRUST_PROXY: flag(false),
     SANDBOX_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     META_GRAPH_URL: z
@@ -34,6 +35,8 @@ export const ConfigSchema = z
       .url({ protocol: /^https?$/ })
       .transform((u) => u.replace(/\/+$/, ''))
       .default('https://api.gupshup.io'),
+    ALLOW_PRIVATE_CALLBACKS: flag(false),
+    WORKER: flag(true),
   })
   .transform((e) => ({
     port: e.PORT,
@@ -45,6 +48,8 @@ export const ConfigSchema = z
     demo: e.DEMO,
     /** Consent posts per IP per minute; 0 switches the limit off. */
     consentRateLimit: e.CONSENT_RATE_LIMIT,
+    /** New (uncached) QR codes rendered per IP per minute; 0 switches the limit off. */
+    qrRateLimit: e.QR_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
     /** The operator's token for `POST /hooks/sandbox/whatsapp`; without it that hook refuses everything. */
     sandboxWebhookToken: e.SANDBOX_WEBHOOK_TOKEN ?? null,
@@ -52,6 +57,10 @@ export const ConfigSchema = z
     metaGraphUrl: e.META_GRAPH_URL,
     /** Gupshup API base; tests point it at a fake provider. */
     gupshupApiUrl: e.GUPSHUP_API_URL,
+    /** Let callback URLs reach private, loopback and link-local addresses: development and tests only. */
+    allowPrivateCallbacks: e.ALLOW_PRIVATE_CALLBACKS,
+    /** Run the outbox worker inside the server process (it can also run alone: npm run worker). */
+    worker: e.WORKER,
   }));
 
 export type Config = z.output<typeof ConfigSchema>;
@@ -69,5 +78,5 @@ export function parseConfig(env: Record<string, string | undefined>): { ok: true
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const r = parseConfig({});
   if (!r.ok) throw new Error(r.problems.join('\n'));
-  return { ...r.config, demo: false, consentRateLimit: 0, ...overrides };
+  return { ...r.config, demo: false, consentRateLimit: 0, qrRateLimit: 0, ...overrides };
 }
