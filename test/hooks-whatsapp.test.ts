@@ -33,7 +33,7 @@ for (const kind of STORE_KINDS) {
       h.request(`/hooks/${o.app ?? 'WaShop'}/whatsapp`, {
         method: 'POST',
         headers: { 'content-type': o.type ?? 'application/json', ...(o.sig === null ? {} : { 'x-hub-signature-256': o.sig ?? signMeta(SECRET, body) }) },
-        body,
+        body: typeof body === 'string' ? body : new Uint8Array(body),
       });
     const gupshup = (body: string, o: { app?: string; token?: string; query?: boolean } = {}) =>
       h.request(`/hooks/${o.app ?? 'WaShop'}/whatsapp${o.query ? `?token=${encodeURIComponent(o.token ?? GUPSHUP_TOKEN)}` : ''}`, {
