@@ -36,6 +36,7 @@ export const ConfigSchema = z
       .transform((u) => u.replace(/\/+$/, ''))
       .default('https://api.gupshup.io'),
     ALLOW_PRIVATE_CALLBACKS: flag(false),
+    CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     WORKER: flag(true),
   })
   .transform((e) => ({
@@ -59,6 +60,8 @@ export const ConfigSchema = z
     gupshupApiUrl: e.GUPSHUP_API_URL,
     /** Let callback URLs reach private, loopback and link-local addresses: development and tests only. */
     allowPrivateCallbacks: e.ALLOW_PRIVATE_CALLBACKS,
+    /** How long a user-event delivery may take before it counts as failed (the contract: 10 s). */
+    callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,
     /** Run the outbox worker inside the server process (it can also run alone: npm run worker). */
     worker: e.WORKER,
   }));

@@ -4,6 +4,9 @@ import { loadAssets } from './assets.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDemoApp, urlsFor } from './demo.js';
 import { FunnelCounter } from './funnel-counter.js';
+import { OutboxWorker } from './outbox-worker.js';
+import { deliverMessage } from './senders/index.js';
+import { deliverEvent } from './webhooks.js';
 import { openStore } from './store/index.js';
 
 /**
@@ -15,7 +18,12 @@ export async function startServer(config: Config, log: (s: string) => void = con
   const applied = await store.migrate();
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
   const funnel = new FunnelCounter();
-  const { app } = createApp({ store, config, assets: await loadAssets(), funnel });
+  const { app, deps } = createApp({ store, config, assets: await loadAssets(), funnel });
+  const worker = new OutboxWorker(deps, { event: deliverEvent, message: deliverMessage });
+  if (config.worker) {
+    deps.wake = () => worker.wake();
+    worker.start();
+  }
   const demo = config.demo ? await ensureDemoApp(store, Date.now()) : { created: false, apiKey: null };
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
@@ -44,6 +52,7 @@ export async function startServer(config: Config, log: (s: string) => void = con
     close: async () => {
       clearInterval(flusher);
       await new Promise<void>((r) => server.close(() => r()));
+      await worker.stop();
       await funnel.flush(store);
       await store.close();
     },

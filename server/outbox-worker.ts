@@ -5,7 +5,10 @@ import type { AttemptResult } from './webhooks.js';
 /** After attempt n fails, the next comes this much later (the contract's schedule). */
 export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000, 20 * 3600_000, 24 * 3600_000];
 
-export type Deliver = (deps: Deps, item: OutboxItem) => Promise<AttemptResult>;
+/** What the worker and its deliveries need: no HTTP app, so it can run as its own process. */
+export type WorkerDeps = Pick<Deps, 'store' | 'clock' | 'config'>;
+
+export type Deliver = (deps: WorkerDeps, item: OutboxItem) => Promise<AttemptResult>;
 
 export interface WorkerOptions {
   /** How many items one round claims. */
@@ -34,7 +37,7 @@ export class OutboxWorker {
   private readonly pollMs: number;
 
   constructor(
-    private readonly deps: Deps,
+    private readonly deps: WorkerDeps,
     private readonly deliver: Record<OutboxItem['kind'], Deliver>,
     o: WorkerOptions = {},
   ) {
@@ -46,12 +49,24 @@ export class OutboxWorker {
 
   /** One round: claims what is due and delivers it. Returns how many items it handled. */
   async runOnce(): Promise<number> {
+    // A read first: an idle worker costs no write (no fsync) per poll.
+    if (!(await this.deps.store.hasDue(this.deps.clock.now()))) return 0;
     const items = await this.deps.store.claimDue(this.deps.clock.now(), this.batch, this.lockMs);
+    // Items about the same person go one after another, in order, so that a receiver never hears
+    // "opted-out" before the "opted-in" it follows; different people go in parallel.
+    const groups = new Map<string, OutboxItem[]>();
+    for (const it of items) {
+      const k = `${it.appId}\u0000${it.phone}`;
+      const g = groups.get(k);
+      if (g) g.push(it);
+      else groups.set(k, [it]);
+    }
+    const queue = [...groups.values()];
     let next = 0;
     const lane = async () => {
-      while (next < items.length) await this.handle(items[next++]!);
+      while (next < queue.length) for (const it of queue[next++]!) await this.handle(it);
     };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, items.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
     return items.length;
   }
 

@@ -47,7 +47,7 @@ export function eventPayload(app: AppRecord, e: UserEventBody): unknown {
 }
 
 /** Delivers one user-event to the app's callback URL. Only a 2xx counts. */
-export async function deliverEvent(deps: Deps, item: OutboxItem): Promise<AttemptResult> {
+export async function deliverEvent(deps: Pick<Deps, 'store' | 'clock' | 'config'>, item: OutboxItem): Promise<AttemptResult> {
   const app = await deps.store.getAppById(item.appId);
   if (!app) return { ok: false, error: 'the app no longer exists', retry: false };
   if (!app.settings.callbackUrl) return { ok: false, error: 'the app has no callback URL', retry: false };
@@ -67,7 +67,7 @@ export async function deliverEvent(deps: Deps, item: OutboxItem): Promise<Attemp
       'webhook-signature': sign({ id: item.id, timestamp, body, secrets }),
     },
     body,
-    timeoutMs: 10_000,
+    timeoutMs: deps.config.callbackTimeoutMs,
     allowPrivate: deps.config.allowPrivateCallbacks,
   });
   if (!res.ok) return { ok: false, error: res.error, retry: !res.error.startsWith('refused') };

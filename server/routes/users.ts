@@ -212,6 +212,7 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
         verified: false,
         notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
       });
+      if (r.changed && app.settings.callbackUrl) deps.wake?.();
       return c.json(userView(r.user!, now), 200);
     });
   opt('optin');

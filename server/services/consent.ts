@@ -87,6 +87,7 @@ export async function recordWebConsent(deps: Deps, app: AppRecord, phone: string
       notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
     });
     if (r.ok && r.consent) {
+      if (r.changed && app.settings.callbackUrl) deps.wake?.();
       deps.funnel.add(app.id, at, input.via, input.campaign, 'redirect');
       return { consent: r.consent, redirectUrl: redirectFor(app, ref, deps.config.sandboxNumber), ref };
     }

@@ -407,6 +407,13 @@ export class Store {
     });
   }
 
+  /** Whether any outbox item is due: a cheap read before a claim. */
+  hasDue(now: number): Promise<boolean> {
+    return this.driver.read(function* () {
+      return !!(yield* get<Row>(`SELECT 1 AS x FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? LIMIT 1`, [now, now]));
+    });
+  }
+
   /**
    * Claims up to `limit` due outbox items for `lockMs`: no other worker (thread, process or server)
    * gets them meanwhile. PostgreSQL skips rows another worker holds; SQLite has one writer at a time.
@@ -420,7 +427,8 @@ export class Store {
          ) RETURNING *`,
         [now + lockMs, now, now, limit],
       );
-      return rows.map(toOutbox).sort((a, b) => a.nextAt - b.nextAt || a.createdAt - b.createdAt);
+      // RETURNING gives no order: put them back in the order they were written.
+      return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toOutbox);
     });
   }
 

@@ -1,0 +1,28 @@
+/**
+ * `npm run worker`: the outbox worker as its own process, beside servers started with WORKER=off.
+ * With PostgreSQL several may run at once; claims keep them from sending an item twice at once.
+ */
+import { systemClock } from '../core/clock.js';
+import { parseConfig } from './config.js';
+import { OutboxWorker } from './outbox-worker.js';
+import { deliverMessage } from './senders/index.js';
+import { openStore } from './store/index.js';
+import { deliverEvent } from './webhooks.js';
+
+const parsed = parseConfig(process.env);
+if (!parsed.ok) {
+  console.error('optin-kit worker: the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'));
+  process.exit(2);
+}
+const store = openStore(parsed.config.databaseUrl);
+await store.migrate();
+const worker = new OutboxWorker({ store, clock: systemClock, config: parsed.config }, { event: deliverEvent, message: deliverMessage });
+worker.start();
+console.log(`optin-kit worker delivering the outbox of the ${store.kind} store`);
+const stop = async () => {
+  await worker.stop();
+  await store.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
