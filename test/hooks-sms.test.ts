@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureJson, SIGNATURES, signTwilio, twilioSms } from './fixtures/index.js';
 import { CALLBACK, count, events, history, withSecrets } from './hooks-helpers.js';
-import { harness, type TestHarness } from './support/server.js';
+import { ADMIN, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
 import { twilioSignature } from '../server/routes/hooks-auth.js';
 import type { AppRecord } from '../server/store/index.js';
@@ -174,6 +174,24 @@ for (const kind of STORE_KINDS) {
       const unknown = await post(fields, { path: '/hooks/NoSuchApp/sms' });
       assert.equal(unknown.status, 404);
       assert.equal(await user('14155550210'), null);
+    });
+
+    it('Should take the auth token set through PATCH /api/v1/apps/:app', async () => {
+      const created = await h.request('/api/v1/apps', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'PatchedShop', displayName: 'Patched' }) });
+      assert.equal(created.status, 201);
+      const { apiKey } = (await created.json()) as { apiKey: string };
+      const patched = await h.request('/api/v1/apps/PatchedShop', {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ secrets: { twilioAuthToken: 'patched-twilio-token-0123' } }),
+      });
+      assert.equal(patched.status, 200);
+      const fields = twilioSms({ sid: nextSid(), from: '+14155550220', body: 'hi' });
+      const path = '/hooks/PatchedShop/sms';
+      assert.equal((await post(fields, { path, sig: signTwilio(TOKEN, `${h.config.publicUrl}${path}`, fields) })).status, 403);
+      const res = await post(fields, { path, sig: signTwilio('patched-twilio-token-0123', `${h.config.publicUrl}${path}`, fields) });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /Patched: you are opted in/);
     });
 
     it('Should answer an empty <Response/> to a sender that is not a phone number (an alphanumeric sender id)', async () => {
