@@ -286,6 +286,16 @@ for (const kind of STORE_KINDS) {
         await h.store.updateApp(shop.id, { settings: shop.settings }, clock.now());
       });
 
+      it('Should take the docs’ interactive button reply “Yes” to the prompt as a YES', async () => {
+        // 16505551234 was prompted by the docs' text message above.
+        const raw = fixtureBytes('meta/button-reply.json');
+        const res = await meta(raw, { sig: SIGNATURES.meta.files['meta/button-reply.json']!.signature });
+        assert.equal(res.status, 200);
+        const u = await user('16505551234');
+        assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
+        assert.deepEqual((await h.store.consentsFor(shop.id, '16505551234')).map((r) => r.action), ['prompt_sent', 'opt_in']);
+      });
+
       it('Should answer HELP without changing anything', async () => {
         await say('14155550505', 'ajuda');
         const m = (await sent(h, shop.id)).filter((x) => x.phone === '14155550505');
