@@ -10,6 +10,8 @@ export type WorkerDeps = Pick<Deps, 'store' | 'clock' | 'config'>;
 
 export type Deliver = (deps: WorkerDeps, item: OutboxItem) => Promise<AttemptResult>;
 
+type Outcome = Parameters<WorkerDeps['store']['finishAttempts']>[0][number];
+
 export interface WorkerOptions {
   /** How many items one round claims. */
   batch?: number;
@@ -62,11 +64,15 @@ export class OutboxWorker {
       else groups.set(k, [it]);
     }
     const queue = [...groups.values()];
+    const results: Outcome[] = [];
     let next = 0;
     const lane = async () => {
-      while (next < queue.length) for (const it of queue[next++]!) await this.handle(it);
+      while (next < queue.length) for (const it of queue[next++]!) results.push(await this.handle(it));
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
+    // One transaction for the round's results. Should the process die before it, the claims expire
+    // and the items are sent again: at least once.
+    await this.deps.store.finishAttempts(results);
     return items.length;
   }
 
@@ -81,7 +87,7 @@ export class OutboxWorker {
     return total;
   }
 
-  private async handle(item: OutboxItem): Promise<void> {
+  private async handle(item: OutboxItem): Promise<Outcome> {
     const started = performance.now();
     let r: AttemptResult;
     try {
@@ -93,11 +99,11 @@ export class OutboxWorker {
     const attempts = item.attempts + 1;
     const ms = Math.round(performance.now() - started);
     const attempt = { at, status: r.status ?? null, error: r.ok ? null : (r.error ?? 'failed'), ms };
-    if (r.ok) return this.deps.store.finishAttempt(item.id, attempt, { status: 'delivered', nextAt: at, attempts });
+    if (r.ok) return { id: item.id, attempt, next: { status: 'delivered', nextAt: at, attempts } };
     if (r.disable) await this.deps.store.disableCallback(item.appId, at);
     const delay = RETRY_DELAYS_MS[attempts - 1];
-    if (!r.retry || delay === undefined) return this.deps.store.finishAttempt(item.id, attempt, { status: 'failed', nextAt: at, attempts });
-    return this.deps.store.finishAttempt(item.id, attempt, { status: 'pending', nextAt: at + delay, attempts });
+    if (!r.retry || delay === undefined) return { id: item.id, attempt, next: { status: 'failed', nextAt: at, attempts } };
+    return { id: item.id, attempt, next: { status: 'pending', nextAt: at + delay, attempts } };
   }
 
   /** Polls in the background until stopped. `wake()` makes it look at once (after an enqueue). */

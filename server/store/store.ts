@@ -432,23 +432,30 @@ export class Store {
     });
   }
 
-  /** Records one attempt and what comes next: delivered, failed, or pending again at `nextAt`. */
-  finishAttempt(
-    id: string,
-    a: { at: number; status: number | null; error: string | null; ms: number | null },
-    next: { status: OutboxStatus; nextAt: number; attempts: number },
+  /**
+   * Records attempts and what comes next for each item (delivered, failed, or pending again at
+   * `nextAt`), all in one transaction: a worker writes a whole round's results at once.
+   */
+  finishAttempts(
+    list: { id: string; attempt: { at: number; status: number | null; error: string | null; ms: number | null }; next: { status: OutboxStatus; nextAt: number; attempts: number } }[],
   ): Promise<void> {
+    if (list.length === 0) return Promise.resolve();
     return this.driver.transact(function* () {
-      const n = Number((yield* get<Row>('SELECT COALESCE(MAX(n), 0) AS n FROM outbox_attempts WHERE outbox_id = ?', [id]))?.n ?? 0) + 1;
-      yield* run('INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms) VALUES (?, ?, ?, ?, ?, ?)', [id, n, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms]);
-      yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?', [
-        next.status,
-        next.attempts,
-        next.nextAt,
-        a.error?.slice(0, 500) ?? null,
-        a.at,
-        id,
-      ]);
+      for (const { id, attempt: a, next } of list) {
+        yield* run(
+          `INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms)
+           SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ? FROM outbox_attempts WHERE outbox_id = ?`,
+          [id, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms, id],
+        );
+        yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?', [
+          next.status,
+          next.attempts,
+          next.nextAt,
+          a.error?.slice(0, 500) ?? null,
+          a.at,
+          id,
+        ]);
+      }
     });
   }
 

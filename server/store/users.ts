@@ -28,7 +28,8 @@ function where(appId: string, f: UserFilter, now: number, after: { createdAt: nu
   if (f.via) parts.push('via = ?'), params.push(f.via);
   if (f.activity === 'active') parts.push('last_inbound_at > ?'), params.push(now - SESSION_WINDOW_MS);
   if (f.activity === 'inactive') parts.push('(last_inbound_at IS NULL OR last_inbound_at <= ?)'), params.push(now - SESSION_WINDOW_MS);
-  if (after) parts.push('(created_at > ? OR (created_at = ? AND phone > ?))'), params.push(after.createdAt, after.createdAt, after.phone);
+  // A row-value comparison: both stores walk the index from the cursor on.
+  if (after) parts.push('(created_at, phone) > (?, ?)'), params.push(after.createdAt, after.phone);
   return { sql: parts.join(' AND '), params };
 }
 
