@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { eligibility } from '../../core/eligibility.js';
 import { activityAt, VIAS, type Via } from '../../core/optin-state.js';
 import { normalizePhone } from '../../core/phone.js';
+import { effectiveOptin } from '../../core/verified-optin.js';
 import { appFor, type AuthEnv, type Caller } from '../auth.js';
 import { csvRow } from '../csv.js';
 import type { Deps } from '../deps.js';
@@ -28,10 +29,11 @@ export const UserView = z
   })
   .openapi('User');
 
-export function userView(u: UserRecord, now: number): z.infer<typeof UserView> {
+/** A user as the business sees them: the opt-in read through the app's unverifiedCountsAsOptin. */
+export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = true): z.infer<typeof UserView> {
   return {
     phone: u.phone,
-    optin: u.optin,
+    optin: effectiveOptin(u, unverifiedCountsAsOptin),
     activity: activityAt(u.lastInboundAt, now),
     via: u.via,
     verified: u.verified,
@@ -213,7 +215,7 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
         notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
       });
       if (r.changed && app.settings.callbackUrl) deps.wake?.();
-      return c.json(userView(r.user!, now), 200);
+      return c.json(userView(r.user!, now, app.settings.unverifiedCountsAsOptin), 200);
     });
   opt('optin');
   opt('optout');
@@ -224,8 +226,9 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     const after = q.cursor ? decodeCursor(q.cursor) : null;
     if (q.cursor && !after) throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API gave out.');
     const now = deps.clock.now();
-    const page = await listUsers(deps.store, app.id, { optin: q.optin, activity: q.activity, via: q.via }, { after, limit: q.limit, now });
-    return c.json({ users: page.users.map((u) => userView(u, now)), next: page.next }, 200);
+    const counts = app.settings.unverifiedCountsAsOptin;
+    const page = await listUsers(deps.store, app.id, { optin: q.optin, activity: q.activity, via: q.via, unverifiedCountsAsOptin: counts }, { after, limit: q.limit, now });
+    return c.json({ users: page.users.map((u) => userView(u, now, counts)), next: page.next }, 200);
   });
 
   api.openapi(exportRoute, async (c) => {
@@ -246,7 +249,7 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
         if (next.done) return ctl.close();
         let chunk = '';
         for (const u of next.value) {
-          const v = userView(u, now);
+          const v = userView(u, now, app.settings.unverifiedCountsAsOptin);
           chunk += csvRow([v.phone, v.optin, v.activity, v.via, v.verified, v.flagged, v.optinAt, v.lastInboundAt, v.createdAt, v.updatedAt]);
         }
         ctl.enqueue(enc.encode(chunk));
@@ -271,7 +274,7 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     const user = h.user ?? { appId: app.id, phone, optin: 'none' as const, via: null, verified: false, optinAt: null, lastInboundAt: null, createdAt: h.consents[0]!.at, updatedAt: h.consents[0]!.at };
     return c.json(
       {
-        user: userView(user, now),
+        user: userView(user, now, app.settings.unverifiedCountsAsOptin),
         consents: h.consents.map((r) => ({ ...r, at: iso(r.at)!, appId: undefined, phone: undefined })),
         messages: h.messages.map((m) => ({ ...m, at: iso(m.at)! })),
       },
@@ -294,7 +297,7 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     const u = await deps.store.getUser(app.id, phone);
     const out = eligibility({
       templateMessaging: app.settings.templateMessaging,
-      optin: u?.optin ?? 'none',
+      optin: u ? effectiveOptin(u, app.settings.unverifiedCountsAsOptin) : 'none',
       lastInboundAt: u?.lastInboundAt ?? null,
       kind: b.kind,
       matchesTemplate: b.matchesTemplate,

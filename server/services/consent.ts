@@ -84,10 +84,12 @@ export async function recordWebConsent(deps: Deps, app: AppRecord, phone: string
       ref,
       actor: null,
       verified: false,
-      notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
+      // With unverified web consents not counting, the business hears `opted-in` when the phone
+      // confirms it (the verification sends it), not now.
+      notify: app.settings.unverifiedCountsAsOptin ? { name: app.name, callbackUrl: app.settings.callbackUrl } : undefined,
     });
     if (r.ok && r.consent) {
-      if (r.changed && app.settings.callbackUrl) deps.wake?.();
+      if (r.changed && app.settings.callbackUrl && app.settings.unverifiedCountsAsOptin) deps.wake?.();
       deps.funnel.add(app.id, at, input.via, input.campaign, 'redirect');
       return { consent: r.consent, redirectUrl: redirectFor(app, ref, deps.config.sandboxNumber), ref };
     }

@@ -2,6 +2,7 @@ import type { ConsentRecord, UserRecord } from './types.js';
 import { all, get, run, type Body, type Param } from './driver.js';
 import { dayOf, toConsent, toUser, type Store } from './store.js';
 import { SESSION_WINDOW_MS, type OptinStatus, type Via } from '../../core/optin-state.js';
+import { WEB_VIAS } from '../../core/verified-optin.js';
 
 type Row = Record<string, unknown>;
 
@@ -9,7 +10,12 @@ export interface UserFilter {
   optin?: OptinStatus;
   activity?: 'active' | 'inactive';
   via?: Via;
+  /** The app's setting: when false, an unverified web consent reads as `none` (core/verified-optin.ts). */
+  unverifiedCountsAsOptin?: boolean;
 }
+
+// The SQL twin of effectiveOptin(): an opt-in the phone never confirmed, from a page or the widget.
+const UNPROVEN = `(optin = 'opted_in' AND verified = 0 AND via IN (${WEB_VIAS.map((v) => `'${v}'`).join(', ')}))`;
 
 /** A keyset cursor: the (created_at, phone) of the last row seen. Rows never move in that order. */
 export function encodeCursor(u: { createdAt: number; phone: string }): string {
@@ -24,7 +30,9 @@ export function decodeCursor(c: string): { createdAt: number; phone: string } | 
 function where(appId: string, f: UserFilter, now: number, after: { createdAt: number; phone: string } | null): { sql: string; params: Param[] } {
   const parts = ['app_id = ?'];
   const params: Param[] = [appId];
-  if (f.optin) parts.push('optin = ?'), params.push(f.optin);
+  if (f.optin && f.unverifiedCountsAsOptin === false && f.optin !== 'opted_out') {
+    parts.push(f.optin === 'opted_in' ? `optin = 'opted_in' AND NOT ${UNPROVEN}` : `(optin = 'none' OR ${UNPROVEN})`);
+  } else if (f.optin) parts.push('optin = ?'), params.push(f.optin);
   if (f.via) parts.push('via = ?'), params.push(f.via);
   if (f.activity === 'active') parts.push('last_inbound_at > ?'), params.push(now - SESSION_WINDOW_MS);
   if (f.activity === 'inactive') parts.push('(last_inbound_at IS NULL OR last_inbound_at <= ?)'), params.push(now - SESSION_WINDOW_MS);
