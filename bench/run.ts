@@ -128,3 +128,8 @@ if (lighthouseScores) {
   const { performance: perf = 0, accessibility: a11y = 0 } = lighthouseScores;
   console.log(`\nLighthouse (mobile) on the consent page: ${Object.entries(lighthouseScores).map(([k, v]) => `${k} ${v}`).join(', ')}  ${pass(perf === 100 && a11y === 100)} (target 100 for performance and accessibility)`);
 }
+
+if (process.env.BENCH_USERS !== '0') {
+  const { benchUsers } = await import('./users.js');
+  await benchUsers(console.log);
+}
