@@ -15,6 +15,18 @@ export function isLocale(v: string): v is Locale {
 export function negotiateLocale(explicit: string | undefined, acceptLanguage: string | undefined | null): Locale {
   if (explicit && isLocale(explicit)) return explicit;
   if (!acceptLanguage) return 'en';
+  // Browsers send a handful of distinct headers; remember the answers (bounded).
+  const known = seen.get(acceptLanguage);
+  if (known) return known;
+  const picked = fromHeader(acceptLanguage);
+  if (seen.size >= 1000) seen.clear();
+  seen.set(acceptLanguage, picked);
+  return picked;
+}
+
+const seen = new Map<string, Locale>();
+
+function fromHeader(acceptLanguage: string): Locale {
   const ranked = acceptLanguage
     .split(',')
     .slice(0, 20)

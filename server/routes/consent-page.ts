@@ -65,11 +65,14 @@ export function consentPageRoutes(deps: Deps): Hono {
   r.get('/o/:app', async (c) => {
     const q = QuerySchema.safeParse(c.req.query());
     const lang = langOf(c, q.success ? q.data.lang : undefined);
-    const app = await deps.store.getApp(c.req.param('app'));
+    const name = c.req.param('app');
+    // The hot path of every scan: answered from memory without awaiting when the caches can.
+    const app = deps.store.cachedApp(name) ?? (await deps.store.getApp(name));
     if (!app) return message(c, 404, lang, 'notFound');
     if (!q.success) return message(c, 400, lang, 'badRequest');
     deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
-    const w = await shownWording(deps, app, lang, null);
+    const current = deps.store.cachedWordings(app.id) ?? (await deps.store.currentWordings(app.id));
+    const w = current[lang] ?? current.en;
     const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}`;
     let page = blank.get(key);
     if (page === undefined) {
@@ -95,7 +98,8 @@ export function consentPageRoutes(deps: Deps): Hono {
 
   r.post('/o/:app', async (c) => {
     const lang0 = langOf(c);
-    const app = await deps.store.getApp(c.req.param('app'));
+    const name = c.req.param('app');
+    const app = deps.store.cachedApp(name) ?? (await deps.store.getApp(name));
     if (!app) return message(c, 404, lang0, 'notFound');
     if (mediaType(c) !== 'application/x-www-form-urlencoded') return message(c, 415, lang0, 'badRequest');
     const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');

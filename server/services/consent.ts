@@ -51,7 +51,7 @@ export function checkPhone(app: AppRecord, typed: string | null | undefined): Ph
 
 /** The wording a person was shown: the version they saw if it exists, else the current one. */
 export async function shownWording(deps: Deps, app: AppRecord, locale: Locale, version: number | null): Promise<Wording> {
-  const current = await deps.store.currentWordings(app.id);
+  const current = deps.store.cachedWordings(app.id) ?? (await deps.store.currentWordings(app.id));
   const cur = current[locale] ?? current.en;
   if (version === null || version === cur.version) return cur;
   const old = (await deps.store.wordingHistory(app.id)).find((w) => w.locale === locale && w.version === version);

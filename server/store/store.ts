@@ -114,7 +114,13 @@ function* bump(appId: string, day: string, via: string, campaign: string, metric
   );
 }
 
-export const dayOf = (t: number): string => new Date(t).toISOString().slice(0, 10);
+let lastDay = { n: -1, s: '' };
+/** The UTC day of an instant, as YYYY-MM-DD (the last answer is kept: most calls ask about today). */
+export const dayOf = (t: number): string => {
+  const n = Math.floor(t / 86_400_000);
+  if (n !== lastDay.n) lastDay = { n, s: new Date(n * 86_400_000).toISOString().slice(0, 10) };
+  return lastDay.s;
+};
 
 export interface FunnelIncrement {
   appId: string;
@@ -201,6 +207,21 @@ export class Store {
         if ((e as Error).name === 'UniqueViolation') throw new NameTaken(a.name);
         throw e;
       });
+  }
+
+  /**
+   * The cached app, without waiting: `undefined` when the cache cannot answer (then use getApp).
+   * Hot paths (the consent page) skip a promise this way.
+   */
+  cachedApp(name: string): AppRecord | null | undefined {
+    const hit = this.apps.get(name.toLowerCase());
+    return hit && Date.now() - hit.at < this.cacheMs ? hit.app : undefined;
+  }
+
+  /** The cached current wordings, without waiting, or `undefined`. */
+  cachedWordings(appId: string): Record<Locale, Wording> | undefined {
+    const hit = this.wordings.get(appId);
+    return hit && Date.now() - hit.at < this.cacheMs ? hit.w : undefined;
   }
 
   /** Finds an app by name, without regard to case. */
