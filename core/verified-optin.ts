@@ -15,8 +15,11 @@ export const WEB_VIAS: readonly Via[] = ['qr', 'url', 'widget'];
  * effectiveOptin({ optin: 'opted_in', via: 'qr', verified: false }, false) // 'none'
  * effectiveOptin({ optin: 'opted_in', via: 'qr', verified: true }, false)  // 'opted_in'
  * effectiveOptin({ optin: 'opted_in', via: 'api', verified: false }, false) // 'opted_in' (the business vouches)
+ * effectiveOptin({ optin: 'opted_in', via: 'qr', verified: false, flagged: true }, true) // 'none'
  */
-export function effectiveOptin(u: { optin: OptinStatus; via: Via | null; verified: boolean }, unverifiedCountsAsOptin: boolean): OptinStatus {
-  if (unverifiedCountsAsOptin || u.optin !== 'opted_in' || u.verified) return u.optin;
-  return u.via !== null && WEB_VIAS.includes(u.via) ? 'none' : u.optin;
+export function effectiveOptin(u: { optin: OptinStatus; via: Via | null; verified: boolean; flagged?: boolean }, unverifiedCountsAsOptin: boolean): OptinStatus {
+  if (u.optin !== 'opted_in' || u.verified || u.via === null || !WEB_VIAS.includes(u.via)) return u.optin;
+  // A typed number that another phone verified (flagged) was someone else's consent: it never counts.
+  if (u.flagged) return 'none';
+  return unverifiedCountsAsOptin ? u.optin : 'none';
 }

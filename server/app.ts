@@ -13,7 +13,7 @@ import { ApiError, errorBody } from './errors.js';
 import { FunnelCounter } from './funnel-counter.js';
 import { mediaType } from './http.js';
 import { RateLimiter } from './rate-limit.js';
-import { appRoutes, defaultHook } from './routes/apps.js';
+import { appRoutes, businessAuth, defaultHook } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
 import { eventRoutes } from './routes/events.js';
 import { userRoutes } from './routes/users.js';
@@ -68,6 +68,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   });
 
   // JSON bodies only, and small: anything else is a clear 415 or 413, never a confusing 422.
+  businessAuth(deps, app);
   const limit = bodyLimit({
     maxSize: 64 * 1024,
     onError: () => {
@@ -77,7 +78,10 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   const jsonOnly: MiddlewareHandler = async (c, next) => {
     // The widget's opt-in route reads its own body (it also takes text/plain).
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS' || c.req.path.endsWith('/optins')) return next();
-    if (c.req.raw.body && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
+    // Node gives every DELETE, PUT and POST a body stream, even an empty one: only a body that has
+    // content must be JSON.
+    const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+    if (hasBody && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
     return limit(c, next);
   };
   app.use('/api/v1/apps', jsonOnly);

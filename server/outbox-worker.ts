@@ -45,7 +45,8 @@ export class OutboxWorker {
   ) {
     this.batch = o.batch ?? 100;
     this.concurrency = o.concurrency ?? 16;
-    this.lockMs = o.lockMs ?? 60_000;
+    // A claim must outlast the slowest round: every lane's share of the batch, each at the time-out.
+    this.lockMs = o.lockMs ?? Math.max(60_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
     this.pollMs = o.pollMs ?? 1000;
   }
 
@@ -64,15 +65,23 @@ export class OutboxWorker {
       else groups.set(k, [it]);
     }
     const queue = [...groups.values()];
-    const results: Outcome[] = [];
+    let results: Outcome[] = [];
+    // Results are written a few at a time (one transaction each), soon after they happen. Should the
+    // process die first, the claims expire and the items are sent again: at least once.
+    const flush = async () => {
+      const done = results;
+      results = [];
+      await this.deps.store.finishAttempts(done);
+    };
     let next = 0;
     const lane = async () => {
-      while (next < queue.length) for (const it of queue[next++]!) results.push(await this.handle(it));
+      while (next < queue.length) {
+        for (const it of queue[next++]!) results.push(await this.handle(it));
+        if (results.length >= 25) await flush();
+      }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
-    // One transaction for the round's results. Should the process die before it, the claims expire
-    // and the items are sent again: at least once.
-    await this.deps.store.finishAttempts(results);
+    await flush();
     return items.length;
   }
 
@@ -99,11 +108,12 @@ export class OutboxWorker {
     const attempts = item.attempts + 1;
     const ms = Math.round(performance.now() - started);
     const attempt = { at, status: r.status ?? null, error: r.ok ? null : (r.error ?? 'failed'), ms };
-    if (r.ok) return { id: item.id, attempt, next: { status: 'delivered', nextAt: at, attempts } };
+    const claim = item.lockedUntil;
+    if (r.ok) return { id: item.id, claim, attempt, next: { status: 'delivered', nextAt: at, attempts } };
     if (r.disable) await this.deps.store.disableCallback(item.appId, at);
     const delay = RETRY_DELAYS_MS[attempts - 1];
-    if (!r.retry || delay === undefined) return { id: item.id, attempt, next: { status: 'failed', nextAt: at, attempts } };
-    return { id: item.id, attempt, next: { status: 'pending', nextAt: at + delay, attempts } };
+    if (!r.retry || delay === undefined) return { id: item.id, claim, attempt, next: { status: 'failed', nextAt: at, attempts } };
+    return { id: item.id, claim, attempt, next: { status: 'pending', nextAt: at + delay, attempts } };
   }
 
   /** Polls in the background until stopped. `wake()` makes it look at once (after an enqueue). */

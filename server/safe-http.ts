@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * Outbound HTTP for URLs that customers give us (callback URLs). It refuses private, loopback,
@@ -19,34 +20,20 @@ export interface SafeRequest {
 
 export type SafeResponse = { ok: true; status: number; body: string; ms: number } | { ok: false; error: string; ms: number };
 
-/** Whether an IP address is one the public internet can route to. */
+/**
+ * Whether an IP address is one the public internet can route to, in any of its spellings
+ * (`::ffff:7f00:1` is 127.0.0.1). ipaddr.js classifies; only plain unicast passes, and IPv6 forms
+ * that embed an IPv4 address (mapped, compatible, NAT64, 6to4, Teredo) are judged by it or refused.
+ */
 export function isPublicAddress(ip: string): boolean {
-  const v = isIP(ip);
-  if (v === 4) {
-    const [a = 0, b = 0, c = 0] = ip.split('.').map(Number);
-    if (a === 0 || a === 10 || a === 127 || a >= 224) return false; // this network, private, loopback, multicast/reserved
-    if (a === 100 && b >= 64 && b <= 127) return false; // carrier-grade NAT
-    if (a === 169 && b === 254) return false; // link-local (cloud metadata)
-    if (a === 172 && b >= 16 && b <= 31) return false;
-    if (a === 192 && b === 168) return false;
-    if (a === 192 && b === 0 && (c === 0 || c === 2)) return false; // IETF protocol assignments, TEST-NET-1
-    if (a === 198 && (b === 18 || b === 19)) return false; // benchmarking
-    if (a === 198 && b === 51 && c === 100) return false; // TEST-NET-2
-    if (a === 203 && b === 0 && c === 113) return false; // TEST-NET-3
-    return true;
+  if (!ipaddr.isValid(ip)) return false;
+  let a = ipaddr.parse(ip);
+  if (a.kind() === 'ipv6') {
+    const v6 = a as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) a = v6.toIPv4Address();
+    else if (v6.parts.slice(0, 6).every((p) => p === 0)) return false; // ::/96, IPv4-compatible
   }
-  if (v === 6) {
-    const x = ip.toLowerCase();
-    if (x === '::' || x === '::1') return false;
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(x);
-    if (mapped) return isPublicAddress(mapped[1]!);
-    if (/^f[cd]/.test(x)) return false; // unique local
-    if (/^fe[89ab]/.test(x)) return false; // link-local
-    if (/^ff/.test(x)) return false; // multicast
-    if (x.startsWith('2001:db8') || x.startsWith('64:ff9b') || x.startsWith('100::')) return false;
-    return true;
-  }
-  return false;
+  return a.range() === 'unicast';
 }
 
 /** Why a URL may not be called, or null when it may (before resolving its host). */

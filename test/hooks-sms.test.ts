@@ -123,6 +123,23 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(ev, ['opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out']);
     });
 
+    it('Should keep an opted-out sender opted out on an ordinary SMS: only START, YES or UNSTOP opt back in', async () => {
+      await sms('+14155550960', 'hello');
+      await sms('+14155550960', 'STOP');
+      const quiet = await sms('+14155550960', 'ok thanks');
+      assert.doesNotMatch(quiet, /<Message>/);
+      assert.equal((await user('14155550960'))?.optin, 'opted_out');
+      await sms('+14155550960', 'unstop');
+      assert.equal((await user('14155550960'))?.optin, 'opted_in');
+    });
+
+    it('Should store text with a NUL character on both stores, never answer 500', async () => {
+      const text = await sms('+14155550961', 'hi\u0000there');
+      assert.match(text, /<Response>/);
+      const msgs = await history(h, app.id, '14155550961');
+      assert.ok(msgs.some((m) => m.text === 'hithere'));
+    });
+
     it('Should answer HELP and AYUDA with help, changing nothing', async () => {
       const xml = await sms('+14155550170', 'HELP');
       assert.match(xml, /<Message>Acme Shoes: updates on WhatsApp[^<]*Reply STOP to opt out/);

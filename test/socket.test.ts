@@ -45,6 +45,33 @@ describe('over a real socket', () => {
     assert.equal(r.status, 413);
   });
 
+  it('Should take body-less DELETE, PUT and POST calls of the business API, as curl sends them', async () => {
+    const { apiKey } = await s.makeApp({ name: 'SocketApi', phone: '+14155550123', live: true });
+    const auth = { authorization: `Bearer ${apiKey}` };
+    const put = await raw(`${s.url}/api/v1/apps/SocketApi/users/14155550250/optin`, 'PUT', auth, []);
+    assert.equal(put.status, 200, put.body.toString());
+    const del = await raw(`${s.url}/api/v1/apps/SocketApi/users/14155550250`, 'DELETE', auth, []);
+    assert.equal(del.status, 200, del.body.toString());
+    const rotate = await raw(`${s.url}/api/v1/apps/SocketApi/keys/rotate`, 'POST', auth, []);
+    assert.equal(rotate.status, 200, rotate.body.toString());
+    const wrong = await raw(`${s.url}/api/v1/apps/SocketApi/eligibility`, 'POST', { ...auth, 'content-type': 'text/plain' }, ['{}']);
+    assert.equal(wrong.status, 401, 'the old key was revoked by the rotation');
+  });
+
+  it('Should ask for a key on every route under an app but the widget\'s two calls', async () => {
+    for (const [method, path] of [
+      ['GET', '/api/v1/apps/Socket1/users/public'],
+      ['GET', '/api/v1/apps/Socket1/events/public'],
+      ['GET', '/api/v1/apps/Socket1/users/optins'],
+      ['POST', '/api/v1/apps/Socket1/public'],
+      ['GET', '/api/v1/apps/Socket1/optins'],
+    ] as const) {
+      const r = await raw(`${s.url}${path}`, method, {}, []);
+      assert.ok(r.status === 401 || r.status === 404, `${method} ${path}: ${r.status}`);
+    }
+    assert.equal((await raw(`${s.url}/api/v1/apps/Socket1/public`, 'GET', {}, [])).status, 200);
+  });
+
   it('Should serve the page gzip-compressed to clients that ask, identical once decoded', async () => {
     const plain = await raw(`${s.url}/o/Socket1`, 'GET', {}, []);
     const gz = await raw(`${s.url}/o/Socket1`, 'GET', { 'accept-encoding': 'gzip, br' }, []);

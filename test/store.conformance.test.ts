@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_WORDING, renderWording, wordingHash } from '../core/wording.js';
 import { parseApiKey } from '../server/keys.js';
+import { enqueue } from '../server/store/outbox.js';
 import { createApp } from '../server/services/apps.js';
 import { NameTaken, type NewConsent, type Store } from '../server/store/index.js';
 import { defaultSettings } from '../server/settings.js';
@@ -183,6 +184,27 @@ for (const kind of STORE_KINDS) {
       const u1 = await store.updateApp(app.id, { displayName: 'S1' }, T0);
       const u2 = await store.updateApp(app.id, { displayName: 'S2' }, T0);
       assert.ok(u1.updatedAt > app.updatedAt && u2.updatedAt > u1.updatedAt);
+    });
+
+    it('Should let only the current claim of an outbox item write its outcome', async () => {
+      const { app } = await createApp(store, { name: 'Claims', displayName: 'C' }, T0);
+      await store.driver.transact(function* () {
+        yield* enqueue({ id: 'evt_claims_1', appId: app.id, kind: 'event', type: 'opted-in', phone: '14155550800', body: {}, now: T0 });
+      });
+      const [a] = await store.claimDue(T0, 10, 1000);
+      assert.equal(a?.id, 'evt_claims_1');
+      assert.deepEqual(await store.claimDue(T0 + 500, 10, 1000), [], 'held while the claim lasts');
+      const [b] = await store.claimDue(T0 + 1001, 10, 1000);
+      assert.equal(b?.id, 'evt_claims_1', 'taken up again once the claim ran out');
+      // The first worker finishes late: its attempt is logged, but the item stays with the second.
+      await store.finishAttempts([{ id: a!.id, claim: a!.lockedUntil, attempt: { at: T0 + 1200, status: 200, error: null, ms: 5 }, next: { status: 'delivered', nextAt: T0 + 1200, attempts: 1 } }]);
+      let e = await store.outboxEntry('evt_claims_1');
+      assert.equal(e?.item.status, 'pending');
+      assert.equal(e?.attempts.length, 1);
+      await store.finishAttempts([{ id: b!.id, claim: b!.lockedUntil, attempt: { at: T0 + 1300, status: 500, error: 'HTTP 500', ms: 5 }, next: { status: 'pending', nextAt: T0 + 6300, attempts: 1 } }]);
+      e = await store.outboxEntry('evt_claims_1');
+      assert.equal(e?.item.nextAt, T0 + 6300);
+      assert.deepEqual(e?.attempts.map((x) => x.n), [1, 2]);
     });
 
     it('Should add funnel counts up', async () => {

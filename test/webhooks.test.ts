@@ -47,12 +47,20 @@ describe('public addresses', () => {
     ['::ffff:8.8.8.8', true],
     ['2606:4700::1111', true],
     ['not-an-ip', false],
+    // The same private addresses in IPv6 spellings that embed IPv4.
+    ['::ffff:7f00:1', false],
+    ['::ffff:a9fe:a9fe', false],
+    ['::7f00:1', false],
+    ['64:ff9b::7f00:1', false],
+    ['2002:7f00:1::', false],
+    ['2001::1', false],
+    ['[::1]', false],
   ];
   for (const [ip, ok] of cases) it(`Should count ${ip} as ${ok ? 'public' : 'not public'}`, () => assert.equal(isPublicAddress(ip), ok));
 
   it('Should refuse loopback, private names and odd schemes unless allowed', async () => {
     const base = { method: 'POST' as const, headers: {}, body: '{}', timeoutMs: 2000, allowPrivate: false };
-    for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://169.254.169.254/latest', 'ftp://example.com/x', 'file:///etc/passwd', 'http://user:pw@example.com/']) {
+    for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://[::ffff:127.0.0.1]:9/x', 'http://[::ffff:7f00:1]:9/x', 'http://[::ffff:169.254.169.254]/latest', 'http://169.254.169.254/latest', 'http://2130706433/x', 'http://0x7f.1/x', 'ftp://example.com/x', 'file:///etc/passwd', 'http://user:pw@example.com/']) {
       const r = await safePost({ ...base, url });
       assert.equal(r.ok, false, url);
       if (!r.ok) assert.match(r.error, /^refused|EPRIVATE|non-public/, url);

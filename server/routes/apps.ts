@@ -133,13 +133,24 @@ function splitInput(body: z.infer<typeof AppPatch>) {
   return { displayName, phone, live, wording, secrets, settings };
 }
 
+/** The widget's two public calls, exactly: everything else under an app needs a key. */
+export function isWidgetCall(method: string, path: string): boolean {
+  const m = /^\/api\/v1\/apps\/[^/]+\/(public|optins)$/.exec(path);
+  if (!m) return false;
+  return m[1] === 'public' ? method === 'GET' || method === 'HEAD' : method === 'POST' || method === 'OPTIONS';
+}
+
 /** The business API's app settings: `POST /api/v1/apps`, `GET`/`PATCH /api/v1/apps/:app`. */
-export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
+/** Bearer authentication on the whole business API; registered before any other check, so a bad key is a 401 first. */
+export function businessAuth(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
   const auth = bearer(deps);
   api.use('/api/v1/apps', auth);
   api.use('/api/v1/apps/:app', auth);
   // Everything under an app but the widget's two public calls.
-  api.use('/api/v1/apps/:app/*', async (c, next) => (/\/(public|optins)$/.test(c.req.path) ? next() : auth(c, next)));
+  api.use('/api/v1/apps/:app/*', async (c, next) => (isWidgetCall(c.req.method, c.req.path) ? next() : auth(c, next)));
+}
+
+export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
 
   api.openapi(createAppRoute, async (c) => {
     requireAdmin(c);

@@ -1,15 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { safeEqual } from '../keys.js';
 
 /**
- * Checks that a provider's webhook really comes from the provider. Every comparison is constant-time:
- * both sides are hashed to the same length first, so neither the length nor a matching prefix of a
- * forged value shows in the time it takes to refuse it.
+ * Checks that a provider's webhook really comes from the provider. Every comparison is constant-time
+ * (safeEqual, from keys.ts).
  */
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a, 'utf8').digest();
-  const hb = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
+export { safeEqual };
 
 /**
  * Twilio's `X-Twilio-Signature`: base64 HMAC-SHA1, keyed with the auth token, of the full URL Twilio

@@ -65,9 +65,12 @@ const TwilioForm = z.object({
   Body: z.string().max(1600).default(''),
 });
 
+/** NUL is valid JSON and form text but PostgreSQL text refuses it: it never reaches the store. */
+const noNul = (v: string) => v.replaceAll('\u0000', '');
+
 function parseJson(raw: Buffer): unknown {
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(raw.toString('utf8'), (_k, v: unknown) => (typeof v === 'string' ? noNul(v) : v));
   } catch {
     throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
   }
@@ -161,7 +164,8 @@ export function hookRoutes(deps: Deps): Hono {
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const params = new URLSearchParams(raw.toString('utf8'));
     if (!verifyTwilio(app.secrets.twilioAuthToken, publicRequestUrl(deps, c), params, c.req.header('x-twilio-signature'))) throw forged();
-    const f = TwilioForm.safeParse(Object.fromEntries(params));
+    // The signature covers what was sent; what is stored is cleaned.
+    const f = TwilioForm.safeParse(Object.fromEntries([...params].map(([k, v]) => [k, noNul(v)])));
     if (!f.success) throw new ApiError(400, 'malformed_request', 'An inbound SMS needs MessageSid, From and Body.');
     const out = await handleSms(deps, app, { messageSid: f.data.MessageSid, from: f.data.From, body: f.data.Body });
     c.header('Content-Type', 'text/xml; charset=utf-8');

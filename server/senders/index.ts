@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { addMessage } from '../store/inbound.js';
+import { addSentMessage } from '../store/inbound.js';
 import type { MessageBody, OutboxItem } from '../store/outbox.js';
 import { gupshupSender } from './gupshup.js';
 import { logSender } from './log.js';
@@ -51,7 +51,7 @@ export async function deliverMessage(
     const at = deps.clock.now();
     // Sent is sent: a failure to note it in the history must not make the worker send it again.
     await deps.store.driver
-      .transact(() => addMessage({ id: item.id, appId: app.id, phone: body.to, direction: 'out', channel: 'whatsapp', text: body.text, at }))
+      .transact(() => addSentMessage({ id: item.id, appId: app.id, phone: body.to, direction: 'out', channel: 'whatsapp', text: body.text, at }))
       .catch((e: unknown) => console.error('senders: could not add a sent message to the history', item.id, e));
   }
   return r;

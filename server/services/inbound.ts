@@ -213,6 +213,9 @@ function* smsBody(app: App, sms: SmsInput, phone: string, now: number): Body<Sms
   } else if (user.optin === 'opted_in' && user.verified) {
     // Already opted in from this phone: confirm again only when asked (START), else stay quiet.
     reply = kw?.kind === 'start' ? say('smsOptedIn') : null;
+  } else if (user.optin === 'opted_out' && kw?.kind !== 'start') {
+    // CTIA: after STOP, only START, YES or UNSTOP opt back in. "ok thanks" is not consent.
+    reply = null;
   } else {
     // Any other SMS opts its sender in: the phone itself sent it, so it is verified.
     reply = say('smsOptedIn');

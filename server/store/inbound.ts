@@ -155,6 +155,20 @@ export function* addMessage(m: MessageRecord): Body<boolean> {
   return (yield* run('INSERT INTO messages (id, app_id, phone, direction, channel, text, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [m.id, m.appId, m.phone, m.direction, m.channel, m.text, m.at])) === 1;
 }
 
+/**
+ * Adds a sent message to the history, unless its outbox item is gone: an erasure that came while
+ * the message was on its way must not be undone by the send finishing.
+ */
+export function* addSentMessage(m: MessageRecord): Body<boolean> {
+  return (
+    (yield* run(
+      `INSERT INTO messages (id, app_id, phone, direction, channel, text, at)
+       SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM outbox WHERE id = ?) ON CONFLICT DO NOTHING`,
+      [m.id, m.appId, m.phone, m.direction, m.channel, m.text, m.at, m.id],
+    )) === 1
+  );
+}
+
 export function* messageById(id: string): Body<MessageRecord | null> {
   const r = yield* get<Row>('SELECT * FROM messages WHERE id = ?', [id]);
   return r ? toMessage(r) : null;

@@ -26,6 +26,8 @@ export interface OutboxItem {
   lastError: string | null;
   createdAt: number;
   updatedAt: number;
+  /** Until when the worker that claimed it holds it; its result is written only while it does. */
+  lockedUntil: number;
 }
 
 export interface OutboxAttempt {
@@ -68,6 +70,7 @@ export function toOutbox(r: Row): OutboxItem {
     lastError: (r.last_error as string | null) ?? null,
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
+    lockedUntil: Number(r.locked_until ?? 0),
   };
 }
 

@@ -458,23 +458,30 @@ export class Store {
    * `nextAt`), all in one transaction: a worker writes a whole round's results at once.
    */
   finishAttempts(
-    list: { id: string; attempt: { at: number; status: number | null; error: string | null; ms: number | null }; next: { status: OutboxStatus; nextAt: number; attempts: number } }[],
+    list: {
+      id: string;
+      /** The claim this result belongs to: if the claim ran out and another worker took the item, only the attempt is logged. */
+      claim: number;
+      attempt: { at: number; status: number | null; error: string | null; ms: number | null };
+      next: { status: OutboxStatus; nextAt: number; attempts: number };
+    }[],
   ): Promise<void> {
     if (list.length === 0) return Promise.resolve();
     return this.driver.transact(function* () {
-      for (const { id, attempt: a, next } of list) {
+      for (const { id, claim, attempt: a, next } of list) {
         yield* run(
           `INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms)
            SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ? FROM outbox_attempts WHERE outbox_id = ?`,
           [id, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms, id],
         );
-        yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ?', [
+        yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?', [
           next.status,
           next.attempts,
           next.nextAt,
           a.error?.slice(0, 500) ?? null,
           a.at,
           id,
+          claim,
         ]);
       }
     });

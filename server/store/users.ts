@@ -14,8 +14,10 @@ export interface UserFilter {
   unverifiedCountsAsOptin?: boolean;
 }
 
-// The SQL twin of effectiveOptin(): an opt-in the phone never confirmed, from a page or the widget.
-const UNPROVEN = `(optin = 'opted_in' AND verified = 0 AND via IN (${WEB_VIAS.map((v) => `'${v}'`).join(', ')}))`;
+// The SQL twin of effectiveOptin(): an opt-in the phone never confirmed, from a page or the widget
+// (all of them when unverified consents do not count, else only those another phone flagged).
+const WEB = `via IN (${WEB_VIAS.map((v) => `'${v}'`).join(', ')})`;
+const unproven = (counts: boolean) => `(optin = 'opted_in' AND verified = 0 AND ${WEB}${counts ? ' AND flagged = 1' : ''})`;
 
 /** A keyset cursor: the (created_at, phone) of the last row seen. Rows never move in that order. */
 export function encodeCursor(u: { createdAt: number; phone: string }): string {
@@ -30,9 +32,9 @@ export function decodeCursor(c: string): { createdAt: number; phone: string } | 
 function where(appId: string, f: UserFilter, now: number, after: { createdAt: number; phone: string } | null): { sql: string; params: Param[] } {
   const parts = ['app_id = ?'];
   const params: Param[] = [appId];
-  if (f.optin && f.unverifiedCountsAsOptin === false && f.optin !== 'opted_out') {
-    parts.push(f.optin === 'opted_in' ? `optin = 'opted_in' AND NOT ${UNPROVEN}` : `(optin = 'none' OR ${UNPROVEN})`);
-  } else if (f.optin) parts.push('optin = ?'), params.push(f.optin);
+  if (f.optin === 'opted_in') parts.push(`optin = 'opted_in' AND NOT ${unproven(f.unverifiedCountsAsOptin ?? true)}`);
+  else if (f.optin === 'none') parts.push(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)})`);
+  else if (f.optin) parts.push('optin = ?'), params.push(f.optin);
   if (f.via) parts.push('via = ?'), params.push(f.via);
   if (f.activity === 'active') parts.push('last_inbound_at > ?'), params.push(now - SESSION_WINDOW_MS);
   if (f.activity === 'inactive') parts.push('(last_inbound_at IS NULL OR last_inbound_at <= ?)'), params.push(now - SESSION_WINDOW_MS);
@@ -79,7 +81,10 @@ export function userHistory(store: Store, appId: string, phone: string): Promise
     // Web consents given without a phone belong to this person once their message verified them.
     const rows = yield* all<Row>(
       `SELECT c.*, t.text AS wording_text FROM consents c LEFT JOIN shown_texts t ON t.sha256 = c.wording_sha256
-       WHERE c.app_id = ? AND (c.phone = ? OR c.id IN (SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL))
+       WHERE c.id IN (
+         SELECT id FROM consents WHERE app_id = ? AND phone = ?
+         UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
+       )
        ORDER BY c.seq`,
       [appId, phone, appId, phone],
     );
@@ -108,10 +113,16 @@ export interface ErasureResult {
  */
 export function eraseUser(store: Store, appId: string, phone: string, o: { id: string; actor: string | null; now: number }): Promise<ErasureResult> {
   return store.driver.transact(function* () {
-    const ids = (yield* all<Row>(
-      `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND (phone = ? OR id IN (SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL))`,
-      [appId, phone, appId, phone],
-    ));
+    // Their own records, and the phone-less web consents their message verified. A consent that typed
+    // someone else's number stays: it is that person's evidence (flagged), not this one's.
+    const ids = yield* all<Row>(
+      `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = ?
+       UNION
+       SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = '' AND id IN (
+         SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
+       )`,
+      [appId, phone, appId, appId, phone],
+    );
     // Keep the funnel whole: the records go, their counts stay, without the number.
     for (const r of ids) {
       const metric = r.action === 'opt_in' ? 'consent' : r.action === 'opt_out' ? 'opt_out' : r.action === 'verify' ? 'verified' : null;
