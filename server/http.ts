@@ -23,44 +23,30 @@ export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
-/** Reads a body, refusing more than `max` bytes even when Content-Length lies or is absent. */
-export async function readText(c: Context, max: number): Promise<string | null> {
-  const length = c.req.header('content-length');
-  const declared = Number(length ?? 0);
-  if (declared > max) return null;
+/** Reads a body's bytes, refusing (null) more than `max` even when Content-Length lies or is absent. */
+export async function readBytes(c: Context, max: number): Promise<Buffer | null> {
+  if (Number(c.req.header('content-length') ?? 0) > max) return null;
   // On Node, read the socket's stream directly: the web ReadableStream around it costs more than
   // the form itself.
   const incoming = (c.env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
-  if (incoming && !incoming.readableDidRead) {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > max) {
-        incoming.resume(); // drain without keeping it
-        return null;
-      }
-      chunks.push(chunk);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  if (length !== undefined && /^\d+$/.test(length)) return c.req.text();
-  const body = c.req.raw.body;
-  if (!body) return '';
-  const reader = body.getReader();
+  const source: AsyncIterable<Uint8Array> | null = incoming && !incoming.readableDidRead ? incoming : (c.req.raw.body as AsyncIterable<Uint8Array> | null);
+  if (!source) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of source) {
+    size += chunk.byteLength;
     if (size > max) {
-      await reader.cancel().catch(() => {});
+      incoming?.resume(); // drain without keeping it
       return null;
     }
-    chunks.push(value);
+    chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Reads a body as UTF-8 text, or null when it is larger than `max`. */
+export async function readText(c: Context, max: number): Promise<string | null> {
+  return (await readBytes(c, max))?.toString('utf8') ?? null;
 }
 
 export const MAX_FORM_BYTES = 16 * 1024;

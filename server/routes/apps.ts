@@ -7,11 +7,9 @@ import { ApiError, errorBody } from '../errors.js';
 import { createApp, updateApp } from '../services/apps.js';
 import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../settings.js';
 import type { AppRecord } from '../store/index.js';
+import { AppParam, errorResponses, ErrorSchema } from './openapi.js';
 import { qrTarget } from './qr.js';
 
-export const ErrorSchema = z
-  .object({ error: z.object({ code: z.string().openapi({ example: 'invalid_phone' }), message: z.string() }) })
-  .openapi('Error');
 
 const WordingInput = z
   .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
@@ -85,14 +83,8 @@ export async function appView(deps: Deps, app: AppRecord): Promise<AppViewT> {
   };
 }
 
-const errors = {
-  400: { description: 'Malformed request', content: { 'application/json': { schema: ErrorSchema } } },
-  401: { description: 'No key, or a bad or revoked key', content: { 'application/json': { schema: ErrorSchema } } },
-  403: { description: 'Another app’s key', content: { 'application/json': { schema: ErrorSchema } } },
-  422: { description: 'Invalid values', content: { 'application/json': { schema: ErrorSchema } } },
-} as const;
+const errors = errorResponses(400, 401, 403, 422);
 
-const AppParam = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
 
 const createAppRoute = createRoute({
   method: 'post',

@@ -5,18 +5,10 @@ import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
 import type { OutboxItem } from '../store/outbox.js';
 import { rotateKey } from '../store/users.js';
-import { ErrorSchema } from './apps.js';
+import { AppParam, errorResponses, iso, json } from './openapi.js';
 
-const iso = (t: number) => new Date(t).toISOString();
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorSchema, 'Malformed request'),
-  401: json(ErrorSchema, 'No key, or a bad or revoked key'),
-  403: json(ErrorSchema, 'Another app’s key'),
-  404: json(ErrorSchema, 'Not found'),
-  409: json(ErrorSchema, 'Conflict'),
-};
-const AppP = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+const errors = errorResponses(400, 401, 403, 404, 409);
+const AppP = AppParam;
 const EventP = AppP.extend({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' } }) });
 
 const EventView = z

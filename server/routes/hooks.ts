@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { mediaType } from '../http.js';
+import { mediaType, readBytes } from '../http.js';
 import { handleSandbox, handleSms, handleWhatsApp } from '../services/inbound.js';
 import type { AppRecord } from '../store/index.js';
 import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from './hooks-auth.js';
@@ -13,24 +13,9 @@ export const MAX_HOOK_BYTES = 256 * 1024;
 
 /** Reads the raw body bytes (signatures are over bytes), refusing more than `max` even when Content-Length lies. */
 async function readRaw(c: Context, max: number): Promise<Buffer> {
-  const declared = Number(c.req.header('content-length') ?? 0);
-  if (declared > max) throw new ApiError(413, 'payload_too_large', `The body may be at most ${max / 1024} KB.`);
-  const body = c.req.raw.body;
-  if (!body) return Buffer.alloc(0);
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      throw new ApiError(413, 'payload_too_large', `The body may be at most ${max / 1024} KB.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
+  const raw = await readBytes(c, max);
+  if (!raw) throw new ApiError(413, 'payload_too_large', `The body may be at most ${max / 1024} KB.`);
+  return raw;
 }
 
 function needType(c: Context, type: string): void {

@@ -10,9 +10,9 @@ import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import type { AppRecord, UserRecord } from '../store/index.js';
 import { decodeCursor, eachUser, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
-import { ErrorSchema } from './apps.js';
+import { AppParam, errorResponses, iso, json } from './openapi.js';
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+const isoOrNull = (t: number | null) => (t === null ? null : iso(t));
 
 export const UserView = z
   .object({
@@ -38,10 +38,10 @@ export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = t
     via: u.via,
     verified: u.verified,
     flagged: u.flagged ?? false,
-    optinAt: iso(u.optinAt),
-    lastInboundAt: iso(u.lastInboundAt),
-    createdAt: iso(u.createdAt)!,
-    updatedAt: iso(u.updatedAt)!,
+    optinAt: isoOrNull(u.optinAt),
+    lastInboundAt: isoOrNull(u.lastInboundAt),
+    createdAt: iso(u.createdAt),
+    updatedAt: iso(u.updatedAt),
   };
 }
 
@@ -66,17 +66,10 @@ const ConsentView = z
   .openapi('ConsentRecord');
 
 const P = {
-  app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }),
+  app: AppParam.shape.app,
   phone: z.string().openapi({ param: { name: 'phone', in: 'path' }, example: '14155550123', description: 'E.164, with or without +' }),
 };
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const errors = {
-  400: json(ErrorSchema, 'Malformed request'),
-  401: json(ErrorSchema, 'No key, or a bad or revoked key'),
-  403: json(ErrorSchema, 'Another app’s key'),
-  404: json(ErrorSchema, 'Not found'),
-  422: json(ErrorSchema, 'Invalid values'),
-};
+const errors = errorResponses(400, 401, 403, 404, 422);
 
 function phoneParam(app: AppRecord, raw: string): string {
   const r = normalizePhone(decodeURIComponent(raw), (app.settings.defaultCountry ?? undefined) as never);
@@ -275,8 +268,8 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     return c.json(
       {
         user: userView(user, now, app.settings.unverifiedCountsAsOptin),
-        consents: h.consents.map((r) => ({ ...r, at: iso(r.at)!, appId: undefined, phone: undefined })),
-        messages: h.messages.map((m) => ({ ...m, at: iso(m.at)! })),
+        consents: h.consents.map((r) => ({ ...r, at: iso(r.at), appId: undefined, phone: undefined })),
+        messages: h.messages.map((m) => ({ ...m, at: iso(m.at) })),
       },
       200,
     );
@@ -315,6 +308,6 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     if (to - from > 400 * 86_400_000) throw new ApiError(422, 'invalid_range', 'The range may be at most 400 days.');
     const rows = await funnelStats(deps.store, app.id, from, to);
     const totals = rows.reduce((t, r) => ({ views: t.views + r.views, consents: t.consents + r.consents, redirects: t.redirects + r.redirects, verified: t.verified + r.verified, optOuts: t.optOuts + r.optOuts }), { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 });
-    return c.json({ from: iso(from)!, to: iso(to)!, rows, totals }, 200);
+    return c.json({ from: iso(from), to: iso(to), rows, totals }, 200);
   });
 }

@@ -1,6 +1,8 @@
 import type { Locale } from '../../core/locale.js';
 import type { ConsentAction, OptinStatus, UserState, Via } from '../../core/optin-state.js';
 import { all, get, run, type Body } from './driver.js';
+import { toConsent } from './store.js';
+import type { ConsentRecord } from './types.js';
 
 /**
  * The SQL of inbound messages (provider hooks) and of the message history, as generator bodies:
@@ -16,20 +18,8 @@ export interface InboundUser extends UserState {
   flagged: boolean;
 }
 
-export interface LedgerRecord {
-  id: string;
-  appId: string;
-  phone: string;
-  action: ConsentAction;
-  via: Via;
-  wordingVersion: number | null;
-  wordingSha256: string | null;
-  locale: Locale | null;
-  at: number;
-  campaign: string | null;
-  ref: string | null;
-  linkedId: string | null;
-}
+/** What the inbound flows read and write of a consent record. */
+export type LedgerRecord = Omit<ConsentRecord, 'ip' | 'userAgent' | 'page' | 'actor'>;
 
 export interface MessageRecord {
   id: string;
@@ -41,22 +31,7 @@ export interface MessageRecord {
   at: number;
 }
 
-function toLedger(r: Row): LedgerRecord {
-  return {
-    id: r.id as string,
-    appId: r.app_id as string,
-    phone: r.phone as string,
-    action: r.action as ConsentAction,
-    via: r.via as Via,
-    wordingVersion: num(r.wording_version),
-    wordingSha256: (r.wording_sha256 as string | null) ?? null,
-    locale: (r.locale as Locale | null) ?? null,
-    at: Number(r.at),
-    campaign: (r.campaign as string | null) ?? null,
-    ref: (r.ref as string | null) ?? null,
-    linkedId: (r.linked_id as string | null) ?? null,
-  };
-}
+const toLedger = (r: Row): LedgerRecord => toConsent(r);
 
 function toMessage(r: Row): MessageRecord {
   return { id: r.id as string, appId: r.app_id as string, phone: r.phone as string, direction: r.direction as 'in' | 'out', channel: r.channel as 'whatsapp' | 'sms', text: r.text as string, at: Number(r.at) };
