@@ -1,18 +1,18 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
 import { eligibility } from '../../core/eligibility.js';
-import { activityAt, VIAS, type Via } from '../../core/optin-state.js';
+import { VIAS, type Via } from '../../core/optin-state.js';
 import { normalizePhone } from '../../core/phone.js';
 import { effectiveOptin } from '../../core/verified-optin.js';
 import { appFor, type AuthEnv, type Caller } from '../auth.js';
-import { csvRow } from '../csv.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import type { AppRecord, UserRecord } from '../store/index.js';
-import { decodeCursor, eachUser, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
+import type { AppRecord } from '../store/index.js';
+import { decodeCursor, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
+import { usersCsvStream } from '../services/export.js';
+import { userView } from '../services/user-view.js';
 import { AppParam, errorResponses, iso, json } from './openapi.js';
 
-const isoOrNull = (t: number | null) => (t === null ? null : iso(t));
 
 export const UserView = z
   .object({
@@ -29,21 +29,6 @@ export const UserView = z
   })
   .openapi('User');
 
-/** A user as the business sees them: the opt-in read through the app's unverifiedCountsAsOptin. */
-export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = true): z.infer<typeof UserView> {
-  return {
-    phone: u.phone,
-    optin: effectiveOptin(u, unverifiedCountsAsOptin),
-    activity: activityAt(u.lastInboundAt, now),
-    via: u.via,
-    verified: u.verified,
-    flagged: u.flagged ?? false,
-    optinAt: isoOrNull(u.optinAt),
-    lastInboundAt: isoOrNull(u.lastInboundAt),
-    createdAt: iso(u.createdAt),
-    updatedAt: iso(u.updatedAt),
-  };
-}
 
 const ConsentView = z
   .object({
@@ -226,32 +211,8 @@ export function userRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
 
   api.openapi(exportRoute, async (c) => {
     const app = await appFor(deps, c, c.req.valid('param').app);
-    const now = deps.clock.now();
-    const pages = eachUser(deps.store, app.id);
-    const enc = new TextEncoder();
-    let header = true;
     // Pulled page by page: memory stays flat whatever the number of users.
-    const body = new ReadableStream<Uint8Array>({
-      async pull(ctl) {
-        if (header) {
-          header = false;
-          ctl.enqueue(enc.encode(csvRow(['phone', 'optin', 'activity', 'via', 'verified', 'flagged', 'optin_at', 'last_inbound_at', 'created_at', 'updated_at'])));
-          return;
-        }
-        const next = await pages.next();
-        if (next.done) return ctl.close();
-        let chunk = '';
-        for (const u of next.value) {
-          const v = userView(u, now, app.settings.unverifiedCountsAsOptin);
-          chunk += csvRow([v.phone, v.optin, v.activity, v.via, v.verified, v.flagged, v.optinAt, v.lastInboundAt, v.createdAt, v.updatedAt]);
-        }
-        ctl.enqueue(enc.encode(chunk));
-      },
-      async cancel() {
-        await pages.return(undefined);
-      },
-    });
-    return new Response(body, {
+    return new Response(usersCsvStream(deps.store, app, deps.clock.now()), {
       status: 200,
       headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${app.name}-users.csv"`, 'cache-control': 'no-store' },
     }) as never;

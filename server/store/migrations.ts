@@ -174,6 +174,26 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'settings page sessions',
+    sql: [
+      // Signed-in sessions of the Settings page. Only the SHA-256 of the cookie's random id is kept,
+      // so a copy of the database opens no session. `csrf` is the per-session form token (useless
+      // without the cookie). A session is as good as the API key that opened it (key_id).
+      `CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        app_id TEXT NOT NULL REFERENCES apps(id),
+        key_id TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      )`,
+      `CREATE INDEX sessions_app ON sessions (app_id, revoked_at)`,
+    ],
+  },
 ];
 
 /** Consent records are evidence: the database itself refuses to change one. */

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { parseApiKey, safeEqual, sha256 } from '../keys.js';
+import type { AppRecord } from '../store/index.js';
+import { createSession, findSession, revokeAppSessions, revokeSession, touchSession, type SessionRecord } from '../store/sessions.js';
+
+/** A session ends after 12 hours without use, and 7 days after sign-in whatever happens. */
+export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
+export const SESSION_MAX_MS = 7 * 24 * 60 * 60 * 1000;
+/** last_seen_at is written at most this often, so that browsing costs no write per page. */
+const TOUCH_EVERY_MS = 5 * 60 * 1000;
+
+/** The cookie's name without its prefix; hono's `prefix: 'host'` makes it `__Host-optin_session`. */
+export const SESSION_COOKIE = 'optin_session';
+
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export interface ActiveSession {
+  app: AppRecord;
+  session: SessionRecord;
+  /** The hash the store knows it by. */
+  idHash: string;
+}
+
+export type SignInResult = { ok: true; cookie: string; app: AppRecord } | { ok: false; reason: 'invalid_key' | 'revoked_key' };
+
+/** Whether a stored session may still be used at `now`: not signed out, not expired, its key not rotated away. */
+export function sessionUsable(s: SessionRecord, now: number): boolean {
+  return s.revokedAt === null && s.keyRevokedAt === null && now < s.expiresAt && now < s.lastSeenAt + SESSION_IDLE_MS;
+}
+
+/**
+ * Exchanges an API key for a new session. The key is checked as the business API checks it (by id,
+ * hash compared in constant time, not revoked). A fresh random id is made on every sign-in, and the
+ * cookie the browser came with (`previous`) is revoked, never adopted.
+ */
+export async function signIn(deps: Deps, key: string, previous: string | undefined): Promise<SignInResult> {
+  const parsed = parseApiKey(key.trim());
+  const row = parsed ? await deps.store.findApiKey(parsed.id) : null;
+  if (!row || !safeEqual(row.hash, sha256(key.trim()))) return { ok: false, reason: 'invalid_key' };
+  if (row.revokedAt !== null) return { ok: false, reason: 'revoked_key' };
+  const app = await deps.store.getAppById(row.appId);
+  if (!app) return { ok: false, reason: 'invalid_key' };
+  const id = randomBytes(32).toString('base64url');
+  const now = deps.clock.now();
+  await createSession(deps.store, {
+    idHash: sha256(id),
+    appId: app.id,
+    keyId: row.id,
+    csrf: randomBytes(32).toString('base64url'),
+    now,
+    expiresAt: now + SESSION_MAX_MS,
+    replacing: previous && ID_PATTERN.test(previous) ? sha256(previous) : null,
+  });
+  return { ok: true, cookie: id, app };
+}
+
+/** The session a cookie names, if it is usable now; refreshes its idle timer now and then. */
+export async function loadSession(deps: Deps, cookie: string | undefined): Promise<ActiveSession | null> {
+  if (!cookie || !ID_PATTERN.test(cookie)) return null;
+  const idHash = sha256(cookie);
+  const session = await findSession(deps.store, idHash);
+  const now = deps.clock.now();
+  if (!session || !sessionUsable(session, now)) return null;
+  const app = await deps.store.getAppById(session.appId);
+  if (!app) return null;
+  if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await touchSession(deps.store, idHash, now);
+  return { app, session, idHash };
+}
+
+/** The form token of a session, compared in constant time. */
+export function csrfOk(s: ActiveSession, token: string | undefined): boolean {
+  return typeof token === 'string' && token.length > 0 && safeEqual(token, s.session.csrf);
+}
+
+export function signOut(deps: Deps, s: ActiveSession): Promise<number> {
+  return revokeSession(deps.store, s.idHash, deps.clock.now());
+}
+
+/** "Refresh access": ends every session of the app, this one included. */
+export function refreshAccess(deps: Deps, s: ActiveSession): Promise<number> {
+  return revokeAppSessions(deps.store, s.app.id, deps.clock.now());
+}

@@ -1,0 +1,35 @@
+import { activityAt, type Activity, type OptinStatus, type Via } from '../../core/optin-state.js';
+import { effectiveOptin } from '../../core/verified-optin.js';
+import type { UserRecord } from '../store/index.js';
+
+/** A user as the business sees them (the API, the export, the Settings page). */
+export interface UserJson {
+  phone: string;
+  optin: OptinStatus;
+  activity: Activity;
+  via: Via | null;
+  verified: boolean;
+  flagged: boolean;
+  optinAt: string | null;
+  lastInboundAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** The opt-in is read through the app's unverifiedCountsAsOptin (core/verified-optin.ts). */
+export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = true): UserJson {
+  return {
+    phone: u.phone,
+    optin: effectiveOptin(u, unverifiedCountsAsOptin),
+    activity: activityAt(u.lastInboundAt, now),
+    via: u.via,
+    verified: u.verified,
+    flagged: u.flagged ?? false,
+    optinAt: iso(u.optinAt),
+    lastInboundAt: iso(u.lastInboundAt),
+    createdAt: iso(u.createdAt)!,
+    updatedAt: iso(u.updatedAt)!,
+  };
+}
