@@ -5,6 +5,15 @@ import { ApiError } from './errors.js';
 import { startServer } from './main.js';
 import { createApp, updateApp } from './services/apps.js';
 import { openStore, type AppRecord, type Store } from './store/index.js';
+import { writeFileSync } from 'node:fs';
+import QRCode from 'qrcode';
+import { isValidCampaign } from '../core/app-name.js';
+import { VIAS } from '../core/optin-state.js';
+import { newApiKey } from './keys.js';
+import { qrTarget } from './routes/qr.js';
+import { usersCsv } from './services/export.js';
+import { userView } from './services/user-view.js';
+import { decodeCursor, listUsers, rotateKey } from './store/users.js';
 
 const HELP = `optin-kit: collect WhatsApp opt-ins and prove them.
 
@@ -17,6 +26,10 @@ Usage:
   optin-kit apps set <name> [--display-name D] [--phone P] [--live|--sandbox] [--prefill T]
                            [--phone-field required|optional|none] [--privacy-url U]
                            [--allowed-origin O ...] [--theme-color #RRGGBB]
+  optin-kit qr <app> --out poster.png|poster.svg [--campaign C] [--size 1024]
+  optin-kit users list <app> [--optin S] [--activity A] [--via V] [--limit N] [--cursor C]
+  optin-kit users export <app> > optins.csv
+  optin-kit keys rotate <app>
 
 The store is the one DATABASE_URL names (default ./data/optin-kit.db).
 Run "optin-kit <command> --help" for a command's options.`;
@@ -44,8 +57,85 @@ async function withStore<T>(config: Config, fn: (s: Store) => Promise<T>): Promi
   }
 }
 
+async function appNamed(s: Store, name: string | undefined): Promise<AppRecord> {
+  if (!name) throw new CliError('name the app, for example: optin-kit users list Acme');
+  const app = await s.getApp(name);
+  if (!app) throw new CliError(`no app is named ${name}`);
+  return app;
+}
+
+async function qrCommand(args: string[], config: Config, out: (s: string) => void): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, campaign: { type: 'string', short: 'c' }, size: { type: 'string' }, help: { type: 'boolean' } } });
+  if (values.help) return out('optin-kit qr <app> --out poster.png|poster.svg [--campaign C] [--size 1024]: the QR code of the consent page, to print.'), 0;
+  const file = values.out;
+  if (!file || !/\.(png|svg)$/i.test(file)) throw new CliError('--out must name a .png or .svg file');
+  if (values.campaign !== undefined && !isValidCampaign(values.campaign)) throw new CliError('--campaign must be 1 to 64 letters, digits, - or _');
+  const size = Number(values.size ?? 1024);
+  if (!Number.isInteger(size) || size < 128 || size > 4096) throw new CliError('--size must be a whole number from 128 to 4096');
+  return withStore(config, async (s) => {
+    const app = await appNamed(s, positionals[0]);
+    const text = qrTarget(config.publicUrl, app.name, values.campaign ?? null);
+    const body = /\.svg$/i.test(file)
+      ? await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 })
+      : await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: size });
+    writeFileSync(file, body);
+    out(`wrote ${file}: ${text}`);
+    if (config.publicUrl.startsWith('http://localhost') || config.publicUrl.startsWith('http://127.')) out('note: PUBLIC_URL is a local address; set it to the public one before printing');
+    return 0;
+  });
+}
+
+async function usersCommand(sub: string | undefined, rest: string[], config: Config, out: (s: string) => void, err: (s: string) => void, write: (chunk: string) => Promise<void>): Promise<number> {
+  if (sub === 'export') {
+    const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean' } } });
+    if (values.help) return out('optin-kit users export <app> > optins.csv: every user as CSV on stdout; progress on stderr.'), 0;
+    return withStore(config, async (s) => {
+      const app = await appNamed(s, positionals[0]);
+      let last = 0;
+      for await (const chunk of usersCsv(s, app, Date.now(), (n) => {
+        if (n - last >= 10_000) err(`optin-kit: ${(last = n).toLocaleString('en')} users exported…`);
+      })) await write(chunk);
+      err('optin-kit: export done');
+      return 0;
+    });
+  }
+  if (sub === 'list') {
+    const { positionals, values } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { optin: { type: 'string' }, activity: { type: 'string' }, via: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, help: { type: 'boolean' } },
+    });
+    if (values.help) return out('optin-kit users list <app> [--optin opted_in|opted_out|none] [--activity active|inactive] [--via qr|url|widget|first_message|sms|api] [--limit N] [--cursor C]'), 0;
+    if (values.optin && !['opted_in', 'opted_out', 'none'].includes(values.optin)) throw new CliError('--optin must be opted_in, opted_out or none');
+    if (values.activity && !['active', 'inactive'].includes(values.activity)) throw new CliError('--activity must be active or inactive');
+    if (values.via && !(VIAS as readonly string[]).includes(values.via)) throw new CliError(`--via must be one of ${VIAS.join(', ')}`);
+    const limit = Number(values.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be 1 to 1000');
+    const after = values.cursor ? decodeCursor(values.cursor) : null;
+    if (values.cursor && !after) throw new CliError('--cursor is not one this command printed');
+    return withStore(config, async (s) => {
+      const app = await appNamed(s, positionals[0]);
+      const now = Date.now();
+      const page = await listUsers(s, app.id, { optin: values.optin as never, activity: values.activity as never, via: values.via as never, unverifiedCountsAsOptin: app.settings.unverifiedCountsAsOptin }, { after, limit, now });
+      out(`${'phone'.padEnd(16)} ${'optin'.padEnd(10)} ${'activity'.padEnd(9)} ${'via'.padEnd(14)} verified  since`);
+      for (const u of page.users.map((x) => userView(x, now, app.settings.unverifiedCountsAsOptin))) {
+        out(`${('+' + u.phone).padEnd(16)} ${u.optin.padEnd(10)} ${u.activity.padEnd(9)} ${(u.via ?? '').padEnd(14)} ${(u.verified ? 'yes' : 'no').padEnd(9)} ${u.optinAt ?? ''}`);
+      }
+      if (page.next) err(`optin-kit: more users: add --cursor ${page.next}`);
+      return 0;
+    });
+  }
+  throw new CliError(`unknown command "users ${sub ?? ''}"; try optin-kit users list <app> or optin-kit users export <app>`);
+}
+
 /** Runs one CLI command; returns the exit code. Output goes through `out`/`err` so tests can read it. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  write: (chunk: string) => Promise<void> = (chunk) => new Promise((r) => (process.stdout.write(chunk) ? r() : process.stdout.once('drain', r))),
+): Promise<number> {
   const [cmd, sub, ...rest] = argv;
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
@@ -128,6 +218,22 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         });
       }
       throw new CliError(`unknown command "apps ${sub ?? ''}"; try optin-kit --help`);
+    }
+    if (cmd === 'qr') return await qrCommand([sub, ...rest].filter((a): a is string => a !== undefined), configOrExit(env), out);
+    if (cmd === 'users') return await usersCommand(sub, rest, configOrExit(env), out, err, write);
+    if (cmd === 'keys') {
+      if (sub !== 'rotate') throw new CliError(`unknown command "keys ${sub ?? ''}"; try optin-kit keys rotate <app>`);
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean' } } });
+      if (values.help) return out('optin-kit keys rotate <app>: a new API key (shown once); every older key of the app is revoked.'), 0;
+      const config = configOrExit(env);
+      return await withStore(config, async (s) => {
+        const app = await appNamed(s, positionals[0]);
+        const key = newApiKey();
+        const revoked = await rotateKey(s, app.id, key, Date.now());
+        out(`New API key for ${app.name} (shown once, keep it secret): ${key.key}`);
+        err(`optin-kit: ${revoked} older key${revoked === 1 ? '' : 's'} revoked`);
+        return 0;
+      });
     }
     throw new CliError(`unknown command "${cmd}"; try optin-kit --help`);
   } catch (e) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -58,8 +58,9 @@ describe('CLI', () => {
   const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli(argv, env, (s) => out.push(s), (s) => err.push(s));
-    return { code, out: out.join('\n'), err: err.join('\n') };
+    let written = '';
+    const code = await runCli(argv, env, (s) => out.push(s), (s) => err.push(s), async (chunk) => void (written += chunk));
+    return { code, out: out.join('\n'), err: err.join('\n'), written };
   };
 
   it('Should create an app and print its links and key once', async () => {
@@ -101,6 +102,58 @@ describe('CLI', () => {
     assert.equal((await run('apps', 'create', '--bogus')).code, 2);
     assert.equal((await run('--help')).code, 0);
   });
+  it('Should write a QR code that decodes to the consent page, with the campaign', async () => {
+    const file = join(dir, 'poster.png');
+    const r = await run('qr', 'acme', '--campaign', 'spring', '--out', file, '--size', '512');
+    assert.equal(r.code, 0, r.err);
+    const { PNG } = await import('pngjs');
+    const jsqr = (await import('jsqr')) as unknown as { default: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null };
+    const img = PNG.sync.read(readFileSync(file));
+    const decode = ((jsqr.default as unknown as { default?: typeof jsqr.default }).default ?? jsqr.default);
+    assert.equal(decode(new Uint8ClampedArray(img.data), img.width, img.height)?.data, 'https://optin.example.com/o/Acme?via=qr&c=spring');
+    const svg = join(dir, 'poster.svg');
+    assert.equal((await run('qr', 'Acme', '--out', svg)).code, 0);
+    assert.match(readFileSync(svg, 'utf8'), /^<svg/);
+    assert.equal((await run('qr', 'Acme', '--out', join(dir, 'x.gif'))).code, 2);
+    assert.equal((await run('qr', 'Acme', '--out', svg, '--campaign', 'bad tag')).code, 2);
+    assert.equal((await run('qr', 'Nope1', '--out', svg)).code, 2);
+  });
+
+  it('Should list and export users, and rotate keys', async () => {
+    const { openStore } = await import('../server/store/index.js');
+    const { recordWebConsent } = await import('../server/services/consent.js');
+    void recordWebConsent;
+    const store = openStore(env.DATABASE_URL);
+    try {
+      const app = (await store.getApp('Acme'))!;
+      const { randomUUID } = await import('node:crypto');
+      for (let i = 0; i < 3; i++) {
+        await store.recordConsent({ id: randomUUID(), appId: app.id, phone: `1415555090${i}`, action: 'opt_in', via: 'api', wording: null, locale: null, at: Date.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: 'cli-test', verified: false });
+      }
+    } finally {
+      await store.close();
+    }
+    const list = await run('users', 'list', 'Acme', '--limit', '2');
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /^\+14155550900\s+opted_in\s+inactive\s+api/m);
+    assert.match(list.err, /more users: add --cursor \S+/);
+    const cursor = /--cursor (\S+)/.exec(list.err)![1]!;
+    assert.match((await run('users', 'list', 'Acme', '--cursor', cursor)).out, /\+14155550902/);
+    assert.equal((await run('users', 'list', 'Acme', '--optin', 'maybe')).code, 2);
+    const exp = await run('users', 'export', 'Acme');
+    assert.equal(exp.code, 0, exp.err);
+    const lines = exp.written.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at');
+    assert.equal(lines.length, 4);
+    assert.match(exp.err, /export done/);
+    const rot = await run('keys', 'rotate', 'Acme');
+    assert.equal(rot.code, 0, rot.err);
+    assert.match(rot.out, /New API key for Acme \(shown once, keep it secret\): okk_/);
+    assert.match(rot.err, /1 older key revoked/);
+    assert.equal((await run('keys', 'spin', 'Acme')).code, 2);
+    assert.equal((await run('users', 'list')).code, 2);
+  });
+
   it('Should run as the installed optin-kit command', () => {
     const r = spawnSync(process.execPath, ['bin/optin-kit.mjs', 'apps', 'list'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
