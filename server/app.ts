@@ -20,7 +20,7 @@ import { userRoutes } from './routes/users.js';
 import { hookRoutes } from './routes/hooks.js';
 import { qrRoutes } from './routes/qr.js';
 import { staticRoutes } from './routes/static.js';
-import { widgetApiRoutes } from './routes/widget-api.js';
+import { documentWidgetRoutes, widgetApiRoutes } from './routes/widget-api.js';
 import type { Store } from './store/index.js';
 
 export interface AppOptions {
@@ -97,6 +97,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   eventRoutes(deps, app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  documentWidgetRoutes(app.openAPIRegistry);
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' }, servers: [{ url: o.config.publicUrl }] });
 
   app.notFound((c) => c.json(errorBody('not_found', 'Nothing here.'), 404));

@@ -199,6 +199,11 @@ for (const kind of STORE_KINDS) {
         assert.ok(doc.paths[p], p);
       }
       assert.ok(doc.paths['/api/v1/apps/{app}/users/{phone}'].delete);
+      // The widget's two calls, from the schema the opt-in route validates with.
+      assert.ok(doc.paths['/api/v1/apps/{app}/public'].get);
+      const optin = doc.paths['/api/v1/apps/{app}/optins'].post;
+      assert.ok(optin.requestBody.content['text/plain']);
+      assert.ok(doc.components.schemas.PublicApp);
     });
   });
 }

@@ -1,3 +1,4 @@
+import { z as oz, type OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -9,6 +10,7 @@ import { ApiError } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { checkPhone, recordWebConsent } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
+import { errorResponses, ErrorSchema, json } from './openapi.js';
 
 export const OptinBodySchema = z.object({
   consent: z.literal(true, { error: 'consent must be true: the person ticked the box' }),
@@ -140,4 +142,41 @@ export function widgetApiRoutes(deps: Deps): Hono {
   });
 
   return r;
+}
+
+/** The widget's two calls in the OpenAPI document, from the schema the opt-in route validates with. */
+export function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
+  const Wording = oz.object({ version: oz.number().int(), text: oz.string() });
+  const PublicApp = oz
+    .object({
+      name: oz.string(),
+      displayName: oz.string(),
+      live: oz.boolean(),
+      phoneField: oz.enum(['required', 'optional', 'none']),
+      wording: oz.object({ en: Wording, es: Wording, pt: Wording }),
+      theme: oz.object({ color: oz.string(), position: oz.enum(['right', 'left']) }),
+      privacyUrl: oz.string().nullable(),
+    })
+    .openapi('PublicApp');
+  const app = oz.object({ app: oz.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/apps/{app}/public',
+    summary: 'What the widget needs (public, cacheable, readable from any origin)',
+    request: { params: app },
+    responses: { 200: json(PublicApp, 'The app’s public view'), 404: json(ErrorSchema, 'No such app') },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/apps/{app}/optins',
+    summary: 'A widget opt-in. CORS only from the app’s allowedOrigins (and this server). text/plain JSON avoids a preflight.',
+    request: { params: app, body: { required: true, content: { 'application/json': { schema: OptinBodySchema }, 'text/plain': { schema: OptinBodySchema } } } },
+    responses: {
+      201: json(oz.object({ optinId: oz.string(), redirectUrl: oz.string(), ref: oz.string() }).openapi('Optin'), 'Recorded; send the person to redirectUrl'),
+      ...errorResponses(400, 403, 404, 422),
+      413: json(ErrorSchema, 'Too large'),
+      415: json(ErrorSchema, 'Wrong content type'),
+      429: json(ErrorSchema, 'Too many (see Retry-After)'),
+    },
+  });
 }
