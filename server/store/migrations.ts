@@ -96,13 +96,12 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
       `ALTER TABLE apps ADD COLUMN callback_disabled_at BIGINT`,
       // A web consent whose typed phone differs from the number that verified it.
       `ALTER TABLE users ADD COLUMN flagged INTEGER NOT NULL DEFAULT 0`,
-      // Users pages are in (created_at, phone) order; the filter columns ride along in the indexes,
-      // so a filtered page scans index entries only, never the table row by row.
       // Verifications point at the web consent they prove (linked_id): found by index, not by scan.
       `CREATE INDEX consents_linked ON consents (app_id, linked_id)`,
+      // Users pages are in (created_at, phone) order, and the filter columns ride along in the index,
+      // so a filtered page scans index entries only, never the table row by row. One index, not one
+      // per filter: every consent writes the users row, and each index is another write.
       `CREATE INDEX users_page ON users (app_id, created_at, phone, optin, via, verified, flagged, last_inbound_at)`,
-      `CREATE INDEX users_optin_page ON users (app_id, optin, created_at, phone, via, verified, flagged, last_inbound_at)`,
-      `CREATE INDEX users_via_page ON users (app_id, via, created_at, phone, optin, verified, flagged, last_inbound_at)`,
       // Everything that must leave the building: user-events to the callback URL (kind 'event') and
       // provider messages (kind 'message'). Written in the same transaction as the change it reports.
       `CREATE TABLE outbox (
