@@ -36,6 +36,46 @@ async function buildLanding(): Promise<void> {
   console.log(`landing  ${css}  ${text.length} B  ${gzipSync(text).length} B gzip`);
 }
 
+/**
+ * The Settings page: its styles (landing/settings.css.ts → settings.css + settings-classes.js) and its
+ * small enhancement script (landing/settings.ts → settings.js), next to the consent page's files.
+ * Both are served from /assets under content-hashed names, so they can be cached for good.
+ */
+async function buildSettings(): Promise<void> {
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    plugins: [vanillaExtractPlugin({ identifiers: 'short' })],
+    build: {
+      outDir: landingOut,
+      emptyOutDir: false,
+      minify: true,
+      cssMinify: true,
+      lib: { entry: join(root, 'landing/settings.css.ts'), formats: ['es'], fileName: () => 'settings-classes.js', cssFileName: 'settings' },
+    },
+  });
+  await build({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      outDir: landingOut,
+      emptyOutDir: false,
+      minify: true,
+      target: 'es2020',
+      lib: { entry: join(root, 'landing/settings.ts'), formats: ['iife'], name: 'optinSettings', fileName: () => 'settings.js' },
+    },
+  });
+  const manifest: Record<string, { file: string; bytes: number; gzip: number }> = {};
+  for (const file of ['settings.css', 'settings.js']) {
+    const text = readFileSync(join(landingOut, file), 'utf8');
+    manifest[file.split('.')[1]!] = { file, bytes: text.length, gzip: gzipSync(text).length };
+    console.log(`settings ${file}  ${text.length} B  ${gzipSync(text).length} B gzip`);
+  }
+  writeFileSync(join(landingOut, 'settings-manifest.json'), JSON.stringify(manifest, null, 2));
+}
+
 async function buildWidget(): Promise<void> {
   if (!existsSync(join(root, 'vite.config.ts'))) return;
   await build({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn' });
@@ -51,4 +91,5 @@ async function buildWidget(): Promise<void> {
 }
 
 await buildLanding();
+await buildSettings();
 await buildWidget();

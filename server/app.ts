@@ -19,6 +19,7 @@ import { eventRoutes } from './routes/events.js';
 import { userRoutes } from './routes/users.js';
 import { hookRoutes } from './routes/hooks.js';
 import { qrRoutes } from './routes/qr.js';
+import { settingsRoutes } from './routes/settings.js';
 import { staticRoutes } from './routes/static.js';
 import { documentWidgetRoutes, widgetApiRoutes } from './routes/widget-api.js';
 import type { Store } from './store/index.js';
@@ -92,6 +93,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', qrRoutes(deps));
   app.route('/', widgetApiRoutes(deps));
   app.route('/', hookRoutes(deps));
+  app.route('/', settingsRoutes(deps));
   appRoutes(deps, app);
   userRoutes(deps, app);
   eventRoutes(deps, app);

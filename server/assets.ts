@@ -5,6 +5,21 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 export type LandingClasses = typeof import('../landing/consent.css.js');
+export type SettingsClasses = typeof import('../landing/settings.css.js');
+
+/** A file served from /assets under a content-hashed name, cached for good. */
+export interface HashedFile extends StaticFile {
+  /** `/assets/settings.<hash>.css` */
+  path: string;
+  type: string;
+}
+
+/** The Settings page's styles, class names and enhancement script. */
+export interface SettingsAssets {
+  css: HashedFile;
+  js: HashedFile;
+  cls: SettingsClasses;
+}
 
 export interface StaticFile {
   body: Buffer;
@@ -20,6 +35,8 @@ export interface Assets {
   cls: LandingClasses;
   widget: StaticFile | null;
   widgetQr: StaticFile | null;
+  /** null when the build predates the Settings page: its routes then answer 503. */
+  settings: SettingsAssets | null;
 }
 
 export const DIST = resolve(import.meta.dirname, '../dist');
@@ -28,6 +45,22 @@ function staticFile(path: string): StaticFile | null {
   if (!existsSync(path)) return null;
   const body = readFileSync(path);
   return { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+}
+
+function hashedFile(path: string, type: string): HashedFile | null {
+  const f = staticFile(path);
+  if (!f) return null;
+  const [stem, ext] = (path.split('/').pop() ?? '').split('.') as [string, string];
+  // A CSS marker Vite leaves at the end is harmless; the name changes whenever the bytes do.
+  return { ...f, type, path: `/assets/${stem}.${f.etag.slice(1, 13)}.${ext}` };
+}
+
+async function loadSettings(dist: string): Promise<SettingsAssets | null> {
+  const css = hashedFile(join(dist, 'landing/settings.css'), 'text/css; charset=utf-8');
+  const js = hashedFile(join(dist, 'landing/settings.js'), 'text/javascript; charset=utf-8');
+  const classes = join(dist, 'landing/settings-classes.js');
+  if (!css || !js || !existsSync(classes)) return null;
+  return { css, js, cls: (await import(pathToFileURL(classes).href)) as SettingsClasses };
 }
 
 export async function loadAssets(dist = DIST): Promise<Assets> {
@@ -43,5 +76,6 @@ export async function loadAssets(dist = DIST): Promise<Assets> {
     cls,
     widget: staticFile(join(dist, 'widget/widget.js')),
     widgetQr: staticFile(join(dist, 'widget/widget-qr.js')),
+    settings: await loadSettings(dist),
   };
 }

@@ -1,0 +1,50 @@
+/**
+ * The Settings page's small enhancement script (built to dist/landing/settings.js, served from
+ * /assets under `script-src 'self'`). Every action works without it; it only adds copy buttons, a live
+ * campaign link, the widget preview's colour as it is picked, and a print button on the poster.
+ */
+
+function announce(el: Element | null, text: string): void {
+  if (el) el.textContent = text;
+}
+
+// Copy buttons: <button data-copy="id" data-copied="Copied" data-failed="…" hidden> copies #id's text.
+for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]')) {
+  b.hidden = false;
+  b.addEventListener('click', () => {
+    const source = document.getElementById(b.dataset.copy ?? '');
+    const status = document.getElementById(`${b.dataset.copy}-status`);
+    const text = source instanceof HTMLInputElement || source instanceof HTMLTextAreaElement ? source.value : (source?.textContent ?? '');
+    navigator.clipboard.writeText(text).then(
+      () => announce(status, b.dataset.copied ?? 'Copied'),
+      () => announce(status, b.dataset.failed ?? 'Copy failed'),
+    );
+  });
+}
+
+// The opt-in link follows the campaign field as it is typed (the form's GET still builds it without JS).
+const campaign = document.querySelector<HTMLInputElement>('input[data-campaign-for]');
+if (campaign) {
+  const out = document.getElementById(campaign.dataset.campaignFor ?? '');
+  const base = out?.dataset.base ?? '';
+  campaign.addEventListener('input', () => {
+    const c = campaign.value.trim();
+    if (out && (c === '' || /^[A-Za-z0-9_-]{1,64}$/.test(c))) out.textContent = c ? `${base}?c=${c}` : base;
+  });
+}
+
+// The widget preview takes the theme colour as it is picked.
+const color = document.querySelector<HTMLInputElement>('input[data-preview-color]');
+if (color) {
+  const apply = () => {
+    if (!/^#[0-9a-fA-F]{6}$/.test(color.value)) return;
+    for (const el of document.querySelectorAll<HTMLElement>('whatsapp-optin')) el.style.setProperty('--optin-accent', color.value);
+  };
+  color.addEventListener('input', apply);
+}
+
+// The poster's print button.
+for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-print]')) {
+  b.hidden = false;
+  b.addEventListener('click', () => window.print());
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { fill } from '../../core/messages.js';
+import { VIAS, type Via } from '../../core/optin-state.js';
+import { maskPhone, normalizePhone } from '../../core/phone.js';
+import type { Deps } from '../deps.js';
+import { usersCsvStream } from '../services/export.js';
+import { userView } from '../services/user-view.js';
+import { decodeCursor, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
+import { funnelPage } from '../views/settings-funnel.js';
+import { confirmPage, phoneFromRef, phoneRef, usersPage } from '../views/settings-users.js';
+import { refuse, sendPage, type SettingsEnv } from './settings-http.js';
+
+const PAGE_SIZE = 25;
+const DAY = 86_400_000;
+
+const empty = (v: unknown) => (v === '' ? undefined : v);
+const UsersQuery = z.object({
+  optin: z.preprocess(empty, z.enum(['opted_in', 'opted_out', 'none']).optional()),
+  activity: z.preprocess(empty, z.enum(['active', 'inactive']).optional()),
+  via: z.preprocess(empty, z.enum(VIAS as [Via, ...Via[]]).optional()),
+  cursor: z.preprocess(empty, z.string().max(200).optional()),
+  reveal: z.preprocess(empty, z.literal('1').optional()),
+  done: z.preprocess(empty, z.enum(['optout', 'erased']).optional()),
+  p: z.preprocess(empty, z.string().max(40).optional()),
+  lang: z.string().optional(),
+});
+
+/** A person as a row's links and forms name them (see phoneRef), checked as a phone number. */
+function phoneOf(ref: string | null | undefined): string | null {
+  const digits = phoneFromRef(ref);
+  if (!digits) return null;
+  const r = normalizePhone(`+${digits}`);
+  return r.ok ? r.phone : null;
+}
+
+/** The opt-ins screen, its confirmations, opt-out, erasure and export; and the funnel. */
+export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
+  r.get('/settings/users', async (c) => {
+    const ctx = c.get('ctx');
+    const app = c.get('session')!.app;
+    const q = UsersQuery.safeParse(c.req.query());
+    if (!q.success) return refuse(c, 400, 'badRequest');
+    const after = q.data.cursor ? decodeCursor(q.data.cursor) : null;
+    if (q.data.cursor && !after) return refuse(c, 400, 'badRequest');
+    const now = deps.clock.now();
+    const counts = app.settings.unverifiedCountsAsOptin;
+    const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via };
+    const page = await listUsers(deps.store, app.id, { ...filter, unverifiedCountsAsOptin: counts }, { after, limit: PAGE_SIZE, now });
+    // The history drawers are plain <details>, so they work without JavaScript: read with the page.
+    const histories = await Promise.all(page.users.map((u) => userHistory(deps.store, app.id, u.phone)));
+    const rows = page.users.map((u, i) => {
+      const v = userView(u, now, counts);
+      return { phone: u.phone, optin: v.optin, activity: v.activity, via: u.via, verified: u.verified, at: u.optinAt ?? u.createdAt, history: histories[i]! };
+    });
+    const reveal = q.data.reveal === '1';
+    const done = phoneFromRef(q.data.p);
+    const who = done ? (reveal ? `+${done}` : maskPhone(done)) : '';
+    const notice = q.data.done === 'optout' ? fill(ctx.m.doneOptOut, { phone: who }) : q.data.done === 'erased' ? ctx.m.doneErase : undefined;
+    return sendPage(c, 200, usersPage(ctx, { rows, filter, cursor: q.data.cursor ?? null, next: page.next, reveal, notice }));
+  });
+
+  r.get('/settings/users/confirm', (c) => {
+    const action = c.req.query('action');
+    const phone = phoneOf(c.req.query('p'));
+    if ((action !== 'optout' && action !== 'erase') || !phone) return refuse(c, 400, 'badRequest');
+    return sendPage(c, 200, confirmPage(c.get('ctx'), { action, phone, reveal: c.req.query('reveal') === '1' }));
+  });
+
+  r.post('/settings/users/optout', async (c) => {
+    const app = c.get('session')!.app;
+    const f = c.get('form');
+    const phone = phoneOf(f.get('p'));
+    if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
+    // The same record as PUT …/users/:phone/optout, with this session as the actor.
+    const res = await deps.store.recordConsent({
+      id: randomUUID(),
+      appId: app.id,
+      phone,
+      action: 'opt_out',
+      via: 'api',
+      wording: null,
+      locale: null,
+      at: deps.clock.now(),
+      ip: null,
+      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
+      page: null,
+      campaign: null,
+      ref: null,
+      actor: 'session',
+      verified: false,
+      notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
+    });
+    if (res.changed && app.settings.callbackUrl) deps.wake?.();
+    return c.redirect(`/settings/users?done=optout&p=${phoneRef(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+  });
+
+  r.post('/settings/users/erase', async (c) => {
+    const app = c.get('session')!.app;
+    const f = c.get('form');
+    const phone = phoneOf(f.get('p'));
+    if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
+    await eraseUser(deps.store, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
+    return c.redirect(`/settings/users?done=erased${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+  });
+
+  // The same stream as GET /api/v1/apps/:app/users.csv, authorized by the session cookie.
+  r.get('/settings/users.csv', (c) => {
+    const app = c.get('session')!.app;
+    return new Response(usersCsvStream(deps.store, app, deps.clock.now()), {
+      status: 200,
+      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${app.name}-users.csv"` },
+    });
+  });
+
+  r.get('/settings/funnel', async (c) => {
+    const app = c.get('session')!.app;
+    const d = c.req.query('days') ?? '7';
+    if (d !== '7' && d !== '30') return refuse(c, 400, 'badRequest');
+    const days = d === '7' ? 7 : 30;
+    // Views and redirects wait in memory for up to 5 s; count them now so the chart is current.
+    await deps.funnel.flush(deps.store).catch(() => {});
+    const now = deps.clock.now();
+    const rows = await funnelStats(deps.store, app.id, now - days * DAY, now);
+    return sendPage(c, 200, funnelPage(c.get('ctx'), { days, rows }));
+  });
+}

@@ -1,0 +1,245 @@
+import { createHash } from 'node:crypto';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
+import { isValidCampaign } from '../../core/app-name.js';
+import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
+import type { SettingsAssets } from '../assets.js';
+import type { Deps } from '../deps.js';
+import { acceptsGzip, clientIp, mediaType, readText } from '../http.js';
+import { RateLimiter } from '../rate-limit.js';
+import { isSettingsForm, saveSettingsForm } from '../services/settings-forms.js';
+import { csrfOk, loadSession, refreshAccess, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, type ActiveSession } from '../services/settings-session.js';
+import { optionsPage } from '../views/settings-options.js';
+import { messagesFor, settingsMessagePage, type SettingsCtx } from '../views/settings-layout.js';
+import { POSTER_PAGE_CSS, posterPage, signInPage, toolsPage } from '../views/settings-pages.js';
+import { refuse, sendPage, type SettingsEnv } from './settings-http.js';
+import { settingsUserRoutes } from './settings-users.js';
+
+
+const LANG_COOKIE = 'optin_lang';
+/** Settings forms are small: three wordings and three prompts of 1000 characters at most. */
+const MAX_SETTINGS_FORM = 64 * 1024;
+/** Wrong API keys allowed per IP per minute before sign-in answers 429. */
+const SIGN_IN_FAILURES_PER_MINUTE = 10;
+
+const hashOf = (css: string) => `'sha256-${createHash('sha256').update(css, 'utf8').digest('base64')}'`;
+const POSTER_HASHES = Object.values(POSTER_PAGE_CSS).map(hashOf).join(' ');
+
+/**
+ * The Settings page's CSP: styles and script only from this origin (no inline script, no
+ * unsafe-inline), the poster's @page rule by hash, forms only to this origin, never framed.
+ */
+export const SETTINGS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  `style-src 'self' ${POSTER_HASHES}`,
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
+ * `/settings`: the marketer's page, signed in with the app's API key (exchanged for an HttpOnly,
+ * SameSite=Strict session cookie). Every action is a plain form (POST, then 303 to a GET); forms
+ * carry a per-session CSRF token and must come from PUBLIC_URL's origin.
+ */
+export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
+  const r = new Hono<SettingsEnv>();
+  const origin = new URL(deps.config.publicUrl).origin;
+  const failures = new RateLimiter(SIGN_IN_FAILURES_PER_MINUTE, () => deps.clock.now());
+  const blocked = new Map<string, number>();
+
+  // Content-hashed styles and script: cached for good, since a new build gets new names.
+  r.get('/assets/:file', (c) => {
+    const a = deps.assets.settings;
+    const f = a && [a.css, a.js].find((x) => x.path === c.req.path);
+    if (!f) return c.text('Not found', 404);
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('Content-Type', f.type);
+    c.header('ETag', f.etag);
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('Vary', 'Accept-Encoding');
+    if (c.req.header('if-none-match') === f.etag) return c.body(null, 304);
+    if (acceptsGzip(c)) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(new Uint8Array(f.gzip));
+    }
+    return c.body(new Uint8Array(f.body));
+  });
+
+  const guard: MiddlewareHandler<SettingsEnv> = async (c, next) => {
+    const assets = deps.assets.settings;
+    if (!assets) {
+      c.header('Cache-Control', 'no-store');
+      return c.text('The Settings page is not built: run "npm run build".', 503);
+    }
+    // Language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language.
+    const q = c.req.query('lang');
+    if (q && isLocale(q)) setCookie(c, LANG_COOKIE, q, { prefix: 'host', path: '/', secure: true, sameSite: 'Lax', maxAge: 365 * 86_400 });
+    const remembered = getCookie(c, LANG_COOKIE, 'host');
+    const lang: Locale = negotiateLocale(q && isLocale(q) ? q : remembered && isLocale(remembered) ? remembered : undefined, c.req.header('accept-language'));
+    const session = await loadSession(deps, getCookie(c, SESSION_COOKIE, 'host'));
+    const url = new URL(c.req.url);
+    c.set('session', session);
+    c.set('ctx', {
+      a: assets as SettingsAssets,
+      lang,
+      m: messagesFor(lang),
+      langHref: (l) => {
+        const u = new URLSearchParams(url.search);
+        u.set('lang', l);
+        return `${url.pathname}?${u}`;
+      },
+      app: session?.app ?? null,
+      csrf: session?.session.csrf ?? null,
+      publicUrl: deps.config.publicUrl,
+    });
+
+    if (c.req.method === 'POST') {
+      // Forms come only from our own pages: the Origin (or, failing that, the Referer) must be PUBLIC_URL's.
+      const from = c.req.header('origin') ?? refererOrigin(c.req.header('referer'));
+      if (from !== origin) return finish(c, await refuse(c, 403, 'forbidden'));
+      if (mediaType(c) !== 'application/x-www-form-urlencoded') return finish(c, await refuse(c, 415, 'badRequest'));
+      const text = await readText(c, MAX_SETTINGS_FORM);
+      if (text === null) return finish(c, await refuse(c, 413, 'badRequest'));
+      const form = new URLSearchParams(text);
+      c.set('form', form);
+      if (c.req.path !== '/settings/session') {
+        if (!session) return finish(c, c.redirect('/settings?done=ended', 303));
+        if (!csrfOk(session, form.get('csrf') ?? undefined)) return finish(c, await refuse(c, 403, 'forbidden'));
+      }
+    } else if (c.req.path !== '/settings' && !session) {
+      return finish(c, c.redirect(getCookie(c, SESSION_COOKIE, 'host') ? '/settings?done=ended' : '/settings', 303));
+    }
+    await next();
+    finish(c, c.res);
+  };
+
+  r.use('/settings', guard);
+  r.use('/settings/*', guard);
+
+  r.get('/settings', async (c) => {
+    const ctx = c.get('ctx');
+    const s = c.get('session');
+    const { m } = ctx;
+    const done = c.req.query('done');
+    if (!s) {
+      const notice = done === 'signedout' ? m.signedOut : done === 'ended' ? m.sessionEnded : done === 'refreshed' ? m.refreshed : undefined;
+      return sendPage(c, 200, signInPage(ctx, { notice }));
+    }
+    const raw = (c.req.query('c') ?? '').trim();
+    const ok = raw === '' || isValidCampaign(raw);
+    return sendPage(
+      c,
+      ok ? 200 : 422,
+      toolsPage(ctx, { app: s.app, campaign: ok && raw ? raw : null, campaignInput: raw.slice(0, 64), campaignError: ok ? undefined : m.errCampaign, sandboxNumber: deps.config.sandboxNumber, notice: done === 'verify' ? m.saved : undefined }),
+    );
+  });
+
+  r.post('/settings/session', async (c) => {
+    const ctx = c.get('ctx');
+    const ip = clientIp(c, deps.config.trustProxy) ?? 'unknown';
+    const now = deps.clock.now();
+    const until = blocked.get(ip) ?? 0;
+    if (until > now) {
+      c.header('Retry-After', String(Math.ceil((until - now) / 1000)));
+      return refuse(c, 429, 'tooMany');
+    }
+    const key = (c.get('form').get('key') ?? '').slice(0, 200);
+    if (!key.trim()) return sendPage(c, 401, signInPage(ctx, { error: ctx.m.errKeyEmpty }));
+    const result = await signIn(deps, key, getCookie(c, SESSION_COOKIE, 'host'));
+    if (!result.ok) {
+      const wait = failures.take(ip);
+      if (wait > 0) {
+        if (blocked.size > 10_000) blocked.clear();
+        blocked.set(ip, now + wait * 1000);
+        c.header('Retry-After', String(wait));
+        return refuse(c, 429, 'tooMany');
+      }
+      return sendPage(c, 401, signInPage(ctx, { error: result.reason === 'revoked_key' ? ctx.m.errKeyRevoked : ctx.m.errKey }));
+    }
+    setCookie(c, SESSION_COOKIE, result.cookie, { prefix: 'host', path: '/', secure: true, httpOnly: true, sameSite: 'Strict', maxAge: Math.floor(SESSION_MAX_MS / 1000) });
+    return c.redirect('/settings', 303);
+  });
+
+  r.post('/settings/signout', async (c) => {
+    await signOut(deps, c.get('session')!);
+    deleteCookie(c, SESSION_COOKIE, { prefix: 'host', path: '/', secure: true });
+    return c.redirect('/settings?done=signedout', 303);
+  });
+
+  r.post('/settings/refresh', async (c) => {
+    await refreshAccess(deps, c.get('session')!);
+    deleteCookie(c, SESSION_COOKIE, { prefix: 'host', path: '/', secure: true });
+    return c.redirect('/settings?done=refreshed', 303);
+  });
+
+  r.get('/settings/options', async (c) => {
+    const ctx = c.get('ctx');
+    const app = c.get('session')!.app;
+    const saved = c.req.query('saved') ?? '';
+    return sendPage(c, 200, optionsPage(ctx, { app, wordings: await deps.store.currentWordings(app.id), saved: isSettingsForm(saved) ? saved : null, failed: null, errors: {}, values: {} }));
+  });
+
+  r.post('/settings/options/:form', async (c) => {
+    const ctx = c.get('ctx');
+    const form = c.req.param('form');
+    if (!isSettingsForm(form)) return refuse(c, 404, 'notFound');
+    const app = c.get('session')!.app;
+    const out = await saveSettingsForm(deps, app, form, c.get('form'), ctx.m);
+    if (out.ok) return c.redirect(form === 'verify' ? '/settings?done=verify#hooks-title' : `/settings/options?saved=${form}#form-${form}`, 303);
+    if (form === 'verify') {
+      return sendPage(c, 422, toolsPage({ ...ctx, app: out.app }, { app: out.app, campaign: null, campaignInput: '', sandboxNumber: deps.config.sandboxNumber, verifyError: out.errors['verify-token'] }));
+    }
+    return sendPage(c, 422, optionsPage(ctx, { app: out.app, wordings: await deps.store.currentWordings(app.id), saved: null, failed: form, errors: out.errors, values: out.values }));
+  });
+
+  r.get('/settings/poster', async (c) => {
+    const ctx = c.get('ctx');
+    const paper = c.req.query('paper') ?? 'a4';
+    const campaign = c.req.query('c') ?? null;
+    if ((paper !== 'a4' && paper !== 'letter') || (campaign !== null && !isValidCampaign(campaign))) return refuse(c, 400, 'badRequest');
+    return sendPage(c, 200, posterPage(ctx, { app: c.get('session')!.app, paper, campaign }));
+  });
+
+  settingsUserRoutes(deps, r);
+
+  r.all('/settings/*', (c) => refuse(c, 404, 'notFound'));
+
+  // Anything thrown in here becomes a friendly page, never a bare 500 with a stack.
+  r.onError(async (err, c) => {
+    const status = err instanceof HTTPException && err.status < 500 ? err.status : 500;
+    if (status === 500) console.error('settings error', c.req.method, c.req.path, err);
+    const ctx = c.get('ctx');
+    if (!ctx) return finish(c, c.text('Something went wrong.', status as 500));
+    const m = ctx.m;
+    const res = c.html(await settingsMessagePage(ctx, m.badRequestTitle, m.badRequestBody), status as 400);
+    return finish(c, res);
+  });
+
+  return r;
+}
+
+function refererOrigin(referer: string | undefined): string | undefined {
+  if (!referer) return undefined;
+  try {
+    return new URL(referer).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The headers of every Settings answer: never cached, strict CSP, never framed, same-origin only. */
+function finish(_c: Context, res: Response): Response {
+  res.headers.set('Cache-Control', 'no-store');
+  res.headers.set('Content-Security-Policy', SETTINGS_CSP);
+  res.headers.set('X-Frame-Options', 'DENY');
+  res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+  res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  res.headers.set('Referrer-Policy', 'same-origin');
+  return res;
+}
+

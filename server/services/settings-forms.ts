@@ -1,0 +1,169 @@
+import { LOCALES, type Locale } from '../../core/locale.js';
+import { fill } from '../../core/messages.js';
+import { normalizePhone } from '../../core/phone.js';
+import type { SettingsMessages } from '../../core/settings-messages.js';
+import { checkWording } from '../../core/wording.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { HttpsUrlSchema, OriginSchema } from '../settings.js';
+import type { AppRecord, Wording } from '../store/index.js';
+import { updateApp, type UpdateAppInput } from './apps.js';
+
+/** The forms of the Settings screens; each saves one group of settings at once. */
+export const SETTINGS_FORMS = ['status', 'auto', 'wording', 'theme', 'origins', 'callback', 'template', 'verify'] as const;
+export type SettingsForm = (typeof SETTINGS_FORMS)[number];
+
+export const isSettingsForm = (v: string): v is SettingsForm => (SETTINGS_FORMS as readonly string[]).includes(v);
+
+/** Field errors keyed by the field's id, and what was typed, to show the form again as it was sent. */
+export interface FormOutcome {
+  ok: boolean;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+  app: AppRecord;
+}
+
+/** `https://shop.example.com/` is what people paste; the origin is `https://shop.example.com`. */
+function tidyOrigin(v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.pathname === '/' && !u.search && !u.hash && v.replace(/\/$/, '') === u.origin) return u.origin;
+  } catch {
+    // left for the check to refuse
+  }
+  return v;
+}
+
+const on = (f: URLSearchParams, name: string) => f.get(name) === 'on';
+const text = (f: URLSearchParams, name: string) => (f.get(name) ?? '').replace(/\r\n/g, '\n');
+
+/**
+ * Reads one form into a change of the app, checking each field so that its error can be shown beside
+ * it. Pure: it neither reads the clock nor the store.
+ */
+export function readSettingsForm(form: SettingsForm, f: URLSearchParams, app: AppRecord, wordings: Record<Locale, Wording>, m: SettingsMessages): { input: UpdateAppInput | null; errors: Record<string, string>; values: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  let input: UpdateAppInput = {};
+  switch (form) {
+    case 'status': {
+      const raw = text(f, 'phone').trim().slice(0, 64);
+      values.phone = raw;
+      values.live = on(f, 'live') ? 'on' : '';
+      let phone: string | null = null;
+      if (raw) {
+        const r = normalizePhone(raw, (app.settings.defaultCountry ?? undefined) as never);
+        if (r.ok) phone = r.phone;
+        else errors.phone = m.errPhone;
+      }
+      if (on(f, 'live') && !raw) errors.live = m.errLiveNeedsPhone;
+      input = { phone, live: on(f, 'live') };
+      break;
+    }
+    case 'auto': {
+      const t: Partial<Record<Locale, string | undefined>> = {};
+      for (const l of LOCALES) {
+        const v = text(f, `auto_${l}`).trim();
+        values[`auto-${l}`] = v;
+        if (v.length > 1000) errors[`auto-${l}`] = m.errAutoText;
+        // Empty means "the default text": the stored one is removed.
+        t[l] = v === '' ? undefined : v;
+      }
+      values['auto-enabled'] = on(f, 'auto_enabled') ? 'on' : '';
+      input = { settings: { autoOptinMessage: { enabled: on(f, 'auto_enabled'), text: t as Record<Locale, string> } } };
+      break;
+    }
+    case 'wording': {
+      const w: Partial<Record<Locale, string>> = {};
+      for (const l of LOCALES) {
+        const v = text(f, `wording_${l}`).trim();
+        values[`wording-${l}`] = v;
+        // Only a real change makes a new version.
+        if (v === wordings[l].template.trim()) continue;
+        if (checkWording(v, l)) errors[`wording-${l}`] = m.errWording;
+        w[l] = v;
+      }
+      input = { wording: w };
+      break;
+    }
+    case 'theme': {
+      const color = text(f, 'color').trim();
+      const position = text(f, 'position');
+      values['theme-color'] = color;
+      values['theme-position'] = position;
+      if (!/^#[0-9a-fA-F]{6}$/.test(color)) errors['theme-color'] = m.errColor;
+      if (position !== 'left' && position !== 'right') errors['theme-position'] = m.errColor;
+      input = { settings: { theme: { color, position: position === 'left' ? 'left' : 'right' } } };
+      break;
+    }
+    case 'origins': {
+      const raw = text(f, 'origins');
+      values.origins = raw;
+      const list = [...new Set(raw.split('\n').map((v) => tidyOrigin(v.trim())).filter(Boolean))];
+      const bad = list.find((o) => !OriginSchema.safeParse(o).success);
+      if (bad !== undefined) errors.origins = fill(m.errOrigin, { value: bad.slice(0, 80) });
+      else if (list.length > 50) errors.origins = m.errOrigins;
+      input = { settings: { allowedOrigins: list } };
+      break;
+    }
+    case 'callback': {
+      const raw = text(f, 'callback_url').trim();
+      values['callback-url'] = raw;
+      if (raw && !HttpsUrlSchema.safeParse(raw).success) errors['callback-url'] = m.errCallback;
+      input = { settings: { callbackUrl: raw || null } };
+      break;
+    }
+    case 'template': {
+      values['template-messaging'] = on(f, 'template_messaging') ? 'on' : '';
+      input = { settings: { templateMessaging: on(f, 'template_messaging') } };
+      break;
+    }
+    case 'verify': {
+      const raw = text(f, 'verify_token').trim();
+      // A secret is never shown back, not even after an error.
+      if (raw.length < 8 || raw.length > 200) errors['verify-token'] = m.errVerify;
+      input = { secrets: { metaVerifyToken: raw } };
+      break;
+    }
+  }
+  return { input: Object.keys(errors).length ? null : input, errors, values };
+}
+
+/** Which field an error of updateApp/mergeUpdate belongs to. */
+function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string, string] {
+  if (e.code === 'invalid_phone') return ['phone', m.errPhone];
+  if (e.code === 'phone_required') return ['live', m.errLiveNeedsPhone];
+  if (e.code === 'invalid_wording') {
+    const l = /^wording\.(en|es|pt)/.exec(e.message)?.[1] ?? 'en';
+    return [`wording-${l}`, m.errWording];
+  }
+  const first: Record<SettingsForm, [string, string]> = {
+    status: ['phone', m.errPhone],
+    auto: ['auto-en', m.errAutoText],
+    wording: ['wording-en', m.errWording],
+    theme: ['theme-color', m.errColor],
+    origins: ['origins', fill(m.errOrigin, { value: '' })],
+    callback: ['callback-url', m.errCallback],
+    template: ['template-messaging', e.message],
+    verify: ['verify-token', m.errVerify],
+  };
+  return first[form];
+}
+
+/**
+ * Checks and saves one form through updateApp (which validates and merges again inside the store's
+ * transaction). A refusal comes back as an error beside the field, never as an exception.
+ */
+export async function saveSettingsForm(deps: Deps, app: AppRecord, form: SettingsForm, f: URLSearchParams, m: SettingsMessages): Promise<FormOutcome> {
+  const wordings = await deps.store.currentWordings(app.id);
+  const r = readSettingsForm(form, f, app, wordings, m);
+  if (!r.input) return { ok: false, errors: r.errors, values: r.values, app };
+  try {
+    const changed = await updateApp(deps.store, app, r.input, deps.clock.now());
+    return { ok: true, errors: {}, values: {}, app: changed };
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    const [id, msg] = fieldOf(form, e, m);
+    return { ok: false, errors: { [id]: msg }, values: r.values, app };
+  }
+}

@@ -1,0 +1,79 @@
+import { html } from 'hono/html';
+import { fill } from '../../core/messages.js';
+import type { FunnelRow } from '../store/users.js';
+import type { Html } from './layout.js';
+import { settingsLayout, type SettingsCtx } from './settings-layout.js';
+
+export const METRICS = ['views', 'consents', 'redirects', 'verified', 'optOuts'] as const;
+type Metric = (typeof METRICS)[number];
+
+/** At most this many mechanism/campaign groups are drawn; the table lists them all. */
+const MAX_GROUPS = 12;
+
+/**
+ * The funnel as a horizontal grouped bar chart in SVG, drawn on the server: no charting library, no
+ * script. Colours come from CSS classes, so that they hold their contrast in dark mode too.
+ */
+export function funnelChart(ctx: SettingsCtx, rows: FunnelRow[], titleText: string): Html {
+  const c = ctx.a.cls;
+  const seriesCls: Record<Metric, string> = { views: c.s1, consents: c.s2, redirects: c.s3, verified: c.s4, optOuts: c.s5 };
+  const groups = [...rows].sort((a, b) => b.views + b.consents - (a.views + a.consents)).slice(0, MAX_GROUPS);
+  const max = Math.max(1, ...groups.flatMap((r) => METRICS.map((k) => r[k])));
+  const W = 640;
+  const labelH = 18;
+  const bar = 12;
+  const gap = 3;
+  const groupH = labelH + METRICS.length * (bar + gap) + 10;
+  const plotW = W - 60;
+  const H = Math.max(groupH * groups.length, groupH);
+  return html`<svg class="${c.chart}" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-labelledby="chart-title" preserveAspectRatio="xMinYMin meet">
+<title id="chart-title">${titleText}</title>
+${groups.map((r, gi) => {
+  const y0 = gi * groupH;
+  return html`<g>
+<text class="${c.chartText}" x="0" y="${y0 + 13}" font-weight="700">${sourceLabel(ctx, r)}</text>
+${METRICS.map((k, i) => {
+  const y = y0 + labelH + i * (bar + gap);
+  const w = Math.round((r[k] / max) * plotW);
+  return html`<rect class="${seriesCls[k]}" x="0" y="${y}" width="${Math.max(w, r[k] > 0 ? 2 : 0)}" height="${bar}"><title>${ctx.m[`metric_${k}`]}: ${r[k]}</title></rect>
+<text class="${c.chartText}" x="${w + 6}" y="${y + bar - 2}">${r[k]}</text>`;
+})}
+</g>`;
+})}
+</svg>`;
+}
+
+const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) => `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${r.campaign || ctx.m.noCampaign}`;
+
+/** The funnel screen: period switch, the chart, its legend and the same numbers as a table. */
+export function funnelPage(ctx: SettingsCtx, p: { days: 7 | 30; rows: FunnelRow[] }): Html {
+  const { m } = ctx;
+  const c = ctx.a.cls;
+  const period = p.days === 7 ? m.last7 : m.last30;
+  const seriesCls: Record<Metric, string> = { views: c.s1, consents: c.s2, redirects: c.s3, verified: c.s4, optOuts: c.s5 };
+  const totals = Object.fromEntries(METRICS.map((k) => [k, p.rows.reduce((n, r) => n + r[k], 0)])) as Record<Metric, number>;
+  return settingsLayout(ctx, {
+    title: m.funnelTitle,
+    section: 'funnel',
+    body: html`<section class="${c.section}">
+<nav aria-label="${m.period}"><ul class="${c.legend}">
+${([7, 30] as const).map((d) => html`<li><a href="/settings/funnel?days=${d}"${d === p.days ? html` aria-current="page"` : ''}>${d === 7 ? m.last7 : m.last30}</a></li>`)}
+</ul></nav>
+${p.rows.length
+  ? html`<figure>
+${funnelChart(ctx, p.rows, fill(m.chartTitle, { period: period.toLowerCase() }))}
+<figcaption><ul class="${c.legend}">${METRICS.map((k) => html`<li><span class="${c.swatch} ${seriesCls[k]}" aria-hidden="true"></span>${m[`metric_${k}`]}</li>`)}</ul></figcaption>
+</figure>
+<div class="${c.tableWrap}" role="region" aria-labelledby="funnel-caption" tabindex="0">
+<table class="${c.table}">
+<caption id="funnel-caption">${fill(m.chartTitle, { period: period.toLowerCase() })}</caption>
+<thead><tr><th scope="col">${m.colSource}</th>${METRICS.map((k) => html`<th scope="col" class="${c.num}">${m[`metric_${k}`]}</th>`)}</tr></thead>
+<tbody>${p.rows.map((r) => html`<tr><th scope="row">${sourceLabel(ctx, r)}</th>${METRICS.map((k) => html`<td class="${c.num}">${r[k]}</td>`)}</tr>`)}</tbody>
+<tfoot><tr><th scope="row">${m.total}</th>${METRICS.map((k) => html`<td class="${c.num}">${totals[k]}</td>`)}</tr></tfoot>
+</table>
+</div>`
+  : html`<p>${m.funnelEmpty}</p>`}
+<p class="${c.muted}">${m.funnelNote}</p>
+</section>`,
+  });
+}

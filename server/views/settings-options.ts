@@ -1,0 +1,129 @@
+import { html } from 'hono/html';
+import { LOCALES, type Locale } from '../../core/locale.js';
+import { fill } from '../../core/messages.js';
+import type { SettingsForm } from '../services/settings-forms.js';
+import type { AppRecord, Wording } from '../store/index.js';
+import type { Html } from './layout.js';
+import { checkField, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './settings-layout.js';
+
+export interface OptionsView {
+  app: AppRecord;
+  wordings: Record<Locale, Wording>;
+  /** The form just saved (its section says so), or the form that came back with errors. */
+  saved: SettingsForm | null;
+  failed: SettingsForm | null;
+  errors: Record<string, string>;
+  values: Record<string, string>;
+}
+
+/** Every setting a marketer changes, one form per group; each saves at once and shows its errors beside the fields. */
+export function optionsPage(ctx: SettingsCtx, v: OptionsView): Html {
+  const { m } = ctx;
+  const c = ctx.a.cls;
+  const s = v.app.settings;
+  const val = (form: SettingsForm, id: string, current: string) => (v.failed === form && v.values[id] !== undefined ? v.values[id]! : current);
+  const checked = (form: SettingsForm, id: string, current: boolean) => (v.failed === form ? v.values[id] === 'on' : current);
+  const err = (id: string) => v.errors[id];
+  const lname = (l: Locale) => m[`lang_${l}`];
+
+  const section = (form: SettingsForm, title: string, intro: string | null, fields: Html, wide = false) => html`<section class="${c.section}${wide ? ` ${c.sectionWide}` : ''}" aria-labelledby="${form}-title" id="form-${form}">
+<h2 class="${c.h2}" id="${form}-title">${title}</h2>
+${intro ? html`<p class="${c.muted}">${intro}</p>` : ''}
+${v.saved === form ? html`<p class="${c.notice}" role="status">${m.saved}</p>` : ''}
+<form method="post" action="/settings/options/${form}" novalidate>
+${csrfField(ctx)}
+${fields}
+<button class="${c.button}" type="submit">${m.save}</button>
+</form>
+</section>`;
+
+  return settingsLayout(ctx, {
+    title: m.settingsTitle,
+    section: 'options',
+    body: html`${errorSummary(ctx, v.errors)}
+<div class="${c.grid}">
+${section(
+  'status',
+  m.statusTitle,
+  null,
+  html`${textField(ctx, { id: 'phone', name: 'phone', label: m.phoneLabel, hint: m.phoneHint, error: err('phone'), value: val('status', 'phone', v.app.phone ? `+${v.app.phone}` : ''), type: 'tel', attrs: 'autocomplete="off" maxlength="32"' })}
+${checkField(ctx, { id: 'live', name: 'live', label: m.liveLabel, checked: checked('status', 'live', v.app.live), error: err('live') })}`,
+)}
+${section(
+  'template',
+  m.templateTitle,
+  null,
+  checkField(ctx, { id: 'template-messaging', name: 'template_messaging', label: m.templateLabel, hint: m.templateHint, checked: checked('template', 'template-messaging', s.templateMessaging), error: err('template-messaging') }),
+)}
+${section(
+  'wording',
+  m.wordingTitle,
+  m.wordingIntro,
+  html`${LOCALES.map(
+    (l) => html`${textField(ctx, {
+      id: `wording-${l}`,
+      name: `wording_${l}`,
+      label: fill(m.wordingLabel, { language: lname(l), version: String(v.wordings[l].version) }),
+      hint: fill(m.wordingNext, { version: String(v.wordings[l].version + 1) }),
+      error: err(`wording-${l}`),
+      value: val('wording', `wording-${l}`, v.wordings[l].template),
+      multiline: true,
+      attrs: `maxlength="1000" lang="${l}"`,
+    })}`,
+  )}`,
+  true,
+)}
+${section(
+  'auto',
+  m.autoTitle,
+  m.autoIntro,
+  html`${checkField(ctx, { id: 'auto-enabled', name: 'auto_enabled', label: m.autoEnabled, checked: checked('auto', 'auto-enabled', s.autoOptinMessage.enabled) })}
+${LOCALES.map(
+  (l) => html`${textField(ctx, {
+    id: `auto-${l}`,
+    name: `auto_${l}`,
+    label: fill(m.autoText, { language: lname(l) }),
+    hint: m.autoHint,
+    error: err(`auto-${l}`),
+    value: val('auto', `auto-${l}`, s.autoOptinMessage.text[l] ?? ''),
+    multiline: true,
+    attrs: `maxlength="1000" lang="${l}"`,
+  })}`,
+)}`,
+  true,
+)}
+${section(
+  'theme',
+  m.themeTitle,
+  null,
+  html`${textField(ctx, { id: 'theme-color', name: 'color', label: m.colorLabel, hint: m.colorHint, error: err('theme-color'), value: val('theme', 'theme-color', s.theme.color), type: 'color', attrs: 'data-preview-color' })}
+<div class="${c.field}">
+<label class="${c.label}" for="theme-position">${m.positionLabel}</label>
+${err('theme-position') ? html`<span class="${c.error}" id="theme-position-error">${err('theme-position')}</span>` : ''}
+<select class="${c.select}" id="theme-position" name="position">
+${(['right', 'left'] as const).map((p) => html`<option value="${p}"${val('theme', 'theme-position', s.theme.position) === p ? ' selected' : ''}>${m[p]}</option>`)}
+</select>
+</div>
+<div class="${c.preview}"><whatsapp-optin app="${v.app.name}" lang="${ctx.lang}"></whatsapp-optin><noscript><p>${m.previewNoJs}</p></noscript></div>`,
+)}
+${section(
+  'origins',
+  m.originsTitle,
+  null,
+  textField(ctx, { id: 'origins', name: 'origins', label: m.originsLabel, hint: m.originsHint, error: err('origins'), value: val('origins', 'origins', s.allowedOrigins.join('\n')), multiline: true, attrs: 'spellcheck="false" autocomplete="off"' }),
+)}
+${section(
+  'callback',
+  m.callbackTitle,
+  null,
+  textField(ctx, { id: 'callback-url', name: 'callback_url', label: m.callbackLabel, hint: m.callbackHint, error: err('callback-url'), value: val('callback', 'callback-url', s.callbackUrl ?? ''), type: 'url', attrs: 'spellcheck="false" autocomplete="off" maxlength="2000"' }),
+)}
+<section class="${c.section}" aria-labelledby="refresh-title">
+<h2 class="${c.h2}" id="refresh-title">${m.refreshAccess}</h2>
+<p class="${c.muted}" id="refresh-hint">${m.refreshHint}</p>
+<form method="post" action="/settings/refresh">${csrfField(ctx)}<button class="${c.buttonDanger}" type="submit" aria-describedby="refresh-hint">${m.refreshAccess}</button></form>
+</section>
+</div>
+<script src="/widget.js" async></script>`,
+  });
+}
