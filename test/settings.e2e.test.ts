@@ -159,6 +159,23 @@ describe('the Settings page in Chromium', () => {
     await site.close();
   });
 
+  it('Should preview the widget in the colour being picked, and follow the campaign as it is typed', async () => {
+    const page = await newPage();
+    await signIn(page, app.apiKey);
+    await page.type('#campaign', 'flyer');
+    assert.equal(await page.$eval('#optin-url', (el) => el.textContent), `${s.url}/o/Bistro?c=flyer`);
+    await page.goto(`${s.url}/settings/options`);
+    await page.waitForSelector('#form-theme whatsapp-optin >>> [part=button]', { visible: true });
+    await page.$eval('#theme-color', (el) => {
+      (el as HTMLInputElement).value = '#aa0000';
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    const bg = await page.$eval('#form-theme whatsapp-optin >>> [part=button]', (el) => getComputedStyle(el).backgroundColor);
+    assert.equal(bg, 'rgb(170, 0, 0)');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   it('Should download the QR code as a 1024 px PNG that decodes to the consent page', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'optin-qr-'));
     try {
