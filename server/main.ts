@@ -43,7 +43,9 @@ export async function startServer(config: Config, log: (s: string) => void = con
     log(`\nApp "${show.name}" (${show.live ? 'live' : 'sandbox'}):`);
     for (const [k, v] of Object.entries(urlsFor(config.publicUrl, show.name))) log(`  ${k.padEnd(18)} ${v}`);
   }
+  log(`  ${'Settings page'.padEnd(18)} ${config.publicUrl}/settings (sign in with the app's API key)`);
   if (demo.apiKey) log(`\nThe demo app's API key (shown once): ${demo.apiKey}`);
+  else if (show) log(`\nLost the API key? npx optin-kit keys rotate ${show.name} makes a new one.`);
   log(`\nCreate your own app:\n  npx optin-kit apps create --name Acme --display-name "Acme Shoes" --phone +14155550123`);
   if (!config.adminToken) log('  (set ADMIN_TOKEN to create apps over HTTP with POST /api/v1/apps)');
 
