@@ -32,10 +32,12 @@ const toSession = (r: Row): SessionRecord => ({
 /**
  * Stores a new session. `replacing` is the id hash of the cookie the browser came with, if any: it
  * is revoked in the same transaction, so signing in never keeps (or adopts) an earlier session.
+ * The app's expired sessions are deleted on the way, so that their rows do not pile up.
  */
 export function createSession(store: Store, s: { idHash: string; appId: string; keyId: string; csrf: string; now: number; expiresAt: number; replacing: string | null }): Promise<void> {
   return store.driver.transact(function* () {
     if (s.replacing) yield* run('UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [s.now, s.replacing]);
+    yield* run('DELETE FROM sessions WHERE app_id = ? AND expires_at <= ?', [s.appId, s.now]);
     yield* run('INSERT INTO sessions (id_hash, app_id, key_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
       s.idHash,
       s.appId,
@@ -48,11 +50,14 @@ export function createSession(store: Store, s: { idHash: string; appId: string; 
   });
 }
 
-/** A session by the hash of its id, with the state of the key that opened it. Validity is the caller's rule. */
+/**
+ * A session by the hash of its id, with the state of the key that opened it. Validity is the caller's
+ * rule. A session whose key row is gone is not found at all: it fails closed.
+ */
 export function findSession(store: Store, idHash: string): Promise<SessionRecord | null> {
   return store.driver.read(function* () {
     const r = yield* get<Row>(
-      `SELECT s.*, k.revoked_at AS key_revoked_at FROM sessions s LEFT JOIN api_keys k ON k.id = s.key_id WHERE s.id_hash = ?`,
+      `SELECT s.*, k.revoked_at AS key_revoked_at FROM sessions s INNER JOIN api_keys k ON k.id = s.key_id WHERE s.id_hash = ?`,
       [idHash],
     );
     return r ? toSession(r) : null;

@@ -72,27 +72,54 @@ export interface UserHistory {
   user: UserRecord | null;
   consents: (ConsentRecord & { wordingText: string | null })[];
   messages: { id: string; direction: 'in' | 'out'; channel: string; text: string; at: number }[];
+  /** How many records exist in all: more than the lists hold when a limit left the older ones out. */
+  totalConsents: number;
+  totalMessages: number;
 }
 
-/** A user's state and complete consent history, each record with the exact wording it proves. */
-export function userHistory(store: Store, appId: string, phone: string): Promise<UserHistory> {
+/** How much of a history to read: the most recent records of each kind. Unset means all of them. */
+export interface HistoryLimit {
+  lastMessages?: number;
+  lastConsents?: number;
+}
+
+/**
+ * A user's state and consent history, each record with the exact wording it proves, oldest first.
+ * Complete by default (the business API returns it whole); `limit` keeps only the most recent
+ * records of each kind, for screens that must stay small however many messages arrive.
+ */
+export function userHistory(store: Store, appId: string, phone: string, limit: HistoryLimit = {}): Promise<UserHistory> {
+  const cap = (n: number | undefined) => (n === undefined ? null : Math.max(0, Math.floor(n)));
+  const lastConsents = cap(limit.lastConsents);
+  const lastMessages = cap(limit.lastMessages);
   return store.driver.read(function* () {
     const u = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
     // Web consents given without a phone belong to this person once their message verified them.
+    const mine = `SELECT id FROM consents WHERE app_id = ? AND phone = ?
+         UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL`;
     const rows = yield* all<Row>(
       `SELECT c.*, t.text AS wording_text FROM consents c LEFT JOIN shown_texts t ON t.sha256 = c.wording_sha256
-       WHERE c.id IN (
-         SELECT id FROM consents WHERE app_id = ? AND phone = ?
-         UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
-       )
-       ORDER BY c.seq`,
-      [appId, phone, appId, phone],
+       WHERE c.id IN (${mine})
+       ORDER BY c.seq${lastConsents === null ? '' : ' DESC LIMIT ?'}`,
+      lastConsents === null ? [appId, phone, appId, phone] : [appId, phone, appId, phone, lastConsents],
     );
-    const msgs = yield* all<Row>('SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone]);
+    const msgs = yield* all<Row>(
+      `SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq${lastMessages === null ? '' : ' DESC LIMIT ?'}`,
+      lastMessages === null ? [appId, phone] : [appId, phone, lastMessages],
+    );
+    if (lastConsents !== null) rows.reverse();
+    if (lastMessages !== null) msgs.reverse();
+    // Counted only when a limit may have left some out (and only then is it worth a query).
+    const totalConsents =
+      lastConsents !== null && rows.length === lastConsents ? Number((yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))?.n ?? 0) : rows.length;
+    const totalMessages =
+      lastMessages !== null && msgs.length === lastMessages ? Number((yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ?? 0) : msgs.length;
     return {
       user: u ? toUser(u) : null,
       consents: rows.map((r) => ({ ...toConsent(r), wordingText: (r.wording_text as string | null) ?? null })),
       messages: msgs.map((m) => ({ id: m.id as string, direction: m.direction as 'in' | 'out', channel: m.channel as string, text: m.text as string, at: Number(m.at) })),
+      totalConsents,
+      totalMessages,
     };
   });
 }
