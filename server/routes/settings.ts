@@ -118,7 +118,7 @@ export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
     finish(c, c.res);
   };
 
-  r.use('/settings', guard);
+  // Once: in Hono `/settings/*` also matches `/settings` itself.
   r.use('/settings/*', guard);
 
   r.get('/settings', async (c) => {
@@ -190,7 +190,9 @@ export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
     if (!isSettingsForm(form)) return refuse(c, 404, 'notFound');
     const app = c.get('session')!.app;
     const out = await saveSettingsForm(deps, app, form, c.get('form'), ctx.m);
-    if (out.ok) return c.redirect(form === 'verify' ? '/settings?done=verify#hooks-title' : `/settings/options?saved=${form}#form-${form}`, 303);
+    // No fragment after a save: a fragment would stop the browser from focusing the "Saved." notice
+    // (autofocus), which scrolls it into view anyway.
+    if (out.ok) return c.redirect(form === 'verify' ? '/settings?done=verify#hooks-title' : `/settings/options?saved=${form}`, 303);
     if (form === 'verify') {
       return sendPage(c, 422, toolsPage({ ...ctx, app: out.app }, { app: out.app, campaign: null, campaignInput: '', sandboxNumber: deps.config.sandboxNumber, verifyError: out.errors['verify-token'] }));
     }
