@@ -49,6 +49,20 @@ export function urlProblem(raw: string): string | null {
   return null;
 }
 
+/**
+ * Why a callback URL may not be saved, or null when it may: what urlProblem refuses, and a host that
+ * is plainly not public without asking DNS (a literal private or loopback IP, `localhost`,
+ * `*.localhost`). A name that resolves to a private address is still refused at delivery.
+ */
+export function callbackUrlProblem(raw: string): string | null {
+  const problem = urlProblem(raw);
+  if (problem) return problem;
+  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  if (isIP(host) && !isPublicAddress(host)) return `${host} is not a public address`;
+  if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is not a public address`;
+  return null;
+}
+
 function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {

@@ -2,8 +2,10 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
 import { appFor, bearer, requireAdmin, type AuthEnv } from '../auth.js';
+import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { ApiError, errorBody } from '../errors.js';
+import { callbackUrlProblem } from '../safe-http.js';
 import { createApp, updateApp } from '../services/apps.js';
 import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../settings.js';
 import type { AppRecord } from '../store/index.js';
@@ -125,6 +127,16 @@ function splitInput(body: z.infer<typeof AppPatch>) {
   return { displayName, phone, live, wording, secrets, settings };
 }
 
+/**
+ * A callback URL that delivery would refuse (a literal private or loopback IP, `localhost`) is
+ * refused when it is saved, unless the operator allows private callbacks. No DNS lookup here.
+ */
+function checkCallbackUrl(config: Config, url: string | null | undefined): void {
+  if (!url || config.allowPrivateCallbacks) return;
+  const problem = callbackUrlProblem(url);
+  if (problem) throw new ApiError(422, 'invalid_callback_url', `callbackUrl: ${problem}; events can only be delivered to a public address.`);
+}
+
 /** The widget's two public calls, exactly: everything else under an app needs a key. */
 export function isWidgetCall(method: string, path: string): boolean {
   const m = /^\/api\/v1\/apps\/[^/]+\/(public|optins)$/.exec(path);
@@ -148,6 +160,7 @@ export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     requireAdmin(c);
     const b = c.req.valid('json');
     const { displayName, phone, live, wording, secrets, settings } = splitInput(b);
+    checkCallbackUrl(deps.config, settings.callbackUrl);
     const now = deps.clock.now();
     let { app, apiKey } = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, now);
     if (secrets) app = await updateApp(deps.store, app, { secrets }, now);
@@ -161,7 +174,9 @@ export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
 
   api.openapi(patchAppRoute, async (c) => {
     const app = await appFor(deps, c, c.req.valid('param').app);
-    const changed = await updateApp(deps.store, app, splitInput(c.req.valid('json')), deps.clock.now());
+    const input = splitInput(c.req.valid('json'));
+    checkCallbackUrl(deps.config, input.settings.callbackUrl);
+    const changed = await updateApp(deps.store, app, input, deps.clock.now());
     return c.json(await appView(deps, changed), 200);
   });
 }
