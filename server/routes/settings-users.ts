@@ -6,13 +6,16 @@ import { VIAS, type Via } from '../../core/optin-state.js';
 import { maskPhone, normalizePhone } from '../../core/phone.js';
 import type { Deps } from '../deps.js';
 import { usersCsvStream } from '../services/export.js';
+import { MAX_PHONE_REF, phoneRefs, type PhoneRefs } from '../services/settings-session.js';
 import { userView } from '../services/user-view.js';
 import { decodeCursor, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
 import { funnelPage } from '../views/settings-funnel.js';
-import { confirmPage, phoneFromRef, phoneRef, usersPage } from '../views/settings-users.js';
+import { confirmPage, usersPage } from '../views/settings-users.js';
 import { refuse, sendPage, type SettingsEnv } from './settings-http.js';
 
 const PAGE_SIZE = 25;
+/** The history drawer holds this many of a person's most recent consent records, and of their messages. */
+export const HISTORY_SHOWN = 20;
 const DAY = 86_400_000;
 
 const empty = (v: unknown) => (v === '' ? undefined : v);
@@ -22,14 +25,14 @@ const UsersQuery = z.object({
   via: z.preprocess(empty, z.enum(VIAS as [Via, ...Via[]]).optional()),
   cursor: z.preprocess(empty, z.string().max(200).optional()),
   reveal: z.preprocess(empty, z.literal('1').optional()),
-  done: z.preprocess(empty, z.enum(['optout', 'erased']).optional()),
-  p: z.preprocess(empty, z.string().max(40).optional()),
+  done: z.preprocess(empty, z.enum(['optout', 'erased', 'nothing']).optional()),
+  p: z.preprocess(empty, z.string().max(MAX_PHONE_REF).optional()),
   lang: z.string().optional(),
 });
 
-/** A person as a row's links and forms name them (see phoneRef), checked as a phone number. */
-function phoneOf(ref: string | null | undefined): string | null {
-  const digits = phoneFromRef(ref);
+/** A person as a row's links and forms name them (see phoneRefs), checked as a phone number. */
+function phoneOf(refs: PhoneRefs, ref: string | null | undefined): string | null {
+  const digits = refs.phone(ref);
   if (!digits) return null;
   const r = normalizePhone(`+${digits}`);
   return r.ok ? r.phone : null;
@@ -48,30 +51,34 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const counts = app.settings.unverifiedCountsAsOptin;
     const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via };
     const page = await listUsers(deps.store, app.id, { ...filter, unverifiedCountsAsOptin: counts }, { after, limit: PAGE_SIZE, now });
-    // The history drawers are plain <details>, so they work without JavaScript: read with the page.
-    const histories = await Promise.all(page.users.map((u) => userHistory(deps.store, app.id, u.phone)));
+    // The history drawers are plain <details>, so they work without JavaScript: read with the page,
+    // only the most recent records of each person, so that the page stays small however many arrive.
+    const histories = await Promise.all(page.users.map((u) => userHistory(deps.store, app.id, u.phone, { lastMessages: HISTORY_SHOWN, lastConsents: HISTORY_SHOWN })));
     const rows = page.users.map((u, i) => {
       const v = userView(u, now, counts);
       return { phone: u.phone, optin: v.optin, activity: v.activity, via: u.via, verified: u.verified, at: u.optinAt ?? u.createdAt, history: histories[i]! };
     });
     const reveal = q.data.reveal === '1';
-    const done = phoneFromRef(q.data.p);
+    const refs = phoneRefs(c.get('session')!);
+    const done = refs.phone(q.data.p);
     const who = done ? (reveal ? `+${done}` : maskPhone(done)) : '';
-    const notice = q.data.done === 'optout' ? fill(ctx.m.doneOptOut, { phone: who }) : q.data.done === 'erased' ? ctx.m.doneErase : undefined;
-    return sendPage(c, 200, usersPage(ctx, { rows, filter, cursor: q.data.cursor ?? null, next: page.next, reveal, notice }));
+    const notice = q.data.done === 'optout' ? fill(ctx.m.doneOptOut, { phone: who }) : q.data.done === 'erased' ? ctx.m.doneErase : q.data.done === 'nothing' ? ctx.m.doneEraseNothing : undefined;
+    return sendPage(c, 200, usersPage(ctx, { rows, filter, cursor: q.data.cursor ?? null, next: page.next, reveal, notice, ref: refs.ref }));
   });
 
   r.get('/settings/users/confirm', (c) => {
     const action = c.req.query('action');
-    const phone = phoneOf(c.req.query('p'));
+    const refs = phoneRefs(c.get('session')!);
+    const phone = phoneOf(refs, c.req.query('p'));
     if ((action !== 'optout' && action !== 'erase') || !phone) return refuse(c, 400, 'badRequest');
-    return sendPage(c, 200, confirmPage(c.get('ctx'), { action, phone, reveal: c.req.query('reveal') === '1' }));
+    return sendPage(c, 200, confirmPage(c.get('ctx'), { action, phone, reveal: c.req.query('reveal') === '1', ref: refs.ref }));
   });
 
   r.post('/settings/users/optout', async (c) => {
     const app = c.get('session')!.app;
     const f = c.get('form');
-    const phone = phoneOf(f.get('p'));
+    const refs = phoneRefs(c.get('session')!);
+    const phone = phoneOf(refs, f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
     // The same record as PUT …/users/:phone/optout, with this session as the actor.
     const res = await deps.store.recordConsent({
@@ -93,16 +100,16 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
       notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
     });
     if (res.changed && app.settings.callbackUrl) deps.wake?.();
-    return c.redirect(`/settings/users?done=optout&p=${phoneRef(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+    return c.redirect(`/settings/users?done=optout&p=${refs.ref(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
   });
 
   r.post('/settings/users/erase', async (c) => {
     const app = c.get('session')!.app;
     const f = c.get('form');
-    const phone = phoneOf(f.get('p'));
+    const phone = phoneOf(phoneRefs(c.get('session')!), f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
-    await eraseUser(deps.store, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
-    return c.redirect(`/settings/users?done=erased${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+    const { found } = await eraseUser(deps.store, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
+    return c.redirect(`/settings/users?done=${found ? 'erased' : 'nothing'}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
   });
 
   // The same stream as GET /api/v1/apps/:app/users.csv, authorized by the session cookie.

@@ -5,6 +5,7 @@ import type { SettingsMessages } from '../../core/settings-messages.js';
 import { checkWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
+import { callbackUrlProblem, urlProblem } from '../safe-http.js';
 import { HttpsUrlSchema, OriginSchema } from '../settings.js';
 import type { AppRecord, Wording } from '../store/index.js';
 import { updateApp, type UpdateAppInput } from './apps.js';
@@ -39,9 +40,17 @@ const text = (f: URLSearchParams, name: string) => (f.get(name) ?? '').replace(/
 
 /**
  * Reads one form into a change of the app, checking each field so that its error can be shown beside
- * it. Pure: it neither reads the clock nor the store.
+ * it. Pure: it neither reads the clock nor the store. A callback URL on a private, loopback or local
+ * host is refused (delivery would refuse it) unless `allowPrivateCallbacks`.
  */
-export function readSettingsForm(form: SettingsForm, f: URLSearchParams, app: AppRecord, wordings: Record<Locale, Wording>, m: SettingsMessages): { input: UpdateAppInput | null; errors: Record<string, string>; values: Record<string, string> } {
+export function readSettingsForm(
+  form: SettingsForm,
+  f: URLSearchParams,
+  app: AppRecord,
+  wordings: Record<Locale, Wording>,
+  m: SettingsMessages,
+  o: { allowPrivateCallbacks?: boolean } = {},
+): { input: UpdateAppInput | null; errors: Record<string, string>; values: Record<string, string> } {
   const errors: Record<string, string> = {};
   const values: Record<string, string> = {};
   let input: UpdateAppInput = {};
@@ -92,7 +101,7 @@ export function readSettingsForm(form: SettingsForm, f: URLSearchParams, app: Ap
       values['theme-color'] = color;
       values['theme-position'] = position;
       if (!/^#[0-9a-fA-F]{6}$/.test(color)) errors['theme-color'] = m.errColor;
-      if (position !== 'left' && position !== 'right') errors['theme-position'] = m.errColor;
+      if (position !== 'left' && position !== 'right') errors['theme-position'] = m.errPosition;
       input = { settings: { theme: { color, position: position === 'left' ? 'left' : 'right' } } };
       break;
     }
@@ -110,6 +119,7 @@ export function readSettingsForm(form: SettingsForm, f: URLSearchParams, app: Ap
       const raw = text(f, 'callback_url').trim();
       values['callback-url'] = raw;
       if (raw && !HttpsUrlSchema.safeParse(raw).success) errors['callback-url'] = m.errCallback;
+      else if (raw && !o.allowPrivateCallbacks && callbackUrlProblem(raw)) errors['callback-url'] = urlProblem(raw) ? m.errCallback : m.errCallbackPrivate;
       input = { settings: { callbackUrl: raw || null } };
       break;
     }
@@ -156,7 +166,7 @@ function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string,
  */
 export async function saveSettingsForm(deps: Deps, app: AppRecord, form: SettingsForm, f: URLSearchParams, m: SettingsMessages): Promise<FormOutcome> {
   const wordings = await deps.store.currentWordings(app.id);
-  const r = readSettingsForm(form, f, app, wordings, m);
+  const r = readSettingsForm(form, f, app, wordings, m, { allowPrivateCallbacks: deps.config.allowPrivateCallbacks });
   if (!r.input) return { ok: false, errors: r.errors, values: r.values, app };
   try {
     const changed = await updateApp(deps.store, app, r.input, deps.clock.now());

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { parseApiKey, safeEqual, sha256 } from '../keys.js';
 import type { AppRecord } from '../store/index.js';
@@ -80,4 +80,45 @@ export function signOut(deps: Deps, s: ActiveSession): Promise<number> {
 /** "Refresh access": ends every session of the app, this one included. */
 export function refreshAccess(deps: Deps, s: ActiveSession): Promise<number> {
   return revokeAppSessions(deps.store, s.app.id, deps.clock.now());
+}
+
+/**
+ * How the opt-ins screen names a person in its links and forms (`?p=`): the number sealed with
+ * AES-256-GCM under a key derived from this session's own secret (the hash of its cookie id, which
+ * never leaves the server). The reference shows nothing of the number in history, logs or the
+ * status bar, and opens nothing in another session or after this one ends.
+ */
+export interface PhoneRefs {
+  ref: (phone: string) => string;
+  phone: (ref: string | null | undefined) => string | null;
+}
+
+const REF_IV = 12;
+const REF_TAG = 16;
+/** 12 + 16 + 15 bytes of a phone at most, in base64url. */
+export const MAX_PHONE_REF = 64;
+
+export function phoneRefs(s: Pick<ActiveSession, 'idHash'>): PhoneRefs {
+  const key = createHmac('sha256', s.idHash).update('optin-kit settings phone-ref v1').digest();
+  return {
+    ref(phone) {
+      const iv = randomBytes(REF_IV);
+      const cipher = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([cipher.update(phone, 'utf8'), cipher.final()]);
+      return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
+    },
+    phone(ref) {
+      if (!ref || ref.length > MAX_PHONE_REF || !/^[A-Za-z0-9_-]+$/.test(ref)) return null;
+      const raw = Buffer.from(ref, 'base64url');
+      if (raw.length <= REF_IV + REF_TAG) return null;
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, REF_IV));
+        decipher.setAuthTag(raw.subarray(REF_IV, REF_IV + REF_TAG));
+        const p = Buffer.concat([decipher.update(raw.subarray(REF_IV + REF_TAG)), decipher.final()]).toString('utf8');
+        return /^\d{6,15}$/.test(p) ? p : null;
+      } catch {
+        return null;
+      }
+    },
+  };
 }

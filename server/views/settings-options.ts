@@ -29,7 +29,7 @@ export function optionsPage(ctx: SettingsCtx, v: OptionsView): Html {
   const section = (form: SettingsForm, title: string, intro: string | null, fields: Html, wide = false) => html`<section class="${c.section}${wide ? ` ${c.sectionWide}` : ''}" aria-labelledby="${form}-title" id="form-${form}">
 <h2 class="${c.h2}" id="${form}-title">${title}</h2>
 ${intro ? html`<p class="${c.muted}">${intro}</p>` : ''}
-${v.saved === form ? html`<p class="${c.notice}" role="status">${m.saved}</p>` : ''}
+${v.saved === form ? html`<p class="${c.notice}" role="status" tabindex="-1" autofocus>${m.saved}</p>` : ''}
 <form method="post" action="/settings/options/${form}" novalidate>
 ${csrfField(ctx)}
 ${fields}
@@ -100,7 +100,7 @@ ${section(
 <div class="${c.field}">
 <label class="${c.label}" for="theme-position">${m.positionLabel}</label>
 ${err('theme-position') ? html`<span class="${c.error}" id="theme-position-error">${err('theme-position')}</span>` : ''}
-<select class="${c.select}" id="theme-position" name="position">
+<select class="${c.select}" id="theme-position" name="position"${err('theme-position') ? html` aria-describedby="theme-position-error" aria-invalid="true"` : ''}>
 ${(['right', 'left'] as const).map((p) => html`<option value="${p}"${val('theme', 'theme-position', s.theme.position) === p ? ' selected' : ''}>${m[p]}</option>`)}
 </select>
 </div>

@@ -30,17 +30,8 @@ export interface UsersView {
   next: string | null;
   reveal: boolean;
   notice?: string;
-}
-
-/**
- * How a row's links name the person: an opaque reference rather than the number, so that masked
- * numbers stay masked in the status bar and in the address bar of the confirmation.
- */
-export const phoneRef = (phone: string) => Buffer.from(phone, 'utf8').toString('base64url');
-export function phoneFromRef(ref: string | null | undefined): string | null {
-  if (!ref || ref.length > 40) return null;
-  const p = Buffer.from(ref, 'base64url').toString('utf8');
-  return /^\d{6,15}$/.test(p) ? p : null;
+  /** How links and forms name a person: an opaque reference, never the number (see phoneRefs). */
+  ref: (phone: string) => string;
 }
 
 /** A time as people read it in their language; the page names UTC so that it is unambiguous. */
@@ -81,12 +72,15 @@ export function usersPage(ctx: SettingsCtx, v: UsersView): Html {
       })),
       ...r.history.messages.map((msg) => ({ at: msg.at, text: `${msg.direction === 'in' ? m.message_in : m.message_out} (${msg.channel}): ${msg.text.slice(0, 200)}` })),
     ].sort((a, b) => a.at - b.at);
+    // Only the most recent records are read for the drawer; say so when older ones were left out.
+    const total = r.history.totalConsents + r.history.totalMessages;
+    const more = total > items.length ? html`<p class="${c.muted}">${fill(m.historyMore, { shown: String(items.length), total: String(total) })}</p>` : '';
     return html`<details class="${c.details}"><summary>${m.history}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></summary>
 ${items.length ? html`<ol class="${c.historyList}">${items.map((i) => html`<li><time datetime="${new Date(i.at).toISOString()}">${when(i.at, lang)}</time>: ${i.text}</li>`)}</ol>` : html`<p>${m.historyEmpty}</p>`}
-</details>`;
+${more}</details>`;
   };
 
-  const confirmHref = (action: 'optout' | 'erase', phone: string) => `/settings/users/confirm?action=${action}&p=${phoneRef(phone)}${v.reveal ? '&reveal=1' : ''}`;
+  const confirmHref = (action: 'optout' | 'erase', phone: string) => `/settings/users/confirm?action=${action}&p=${v.ref(phone)}${v.reveal ? '&reveal=1' : ''}`;
 
   return settingsLayout(ctx, {
     title: m.usersTitle,
@@ -111,19 +105,20 @@ ${v.reveal ? html`<input type="hidden" name="reveal" value="1">` : ''}
 <a class="${c.buttonSecondary}" href="/settings/users.csv" download>${m.exportCsv}</a>
 </div>
 ${v.rows.length
-  ? html`<div class="${c.tableWrap}" role="region" aria-labelledby="list-title" tabindex="0">
+  ? html`<div class="${c.tableWrap}" role="region" aria-label="${m.usersTableLabel}" tabindex="0">
 <table class="${c.table}">
 <caption>${m.usersCaption}</caption>
-<thead><tr><th scope="col">${m.colPhone}</th><th scope="col">${m.colStatus}</th><th scope="col">${m.colVia}</th><th scope="col">${m.colVerified}</th><th scope="col">${m.colActivity}</th><th scope="col">${m.colWhen}</th><th scope="col">${m.colActions}</th></tr></thead>
+<thead><tr><th scope="col">${m.colPhone}</th><th scope="col">${m.colStatus}</th><th scope="col">${m.colVia}</th><th scope="col">${m.colVerified}</th><th scope="col">${m.colActivity}</th><th scope="col">${m.colWhen}</th><th scope="col">${m.history}</th><th scope="col">${m.colActions}</th></tr></thead>
 <tbody>
 ${v.rows.map(
   (r) => html`<tr>
-<th scope="row" class="${c.mono}">${shown(r.phone)}${history(r)}</th>
+<th scope="row" class="${c.mono}">${shown(r.phone)}</th>
 <td>${m[`status_${r.optin}`]}</td>
 <td>${viaName(r.via)}</td>
 <td>${r.verified ? m.yes : m.no}</td>
 <td>${m[`activity_${r.activity}`]}</td>
 <td><time datetime="${new Date(r.at).toISOString()}">${when(r.at, lang)}</time></td>
+<td>${history(r)}</td>
 <td><div class="${c.actions}">${r.optin !== 'opted_out' ? html`<a href="${confirmHref('optout', r.phone)}">${m.optOut}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></a>` : ''}
 <a href="${confirmHref('erase', r.phone)}">${m.erase}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></a></div></td>
 </tr>`,
@@ -132,7 +127,7 @@ ${v.rows.map(
 </table>
 </div>`
   : html`<p>${m.noUsers}</p>`}
-<nav class="${c.pager}" aria-label="${m.usersCaption}">
+<nav class="${c.pager}" aria-label="${m.usersPagerLabel}">
 ${v.cursor ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.reveal })}">${m.firstPage}</a>` : ''}
 ${v.next ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.reveal, cursor: v.next })}" rel="next">${m.nextPage}</a>` : ''}
 </nav>
@@ -141,7 +136,7 @@ ${v.next ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.re
 }
 
 /** The confirmation step of an opt-out or an erasure: a plain form, so it works without JavaScript. */
-export function confirmPage(ctx: SettingsCtx, p: { action: 'optout' | 'erase'; phone: string; reveal: boolean }): Html {
+export function confirmPage(ctx: SettingsCtx, p: { action: 'optout' | 'erase'; phone: string; reveal: boolean; ref: (phone: string) => string }): Html {
   const { m } = ctx;
   const c = ctx.a.cls;
   const shown = p.reveal ? `+${p.phone}` : maskPhone(p.phone);
@@ -153,7 +148,7 @@ export function confirmPage(ctx: SettingsCtx, p: { action: 'optout' | 'erase'; p
 <p>${optout ? m.confirmOptOutBody : m.confirmEraseBody}</p>
 <form method="post" action="/settings/users/${p.action}">
 ${csrfField(ctx)}
-<input type="hidden" name="p" value="${phoneRef(p.phone)}">
+<input type="hidden" name="p" value="${p.ref(p.phone)}">
 <input type="hidden" name="confirm" value="yes">
 ${p.reveal ? html`<input type="hidden" name="reveal" value="1">` : ''}
 <div class="${c.actions}"><button class="${optout ? c.button : c.buttonDanger}" type="submit">${optout ? m.confirmOptOutButton : m.confirmEraseButton}</button>
