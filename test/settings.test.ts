@@ -40,6 +40,15 @@ async function csrfOf(h: H, cookie: string): Promise<string> {
   return /name="csrf" value="([^"]+)"/.exec(html)![1]!;
 }
 
+/** The opaque reference a row's confirm link names a person by (`shown` as the page shows the number). */
+function refIn(html: string, shown: string, action: 'optout' | 'erase' = 'erase'): string {
+  const row = html.split('<tr>').find((r) => r.includes(`>${shown}</th>`));
+  assert.ok(row, `a row for ${shown}`);
+  const ref = new RegExp(`action=${action}&amp;p=([A-Za-z0-9_-]+)`).exec(row!)?.[1];
+  assert.ok(ref, `a ${action} link for ${shown}`);
+  return ref!;
+}
+
 /** The error shown beside a field: the element with id `<field>-error`. */
 const fieldError = (html: string, id: string) => new RegExp(`id="${id}-error">([^<]+)<`).exec(html)?.[1] ?? null;
 
@@ -120,13 +129,20 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should never adopt a cookie set before sign-in (session fixation)', async () => {
-      const { apiKey } = await h.makeApp();
-      const planted = `__Host-optin_session=${'A'.repeat(43)}`;
-      const first = await signIn(h, apiKey, planted);
-      assert.ok(first.cookie && first.cookie !== planted);
-      assert.equal((await get(h, '/settings/options', planted)).status, 303, 'the planted id opens nothing');
+      // The attacker signs in to an app of their own and plants that real, working cookie in the victim's browser.
+      const attacker = await h.makeApp();
+      const planted = (await signIn(h, attacker.apiKey)).cookie!;
+      assert.equal((await get(h, '/settings/options', planted)).status, 200, 'the planted cookie was a live session');
+      const victim = await h.makeApp({ displayName: 'Victim Shop' });
+      const first = await signIn(h, victim.apiKey, planted);
+      assert.equal(first.res.status, 303);
+      assert.ok(first.cookie && first.cookie !== planted, 'a fresh id, not the planted one');
+      const withPlanted = await get(h, '/settings/options', planted);
+      assert.equal(withPlanted.status, 303, 'the planted session was ended by the sign-in, so it opens nothing');
+      const victimPage = await (await get(h, '/settings/options', first.cookie)).text();
+      assert.match(victimPage, /Victim Shop/);
       // Signing in again over a valid session makes a new id and ends the old one.
-      const second = await signIn(h, apiKey, first.cookie!);
+      const second = await signIn(h, victim.apiKey, first.cookie!);
       assert.ok(second.cookie && second.cookie !== first.cookie);
       assert.equal((await get(h, '/settings/options', first.cookie)).status, 303);
       assert.equal((await get(h, '/settings/options', second.cookie)).status, 200);
@@ -259,10 +275,11 @@ for (const kind of STORE_KINDS) {
       assert.equal((await cur()).live, false);
       res = await save('status', { phone: '+1 415 555 0123', live: 'on' });
       assert.equal(res.status, 303);
-      assert.equal(res.headers.get('location'), '/settings/options?saved=status#form-status');
+      assert.equal(res.headers.get('location'), '/settings/options?saved=status');
       assert.equal((await cur()).live, true);
       assert.equal((await cur()).phone, '14155550123');
-      assert.match(await (await get(h, '/settings/options?saved=status', a.cookie)).text(), /role="status">Saved\./);
+      // The notice takes focus on load, as the opt-ins page's does.
+      assert.match(await (await get(h, '/settings/options?saved=status', a.cookie)).text(), /role="status" tabindex="-1" autofocus>Saved\./);
       assert.equal((await save('status', { phone: '+14155550123' })).status, 303);
       assert.equal((await cur()).live, false, 'back to the sandbox');
 
@@ -345,7 +362,9 @@ for (const kind of STORE_KINDS) {
       assert.ok(html.includes('+14155550101'));
       assert.ok(!html.includes('+14155550100'), 'filtered by via');
 
-      const ref = (p: string) => Buffer.from(p).toString('base64url');
+      const list = await (await get(h, '/settings/users?reveal=1', a.cookie)).text();
+      const refs = new Map(['14155550101', '14155550102'].map((p) => [p, refIn(list, `+${p}`, 'optout')]));
+      const ref = (p: string) => refs.get(p)!;
       const confirm = await get(h, `/settings/users/confirm?action=optout&p=${ref('14155550101')}`, a.cookie);
       assert.equal(confirm.status, 200);
       const c = await confirm.text();
@@ -394,12 +413,42 @@ for (const kind of STORE_KINDS) {
     it('Should draw the funnel as SVG with a table of the same numbers', async () => {
       const a = await newApp();
       h.deps.funnel.add(a.app.id, clock.now(), 'qr', 'poster', 'view', 5);
-      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone: '14155550191', action: 'opt_in', via: 'qr', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: 'poster', ref: null, actor: null, verified: false });
+      h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'view', 9);
+      h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'redirect', 3);
+      const consent = (phone: string, via: 'qr' | 'url', campaign: string | null, action: 'opt_in' | 'opt_out' = 'opt_in') =>
+        h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action, via, wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign, ref: null, actor: null, verified: false });
+      await consent('14155550191', 'qr', 'poster');
+      await consent('14155550192', 'url', null);
+      await consent('14155550193', 'url', null);
+      await consent('14155550193', 'url', null, 'opt_out');
       clock.advance(1000);
       const html = await (await get(h, '/settings/funnel?days=30', a.cookie)).text();
       assert.match(html, /<svg[^>]+role="img"/);
       assert.match(html, /<title id="chart-title">Funnel per mechanism and campaign, last 30 days<\/title>/);
       assert.match(html, /<th scope="row">QR code · poster<\/th><td[^>]*>5<\/td><td[^>]*>1<\/td>/);
+
+      // The table: each source's five numbers, under the metric names of its head.
+      const metrics = [...html.split('<thead>')[1]!.split('</thead>')[0]!.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map((x) => x[1]!).slice(1);
+      assert.equal(metrics.length, 5);
+      const tbody = html.split('<tbody>')[1]!.split('</tbody>')[0]!;
+      const table = new Map([...tbody.matchAll(/<tr><th scope="row">([^<]+)<\/th>((?:<td[^>]*>\d+<\/td>)+)<\/tr>/g)].map((x) => [x[1]!, [...x[2]!.matchAll(/>(\d+)</g)].map((n) => Number(n[1]))]));
+      assert.equal(table.size, 2);
+      assert.deepEqual(table.get('QR code · poster'), [5, 1, 0, 0, 0]);
+      // The chart: one group per source, its label, and per bar the metric, the value in its title and beside it.
+      const svg = html.split(/<svg(?=[^>]+role="img")/)[1]!.split('</svg>')[0]!;
+      const groups = [...svg.matchAll(/<g>([\s\S]*?)<\/g>/g)].map((g) => {
+        const label = /<text[^>]*font-weight="700">([^<]+)<\/text>/.exec(g[1]!)![1]!;
+        const bars = [...g[1]!.matchAll(/<rect[^>]*width="(\d+)"[^>]*><title>([^<]+): (\d+)<\/title><\/rect>\s*<text[^>]*>(\d+)<\/text>/g)].map((b) => ({ width: Number(b[1]), metric: b[2]!, title: Number(b[3]), text: Number(b[4]) }));
+        return { label, bars };
+      });
+      assert.deepEqual(groups.map((g) => g.label).sort(), [...table.keys()].sort(), 'the same sources in the chart as in the table');
+      const max = Math.max(...[...table.values()].flat());
+      for (const g of groups) {
+        assert.deepEqual(g.bars.map((b) => b.metric), metrics, `${g.label}: the metrics in the table's order`);
+        assert.deepEqual(g.bars.map((b) => b.title), table.get(g.label), `${g.label}: bar titles hold the table's numbers`);
+        assert.deepEqual(g.bars.map((b) => b.text), table.get(g.label), `${g.label}: bar labels show the table's numbers`);
+        for (const b of g.bars) assert.equal(b.width, b.title === 0 ? 0 : Math.max(2, Math.round((b.title / max) * 580)), `${g.label} ${b.metric}: bar length in proportion`);
+      }
       assert.equal((await get(h, '/settings/funnel?days=9', a.cookie)).status, 400);
       assert.match(await (await get(h, '/settings/funnel', a.cookie)).text(), /aria-current="page">Last 7 days/);
     });
@@ -438,6 +487,191 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable');
       }
       assert.equal((await get(h, '/assets/settings.nope.css')).status, 404);
+    });
+    it('Should keep the opt-ins page small when one person has thousands of messages, and the API history complete', async () => {
+      const a = await newApp();
+      const phone = '14155550170';
+      const at = clock.now();
+      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      const N = 3000;
+      const text = 'x'.repeat(300);
+      await h.store.driver.transact(function* () {
+        for (let i = 0; i < N; i += 500) {
+          const rows = Array.from({ length: Math.min(500, N - i) }, (_, j) => i + j);
+          yield {
+            kind: 'run',
+            sql: `INSERT INTO messages (id, app_id, phone, direction, channel, text, at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+            params: rows.flatMap((k) => [randomUUID(), a.app.id, phone, 'in', 'whatsapp', `${k === N - 1 ? 'the last one ' : ''}${text}`, at + 1 + k]),
+          };
+        }
+      } as never);
+      const res = await get(h, '/settings/users', a.cookie);
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.ok(html.length < 100_000, `the page stays small: ${html.length} bytes`);
+      assert.equal((html.match(/Message received \(whatsapp\)/g) ?? []).length, 20, 'the last 20 messages');
+      assert.ok(html.includes('the last one'), 'the most recent message is among them');
+      assert.ok(html.includes(`The most recent 21 of ${N + 1} records.`), 'a note says that older records are left out');
+      // The business API still gives the whole history.
+      const api = await h.request(`/api/v1/apps/${a.name}/users/${phone}`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+      assert.equal(api.status, 200);
+      const body = (await api.json()) as { consents: unknown[]; messages: unknown[] };
+      assert.equal(body.messages.length, N);
+      assert.equal(body.consents.length, 1);
+      const limited = await userHistory(h.store, a.app.id, phone, { lastMessages: 5, lastConsents: 0 });
+      assert.deepEqual([limited.messages.length, limited.totalMessages, limited.consents.length, limited.totalConsents], [5, N, 0, 1]);
+      assert.ok(limited.messages[4]!.text.startsWith('the last one'), 'oldest first, ending with the latest');
+    });
+
+    it('Should run its middleware once on /settings: one language cookie, and a valid POST to /settings is a 404', async () => {
+      const es = await get(h, '/settings?lang=es');
+      assert.deepEqual(es.headers.getSetCookie().map((c) => c.split('=')[0]), ['__Host-optin_lang']);
+      const a = await newApp();
+      const res = await post(h, '/settings', { csrf: a.csrf }, a.cookie);
+      assert.equal(res.status, 404);
+    });
+
+    it('Should send Referrer-Policy: same-origin on its pages, and leave the rest of the site as it was', async () => {
+      const a = await newApp();
+      for (const path of ['/settings', '/settings/options', '/settings/users', '/settings/nothing-here']) {
+        assert.equal((await get(h, path, a.cookie)).headers.get('referrer-policy'), 'same-origin', path);
+      }
+      assert.equal((await get(h, '/settings')).headers.get('referrer-policy'), 'same-origin', 'signed out too');
+      assert.equal((await get(h, `/o/${a.name}`)).headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
+    });
+
+    it('Should name people in links by a reference that hides the number and works only in its own session', async () => {
+      const a = await newApp();
+      const phone = '14155550171';
+      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      const html = await (await get(h, '/settings/users?reveal=1', a.cookie)).text();
+      const ref = refIn(html, `+${phone}`, 'optout');
+      for (const decoded of [ref, Buffer.from(ref, 'base64url').toString('latin1'), Buffer.from(ref, 'base64').toString('latin1')]) {
+        assert.ok(!decoded.includes(phone) && !decoded.includes(phone.slice(-4)), 'the number cannot be read from the link');
+      }
+      assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${ref}`, a.cookie)).status, 200);
+      // Another session of the same app cannot use it, nor a plain base64 of the number.
+      const other = (await signIn(h, a.apiKey)).cookie!;
+      assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${ref}`, other)).status, 400);
+      assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${Buffer.from(phone).toString('base64url')}`, a.cookie)).status, 400);
+      assert.equal((await post(h, '/settings/users/optout', { csrf: await csrfOf(h, other), p: ref, confirm: 'yes' }, other)).status, 400);
+      assert.equal((await h.store.getUser(a.app.id, phone))?.optin, 'opted_in', 'nothing changed');
+      // A tampered reference is refused, not misread.
+      const tampered = ref.slice(0, -2) + (ref.endsWith('AA') ? 'BB' : 'AA');
+      assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${tampered}`, a.cookie)).status, 400);
+    });
+
+    it('Should show the widget position its own error, wired to the select', async () => {
+      const a = await newApp();
+      const res = await post(h, '/settings/options/theme', { csrf: a.csrf, color: '#123456', position: 'top' }, a.cookie);
+      assert.equal(res.status, 422);
+      const html = await res.text();
+      assert.equal(fieldError(html, 'theme-position'), 'Choose where the button sits: right or left');
+      assert.equal(fieldError(html, 'theme-color'), null, 'the colour was fine');
+      assert.match(html, /<select[^>]+id="theme-position"[^>]+aria-describedby="theme-position-error" aria-invalid="true"/);
+      const es = await post(h, '/settings/options/theme?lang=es', { csrf: a.csrf, color: '#123456', position: 'top' }, a.cookie);
+      assert.equal(fieldError(await es.text(), 'theme-position'), 'Elige dónde va el botón: a la derecha o a la izquierda');
+      assert.doesNotMatch(await (await get(h, '/settings/options', a.cookie)).text(), /id="theme-position"[^>]+aria-invalid/);
+    });
+
+    it('Should say there was nothing to erase when the number is not stored', async () => {
+      const a = await newApp();
+      const phone = '14155550172';
+      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      const ref = refIn(await (await get(h, '/settings/users?reveal=1', a.cookie)).text(), `+${phone}`);
+      const first = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref, confirm: 'yes' }, a.cookie);
+      assert.equal(first.headers.get('location'), '/settings/users?done=erased');
+      assert.match(await (await get(h, first.headers.get('location')!, a.cookie)).text(), /role="status"[^>]*>Erased\./);
+      const again = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref, confirm: 'yes' }, a.cookie);
+      assert.equal(again.headers.get('location'), '/settings/users?done=nothing');
+      const html = await (await get(h, again.headers.get('location')!, a.cookie)).text();
+      assert.match(html, /role="status"[^>]*>Nothing to erase: nothing was stored about that number\./);
+      assert.doesNotMatch(html, />Erased\./);
+    });
+
+    it('Should refuse a private, loopback or localhost callback URL when it is saved, on the form and in the API', async () => {
+      const a = await newApp();
+      for (const url of ['http://127.0.0.1:5432/x', 'http://localhost:8080/hook', 'https://api.localhost/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://[::ffff:7f00:1]/x', 'http://2130706433/x']) {
+        const res = await post(h, '/settings/options/callback', { csrf: a.csrf, callback_url: url }, a.cookie);
+        assert.equal(res.status, 422, url);
+        const html = await res.text();
+        assert.equal(fieldError(html, 'callback-url'), 'Use a public address: local, private and loopback addresses cannot receive events', url);
+        assert.match(html, /id="callback-url"[^>]+aria-invalid="true"/);
+        const api = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: url }) });
+        assert.equal(api.status, 422, url);
+        assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'invalid_callback_url');
+      }
+      assert.equal((await h.store.getApp(a.name))!.settings.callbackUrl, null, 'nothing saved');
+      const ok = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'https://hooks.example.com/x' }) });
+      assert.equal(ok.status, 200);
+      const cleared = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: null }) });
+      assert.equal(cleared.status, 200);
+
+      // An operator who allows private callbacks (a test bench, a private network) may save them.
+      const open = await harness(kind, { clock, config: { allowPrivateCallbacks: true } });
+      try {
+        const b = await open.makeApp();
+        const cookie = (await signIn(open, b.apiKey)).cookie!;
+        const csrf = await csrfOf(open, cookie);
+        assert.equal((await post(open, '/settings/options/callback', { csrf, callback_url: 'http://127.0.0.1:5432/x' }, cookie)).status, 303);
+        assert.equal((await open.store.getApp(b.name))!.settings.callbackUrl, 'http://127.0.0.1:5432/x');
+        const api = await open.request(`/api/v1/apps/${b.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'http://localhost:9/x' }) });
+        assert.equal(api.status, 200);
+      } finally {
+        await open.close();
+      }
+    });
+
+    it('Should keep the history drawer out of the row header, and give each landmark of the opt-ins page its own name', async () => {
+      const a = await newApp();
+      for (let i = 0; i < 26; i++) {
+        await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone: String(14155550300 + i), action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      }
+      const html = await (await get(h, '/settings/users', a.cookie)).text();
+      const headers = [...html.matchAll(/<th scope="row"[^>]*>([\s\S]*?)<\/th>/g)].map((x) => x[1]!);
+      assert.equal(headers.length, 25);
+      for (const th of headers) assert.doesNotMatch(th, /<details|<summary/, 'the row header holds only the number');
+      assert.equal((html.match(/<td><details/g) ?? []).length, 25, 'each drawer in a cell of its own');
+      assert.match(html, /<th scope="col">History<\/th>/);
+      // Landmarks: sections named by their headings, the rest by aria-label; all different.
+      const heading = (id: string) => new RegExp(`id="${id}">([^<]+)<`).exec(html)![1]!;
+      const names = [
+        ...[...html.matchAll(/<(?:section|div|nav)[^>]*aria-labelledby="([^"]+)"/g)].map((x) => heading(x[1]!)),
+        ...[...html.matchAll(/<(?:section|div|nav)[^>]*aria-label="([^"]+)"/g)].map((x) => x[1]!),
+      ];
+      assert.ok(names.length >= 5, names.join(' | '));
+      assert.equal(new Set(names).size, names.length, `landmark names are unique: ${names.join(' | ')}`);
+    });
+
+    it('Should fail closed when the key row of a session is missing, and clear expired sessions on sign-in', async () => {
+      const a = await newApp();
+      const idHash = sha256(a.cookie.split('=')[1]!);
+      await h.store.driver.transact(function* () {
+        yield { kind: 'run', sql: "UPDATE sessions SET key_id = 'no-such-key' WHERE id_hash = ?", params: [idHash] };
+      } as never);
+      assert.equal((await get(h, '/settings/options', a.cookie)).status, 303, 'no key row: no session');
+
+      const b = await h.makeApp();
+      const old = (await signIn(h, b.apiKey)).cookie!;
+      const oldHash = sha256(old.split('=')[1]!);
+      const count = (hash: string) =>
+        h.store.driver.read(function* () {
+          return ((yield { kind: 'all', sql: 'SELECT id_hash FROM sessions WHERE id_hash = ?', params: [hash] }) as unknown[]).length;
+        } as never) as Promise<number>;
+      assert.equal(await count(oldHash), 1);
+      clock.advance(7 * 86_400_000 + 1000);
+      assert.equal((await signIn(h, b.apiKey)).res.status, 303);
+      assert.equal(await count(oldHash), 0, 'the expired session row is gone');
+    });
+
+    it('Should escape a display name with markup on every Settings page and the poster', async () => {
+      const evil = '<img src=x onerror=alert(1)>&"Shop"';
+      const a = await newApp({ displayName: evil });
+      for (const path of ['/settings', '/settings/options', '/settings/users', '/settings/funnel', '/settings/poster?paper=a4']) {
+        const html = await (await get(h, path, a.cookie)).text();
+        assert.ok(!html.includes('<img src=x'), `${path}: the markup is not live`);
+        assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;&amp;'), `${path}: the name is shown, escaped`);
+      }
     });
   });
 }
