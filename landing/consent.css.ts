@@ -1,16 +1,7 @@
 import { globalStyle, style } from '@vanilla-extract/css';
+import './base.css.js';
 import { vars } from './tokens.css.js';
 
-globalStyle('*, *::before, *::after', { boxSizing: 'border-box' });
-globalStyle('body', {
-  margin: 0,
-  background: vars.color.bg,
-  color: vars.color.text,
-  font: `1rem/1.5 ${vars.font}`,
-  WebkitTextSizeAdjust: '100%',
-});
-globalStyle('a', { color: 'inherit', textUnderlineOffset: '0.2em' });
-globalStyle(':focus-visible', { outline: `3px solid ${vars.color.focus}`, outlineOffset: '2px' });
 
 export const page = style({ minHeight: '100vh', display: 'grid', placeItems: 'start center', paddingBlock: '1.5rem', paddingInline: '0.75rem' });
 

@@ -3,20 +3,11 @@
  * immutable caching). Mobile first: everything works at 320 px; wider screens get two columns.
  */
 import { globalStyle, style } from '@vanilla-extract/css';
+import './base.css.js';
 import { vars } from './tokens.css.js';
 
 const wide = 'screen and (min-width: 48rem)';
 
-globalStyle('*, *::before, *::after', { boxSizing: 'border-box' });
-globalStyle('body', {
-  margin: 0,
-  background: vars.color.bg,
-  color: vars.color.text,
-  font: `1rem/1.5 ${vars.font}`,
-  WebkitTextSizeAdjust: '100%',
-});
-globalStyle('a', { color: 'inherit', textUnderlineOffset: '0.2em' });
-globalStyle(':focus-visible', { outline: `3px solid ${vars.color.focus}`, outlineOffset: '2px' });
 globalStyle('h1, h2, h3', { lineHeight: 1.25, overflowWrap: 'anywhere' });
 
 export const skip = style({

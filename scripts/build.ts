@@ -14,8 +14,8 @@ import { build } from 'vite';
 const root = resolve(import.meta.dirname, '..');
 const landingOut = join(root, 'dist/landing');
 
-async function buildLanding(): Promise<void> {
-  rmSync(landingOut, { recursive: true, force: true });
+/** A vanilla-extract entry → static CSS (`<cssName>.css`) plus an ES module of its class names. */
+async function buildStyles(entry: string, classesFile: string, cssName: string): Promise<void> {
   await build({
     root,
     configFile: false,
@@ -23,14 +23,19 @@ async function buildLanding(): Promise<void> {
     plugins: [vanillaExtractPlugin({ identifiers: 'short' })],
     build: {
       outDir: landingOut,
-      emptyOutDir: true,
+      emptyOutDir: false,
       minify: true,
       cssMinify: true,
-      lib: { entry: join(root, 'landing/consent.css.ts'), formats: ['es'], fileName: () => 'classes.js', cssFileName: 'consent' },
+      lib: { entry: join(root, entry), formats: ['es'], fileName: () => classesFile, cssFileName: cssName },
     },
   });
-  const css = readdirSync(landingOut).find((f) => f.endsWith('.css'));
-  if (!css) throw new Error('landing build produced no CSS');
+}
+
+async function buildLanding(): Promise<void> {
+  rmSync(landingOut, { recursive: true, force: true });
+  await buildStyles('landing/consent.css.ts', 'classes.js', 'consent');
+  const css = 'consent.css';
+  if (!readdirSync(landingOut).includes(css)) throw new Error('landing build produced no CSS');
   const text = readFileSync(join(landingOut, css), 'utf8');
   writeFileSync(join(landingOut, 'manifest.json'), JSON.stringify({ css, bytes: text.length, gzip: gzipSync(text).length }, null, 2));
   console.log(`landing  ${css}  ${text.length} B  ${gzipSync(text).length} B gzip`);
@@ -42,19 +47,7 @@ async function buildLanding(): Promise<void> {
  * Both are served from /assets under content-hashed names, so they can be cached for good.
  */
 async function buildSettings(): Promise<void> {
-  await build({
-    root,
-    configFile: false,
-    logLevel: 'warn',
-    plugins: [vanillaExtractPlugin({ identifiers: 'short' })],
-    build: {
-      outDir: landingOut,
-      emptyOutDir: false,
-      minify: true,
-      cssMinify: true,
-      lib: { entry: join(root, 'landing/settings.css.ts'), formats: ['es'], fileName: () => 'settings-classes.js', cssFileName: 'settings' },
-    },
-  });
+  await buildStyles('landing/settings.css.ts', 'settings-classes.js', 'settings');
   await build({
     root,
     configFile: false,

@@ -1,0 +1,14 @@
+import { globalStyle } from '@vanilla-extract/css';
+import { vars } from './tokens.css.js';
+
+/** What every hosted page shares: box model, body text, links and a visible focus ring. */
+globalStyle('*, *::before, *::after', { boxSizing: 'border-box' });
+globalStyle('body', {
+  margin: 0,
+  background: vars.color.bg,
+  color: vars.color.text,
+  font: `1rem/1.5 ${vars.font}`,
+  WebkitTextSizeAdjust: '100%',
+});
+globalStyle('a', { color: 'inherit', textUnderlineOffset: '0.2em' });
+globalStyle(':focus-visible', { outline: `3px solid ${vars.color.focus}`, outlineOffset: '2px' });
