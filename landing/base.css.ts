@@ -12,3 +12,15 @@ globalStyle('body', {
 });
 globalStyle('a', { color: 'inherit', textUnderlineOffset: '0.2em' });
 globalStyle(':focus-visible', { outline: `3px solid ${vars.color.focus}`, outlineOffset: '2px' });
+
+/** The look of a text field, shared by the consent page and the Settings page. */
+export const control = {
+  inlineSize: '100%',
+  minBlockSize: '2.75rem',
+  font: 'inherit',
+  color: vars.color.text,
+  background: vars.color.surface,
+  border: `2px solid ${vars.color.border}`,
+  borderRadius: '8px',
+  paddingInline: '0.75rem',
+} as const;

@@ -1,5 +1,5 @@
 import { globalStyle, style } from '@vanilla-extract/css';
-import './base.css.js';
+import { control } from './base.css.js';
 import { vars } from './tokens.css.js';
 
 
@@ -23,17 +23,7 @@ export const muted = style({ color: vars.color.muted, marginBlock: '0 1rem' });
 export const field = style({ marginBlockEnd: '1rem' });
 export const label = style({ display: 'block', fontWeight: 600, marginBlockEnd: '0.25rem' });
 export const hint = style({ display: 'block', color: vars.color.muted, fontSize: '0.875rem', marginBlock: '0 0.25rem' });
-export const input = style({
-  inlineSize: '100%',
-  minBlockSize: '2.75rem',
-  font: 'inherit',
-  color: vars.color.text,
-  background: vars.color.surface,
-  border: `2px solid ${vars.color.border}`,
-  borderRadius: '8px',
-  paddingInline: '0.75rem',
-  selectors: { '&[aria-invalid="true"]': { borderColor: vars.color.error } },
-});
+export const input = style({ ...control, selectors: { '&[aria-invalid="true"]': { borderColor: vars.color.error } } });
 
 export const fieldset = style({ border: 0, padding: 0, margin: '0 0 1rem' });
 export const legend = style({ fontWeight: 600, padding: 0, marginBlockEnd: '0.25rem' });

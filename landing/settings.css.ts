@@ -3,7 +3,7 @@
  * immutable caching). Mobile first: everything works at 320 px; wider screens get two columns.
  */
 import { globalStyle, style } from '@vanilla-extract/css';
-import './base.css.js';
+import { control } from './base.css.js';
 import { vars } from './tokens.css.js';
 
 const wide = 'screen and (min-width: 48rem)';
@@ -72,16 +72,6 @@ export const field = style({ marginBlockEnd: '1rem' });
 export const label = style({ display: 'block', fontWeight: 600, marginBlockEnd: '0.25rem' });
 export const hint = style({ display: 'block', color: vars.color.muted, fontSize: '0.875rem', marginBlock: '0 0.25rem' });
 export const error = style({ display: 'block', color: vars.color.error, fontWeight: 600, marginBlock: '0 0.25rem' });
-const control = {
-  inlineSize: '100%',
-  minBlockSize: '2.75rem',
-  font: 'inherit',
-  color: vars.color.text,
-  background: vars.color.surface,
-  border: `2px solid ${vars.color.border}`,
-  borderRadius: '8px',
-  paddingInline: '0.75rem',
-} as const;
 export const input = style({ ...control, selectors: { '&[aria-invalid="true"]': { borderColor: vars.color.error } } });
 export const textarea = style({ ...control, paddingBlock: '0.5rem', minBlockSize: '6rem', resize: 'vertical', selectors: { '&[aria-invalid="true"]': { borderColor: vars.color.error } } });
 export const colorInput = style({ ...control, inlineSize: '5rem', padding: '0.25rem' });
