@@ -48,6 +48,8 @@ function litWithoutGlobals(): Plugin {
       const out = code
         .replace(/\(\w+\.(litHtml|litElement|reactiveElement)Versions\s*\?\?=\s*\[\]\)\.push\([^)]*\)/g, '0')
         .replace(/,\s*\w+\.litPropertyMetadata\s*\?\?=\s*new WeakMap/g, '')
+        // Standard decorators' Symbol.metadata polyfill would change a built-in on the host page.
+        .replace(/Symbol\.metadata\s*\?\?=\s*Symbol\(\s*["']metadata["']\s*\)\s*,?/g, '')
         .replace(/(?<![.\w])litPropertyMetadata\.get\(\w+\)/g, 'void 0')
         // Hooks for the ShadyDOM polyfill and SSR hydration, neither of which the widget uses.
         // (A no-op function rather than undefined: the minifier mangles `(void 0)?.()` into `0()`.)
@@ -67,6 +69,22 @@ function collapseTemplateWhitespace(): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/>\n\s*</g, '><').replace(/\n\s*/g, ' ');
+    },
+  };
+}
+
+/**
+ * The whole bundle runs once per page, and never throws into it: a second copy of the snippet stops
+ * before anything runs (Lit would otherwise try to create its Trusted Types policy twice), and a page
+ * whose CSP refuses the widget (Trusted Types without `lit-html`) is left as it was: no exception.
+ */
+function runOnceQuietly(): Plugin {
+  return {
+    name: 'optin:run-once-quietly',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const chunk = bundle['widget.js'];
+      if (chunk?.type === 'chunk') chunk.code = `if(!customElements.get("whatsapp-optin"))try{${chunk.code}}catch{}`;
     },
   };
 }
@@ -98,7 +116,7 @@ function qrModule(): Plugin {
 
 export default defineConfig({
   root,
-  plugins: [vanillaExtractPlugin(), inlineVanillaCss(), litWithoutGlobals(), collapseTemplateWhitespace(), qrModule()],
+  plugins: [vanillaExtractPlugin(), inlineVanillaCss(), litWithoutGlobals(), collapseTemplateWhitespace(), runOnceQuietly(), qrModule()],
   build: {
     outDir,
     // outDir is dist/widget: only the widget's own files are cleaned, never the rest of dist/.

@@ -240,16 +240,10 @@ export class WhatsappOptin extends LitElement {
     // JSON.stringify drops the undefined keys.
     const body = { consent: true, via: 'widget', lang, page: location.href, wordingVersion, phone: (need !== 'none' && phone) || undefined, campaign: campaign || undefined };
     this.busy = true;
+    let res: Optin;
     try {
       // text/plain keeps this a "simple" cross-origin request: no CORS preflight.
-      const res = await call<Optin>(`${this.#route}/optins`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, this.timeout);
-      // Only ever hand a person over to WhatsApp, whatever an answer says.
-      if (!res.redirectUrl?.startsWith('https://wa.me/')) throw 0;
-      this.#result = res;
-      this.stage = 'done';
-      this.#emit('optin-consent', { ...res, lang, campaign, wordingVersion });
-      if (this.ga4) ((window as unknown as { dataLayer?: object[] }).dataLayer ??= []).push({ event: 'generate_lead', method: 'whatsapp', optin_app: this.app, campaign });
-      await this.#handOff(res.redirectUrl);
+      res = await call<Optin>(`${this.#route}/optins`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, this.timeout);
     } catch (err) {
       const { code } = asFailure(err);
       const field: ErrorKey | null = code === 'invalid_phone' ? 'badPhone' : code === 'phone_required' ? 'needPhone' : null;
@@ -258,9 +252,22 @@ export class WhatsappOptin extends LitElement {
         this.#report(err, this.#t[field ?? 'needConsent']);
         this.#focusInvalid();
       } else this.#fail(err, () => ((this.stage = 'form'), this.#submit(new Event('submit'))));
+      return;
     } finally {
       this.busy = false;
     }
+    // The consent is recorded: nothing below may lead to posting it again. Only ever hand a person
+    // over to WhatsApp, whatever an answer says; a refused link offers the form again, not a re-post.
+    if (!res.redirectUrl?.startsWith('https://wa.me/')) return this.#fail(0, () => this.#prepare());
+    this.#result = res;
+    this.stage = 'done';
+    this.#emit('optin-consent', { ...res, lang, campaign, wordingVersion });
+    try {
+      if (this.ga4) ((window as unknown as { dataLayer?: object[] }).dataLayer ??= []).push({ event: 'generate_lead', method: 'whatsapp', optin_app: this.app, campaign });
+    } catch {
+      // A host page's broken dataLayer is not the person's problem.
+    }
+    await this.#handOff(res.redirectUrl);
   }
 
   async #handOff(url: string): Promise<void> {
@@ -273,6 +280,7 @@ export class WhatsappOptin extends LitElement {
     } catch {
       // Without the QR code the link below still works.
     }
+
   }
 
   #fail(err: unknown, again: () => unknown): void {
@@ -309,7 +317,7 @@ export class WhatsappOptin extends LitElement {
   }
 
   #emit<K extends keyof OptinEvents>(type: K, detail: Omit<OptinEvents[K], 'app'>): void {
-    this.dispatchEvent(new CustomEvent(type, { detail: { app: this.app, ...detail }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent(type, { detail: { ...detail, app: this.app }, bubbles: true, composed: true }));
   }
 
   override render() {
@@ -328,7 +336,7 @@ export class WhatsappOptin extends LitElement {
       </button>
       <dialog part="dialog" aria-modal="true" aria-labelledby="title" closedby="any" @keydown=${this.#trap} @close=${this.#restoreFocus}>
         <div>
-          <h2 id="title">${name ? t.title.replace('{}', name) : t.open}</h2>
+          <h2 id="title">${name ? t.title.replace('{}', () => name) : t.open}</h2>
           <button aria-label=${t.close} @click=${this.hide}>×</button>
         </div>
         ${this.#body(t)}

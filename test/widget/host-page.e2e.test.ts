@@ -42,12 +42,16 @@ interface PageOptions {
   lang?: string;
   /** Adds data-lang. */
   dataLang?: string;
+  /** A Trusted Types CSP: 'lit-html' allowed as a policy name, or only the page's own. */
+  trustedTypes?: 'lit-html' | 'app-only';
+  /** Adds data-ga4, and a page whose dataLayer is broken. */
+  brokenDataLayer?: boolean;
 }
 
 /** The host site: a plain page with the one line a marketer pastes. */
 function hostPage(o: PageOptions): { html: string; headers: Record<string, string> } {
-  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', o.dataLang ? `data-lang="${o.dataLang}"` : '', 'async'].filter(Boolean).join(' ');
-  const tag = o.bare ? '' : `<script ${attrs}></script>`;
+  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', o.dataLang ? `data-lang="${o.dataLang}"` : '', o.brokenDataLayer ? 'data-ga4' : '', 'async'].filter(Boolean).join(' ');
+  const tag = (o.brokenDataLayer ? `<script src="${hostOrigin}/broken-datalayer.js"></script>` : '') + (o.bare ? '' : `<script ${attrs}></script>`);
   const html = `<!doctype html>
 <html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>
 ${o.hostile ? '<style>* { all: unset !important; } button { display: none !important; } body { font-size: 3px; letter-spacing: 8px; text-transform: uppercase; }</style>' : ''}
@@ -57,6 +61,7 @@ ${tag}${o.twice ? tag : ''}
   const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
   // A strict CSP: the widget's origin for scripts and fetches, nothing inline, no eval, no styles.
   if (o.csp) headers['content-security-policy'] = `default-src 'none'; script-src ${server.url}; connect-src ${server.url}; style-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  if (o.trustedTypes) headers['content-security-policy'] = `require-trusted-types-for 'script'; trusted-types ${o.trustedTypes === 'lit-html' ? 'lit-html' : 'app'}`;
   return { html, headers };
 }
 
@@ -150,6 +155,8 @@ before(async () => {
   assert.ok(existsSync(built), `${built} is missing: run "npm run build" first`);
   server = await startTestServer();
   host = createServer((req, res) => {
+    // A host page whose analytics left dataLayer in a state where push throws.
+    if (req.url === '/broken-datalayer.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.dataLayer = { push() { throw new Error("broken analytics"); } };');
     const o = JSON.parse(decodeURIComponent(new URL(req.url ?? '/', 'http://x').search.slice(1) || '%7B%7D')) as PageOptions;
     const { html, headers } = hostPage(o);
     res.writeHead(200, headers).end(html);
@@ -270,7 +277,46 @@ describe('widget.js on a host page from another origin', () => {
     await s.page.waitForSelector(deep('[part=button]'), { visible: true });
     const after = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
     assert.deepEqual(after.filter((k) => !baseline.includes(k)), []);
+    // Nor does it change a built-in (Lit's Symbol.metadata polyfill is stripped).
+    assert.equal(await s.page.evaluate(() => typeof (Symbol as unknown as { metadata?: symbol }).metadata), 'undefined');
     assert.equal(await s.page.evaluate(() => typeof customElements.get('whatsapp-optin')), 'function');
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('under Trusted Types: works where lit-html is an allowed policy, even twice; elsewhere stays out, throwing nothing', async () => {
+    const ok = await session();
+    await ok.page.goto(pageUrl({ app: apps.sandbox.name, trustedTypes: 'lit-html', twice: true }));
+    await ok.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await openPanel(ok.page);
+    assertClean(ok);
+    await ok.page.close();
+    const refused = await session();
+    await refused.page.goto(pageUrl({ app: apps.sandbox.name, trustedTypes: 'app-only' }));
+    await refused.page.waitForNetworkIdle();
+    assert.deepEqual(refused.pageErrors, [], 'no exception in the host page');
+    assert.equal(await refused.page.evaluate(() => document.querySelector('whatsapp-optin')), null);
+    await refused.page.close();
+  });
+
+  it('records a consent once and hands over even when the page\'s dataLayer throws', async () => {
+    const s = await session('phone');
+    await s.page.goto(pageUrl({ app: apps.live.name, brokenDataLayer: true }));
+    const phone = '14155550188';
+    await consentFlow(s, apps.live, phone);
+    await waitFor(() => s.whatsapp.length > 0, 'the phone was never sent to wa.me');
+    assert.match(s.whatsapp[0]!, /^https:\/\/wa\.me\/14155550123\?text=/);
+    assert.equal((await server.store.consentsFor(apps.live.id, phone)).length, 1, 'recorded once');
+    assert.deepEqual(s.pageErrors, []);
+    await s.page.close();
+  });
+
+  it('names a business whose name holds $\' and $& as it is', async () => {
+    const odd = await server.makeApp({ displayName: "Tom$'s Café & $& Co", settings: { allowedOrigins: [hostOrigin] } });
+    const s = await session();
+    await s.page.goto(pageUrl({ app: odd.name }));
+    await openPanel(s.page);
+    assert.equal(await text(s.page, 'h2'), "Tom$'s Café & $& Co on WhatsApp");
     assertClean(s);
     await s.page.close();
   });
