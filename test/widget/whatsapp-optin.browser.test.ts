@@ -174,7 +174,8 @@ describe('<whatsapp-optin> after consent', () => {
     const el = await widget(nophone);
     asPhone(el);
     const seen: string[] = [];
-    const listen = (e: Event) => seen.push(e.type);
+    // composed and bubbles: a page whose widget sits inside its own shadow root still hears them.
+    const listen = (e: Event) => seen.push(e.bubbles && e.composed ? e.type : `${e.type} (not composed)`);
     for (const t of ['optin-open', 'optin-consent', 'optin-redirect'] as const) document.addEventListener(t, listen);
     await open(el);
     tick(el);
