@@ -13,11 +13,10 @@ const data = script?.dataset ?? {};
 // The API lives where widget.js came from, unless data-api says otherwise.
 const origin = data.api || (script?.src ? new URL(script.src).origin : '');
 
-// Inline <whatsapp-optin> elements on the page get the same default.
-if (!customElements.get('whatsapp-optin')) {
-  WhatsappOptin.defaultApi = origin;
-  customElements.define('whatsapp-optin', WhatsappOptin);
-}
+// Inline <whatsapp-optin> elements on the page get the same default. (The build wraps this file so
+// that it runs at most once per page: a second copy of the snippet stops before reaching here.)
+WhatsappOptin.defaultApi = origin;
+customElements.define('whatsapp-optin', WhatsappOptin);
 
 function mount(): void {
   // A second copy of the snippet must not add a second button.
