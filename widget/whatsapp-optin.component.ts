@@ -391,7 +391,7 @@ export class WhatsappOptin extends LitElement {
     const url = this.#result!.redirectUrl;
     const qr = this.qr;
     return html`${qr
-        ? html`<p id="scan">${t.scan}</p>
+        ? html`<p id="scan" role="status">${t.scan}</p>
             <svg role="img" aria-labelledby="scan" viewBox="-2 -2 ${qr.size + 4} ${qr.size + 4}"><path d=${qr.d}></path></svg>`
         : nothing}
       <a class="${s.button} ${s.wide}" href=${url} target="_blank" rel="noopener" @click=${() => this.#emit('optin-redirect', { url, via: 'link' })}>${this.#onPhone ? t.open : t.desktop}</a>`;

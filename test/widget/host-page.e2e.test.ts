@@ -218,6 +218,8 @@ describe('widget.js on a host page from another origin', () => {
     const expected = `https://wa.me/917834811114?text=PROXY%20${apps.sandbox.name}`;
     assert.equal(await readQr(s.page), expected);
     assert.equal(await s.page.$eval(deep(`a[href="${expected}"]`), (a) => a.textContent), 'Open WhatsApp on this computer');
+    // Said to a screen reader, politely: what to do next.
+    assert.equal(await s.page.$eval(deep('#scan'), (p) => `${p.getAttribute('role')}: ${p.textContent}`), 'status: Scan with your phone to open WhatsApp.');
     assert.deepEqual(s.whatsapp, [], 'a desktop is not navigated away');
     const records = await server.store.consentsFor(apps.sandbox.id, phone);
     assert.equal(records.length, 1);
