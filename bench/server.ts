@@ -8,6 +8,7 @@ import { createApp } from '../server/app.js';
 import { loadAssets } from '../server/assets.js';
 import { parseConfig } from '../server/config.js';
 import { createApp as createAppRecord, updateApp } from '../server/services/apps.js';
+import { appByName } from '../server/store/apps.js';
 import { openStore } from '../server/store/index.js';
 
 const parsed = parseConfig(process.env);
@@ -15,7 +16,7 @@ if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
 const config = { ...parsed.config, consentRateLimit: 0, qrRateLimit: 0, demo: false };
 const store = openStore(config.databaseUrl);
 await store.migrate();
-if (!(await store.getApp('bench'))) {
+if (!(await store.read(appByName, 'bench'))) {
   const { app } = await createAppRecord(store, { name: 'bench', displayName: 'Bench Shoes', phone: '+14155550123' }, Date.now());
   await updateApp(store, app, { live: true }, Date.now());
 }

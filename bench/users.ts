@@ -15,12 +15,13 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { systemClock } from '../core/clock.js';
 import { testConfig } from '../server/config.js';
-import { OutboxWorker } from '../server/outbox-worker.js';
-import { deliverMessage } from '../server/senders/index.js';
+import { deliverMessage } from '../server/delivery/messages.js';
+import { deliverEvent } from '../server/delivery/user-events.js';
+import { OutboxWorker } from '../server/delivery/worker.js';
 import { createApp as createAppRecord, updateApp } from '../server/services/apps.js';
+import { appByName } from '../server/store/apps.js';
 import { openStore, type Store } from '../server/store/index.js';
-import { enqueueUserEvent } from '../server/store/outbox.js';
-import { deliverEvent } from '../server/webhooks.js';
+import { enqueueUserEvent } from '../server/store/ledger.js';
 
 const root = join(import.meta.dirname, '..');
 const ADMIN = 'bench-admin-token-0123456789';
@@ -137,13 +138,13 @@ async function webhookRate(store: Store, n: number): Promise<{ perSecond: number
   });
   await new Promise<void>((r) => rx.listen(0, '127.0.0.1', () => r()));
   const url = `http://127.0.0.1:${(rx.address() as AddressInfo).port}/hook`;
-  const app = (await store.getApp('bench'))!;
+  const app = (await store.read(appByName, 'bench'))!;
   await updateApp(store, app, { settings: { callbackUrl: url } }, Date.now());
   const now = Date.now();
   for (let start = 0; start < n; start += 500) {
-    await store.driver.transact(function* () {
+    await store.transact(function* () {
       for (let i = start; i < Math.min(n, start + 500); i++) {
-        yield* enqueueUserEvent({ id: app.id, name: 'bench', callbackUrl: url }, `evt_${randomUUID()}`, 'opted-in', { phone: String(14_000_000_000 + i), via: 'qr' }, now);
+        yield* enqueueUserEvent({ id: app.id, name: 'bench', settings: { callbackUrl: url, unverifiedCountsAsOptin: true } }, `evt_${randomUUID()}`, 'opted-in', { phone: String(14_000_000_000 + i), via: 'qr' }, now);
       }
     });
   }

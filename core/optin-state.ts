@@ -13,6 +13,9 @@ export interface UserState {
   lastInboundAt: number | null;
 }
 
+/** What a change of state is worth telling the business: the type of the user-event, or nothing. */
+export type Changed = 'opted-in' | 'opted-out' | 'verified' | null;
+
 export const NEW_USER: UserState = { optin: 'none', via: null, verified: false, optinAt: null, lastInboundAt: null };
 
 export type OptinEvent =
@@ -26,10 +29,10 @@ export type OptinEvent =
  * Returns the next state and whether the change is worth a user-event (`opted-in`, `opted-out`,
  * `verified`), so that repeats do not notify the business twice.
  */
-export function applyEvent(s: UserState, e: OptinEvent): { state: UserState; changed: 'opted-in' | 'opted-out' | 'verified' | null } {
+export function applyEvent<S extends UserState>(s: S, e: OptinEvent): { state: S; changed: Changed } {
   switch (e.type) {
     case 'opt_in': {
-      const state: UserState = { ...s, optin: 'opted_in', via: e.via, optinAt: e.at, verified: e.verified || (s.optin === 'opted_in' && s.verified) };
+      const state: S = { ...s, optin: 'opted_in', via: e.via, optinAt: e.at, verified: e.verified || (s.optin === 'opted_in' && s.verified) };
       if (s.optin !== 'opted_in') return { state, changed: 'opted-in' };
       return { state, changed: !s.verified && state.verified ? 'verified' : null };
     }

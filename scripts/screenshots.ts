@@ -3,8 +3,9 @@
  * and the Settings page's main screens at phone and desktop width.
  * `npx tsx scripts/screenshots.ts [consent|settings]` (both without an argument).
  */
-import { randomUUID } from 'node:crypto';
 import type { Browser } from 'puppeteer-core';
+import { evidence, commitChange } from '../server/services/consent.js';
+import type { AppRecord } from '../server/store/index.js';
 import { launchChrome } from '../test/support/chrome.js';
 import { startTestServer, type TestServer } from '../test/support/server.js';
 
@@ -24,15 +25,20 @@ async function consentShots(s: TestServer, browser: Browser): Promise<void> {
   await page.close();
 }
 
-async function settingsShots(s: TestServer, browser: Browser, apiKey: string, appId: string): Promise<void> {
+async function settingsShots(s: TestServer, browser: Browser, apiKey: string, app: AppRecord): Promise<void> {
+  const appId = app.id;
   // A few weeks of a small campaign, so that the screens show something real.
   const now = Date.now();
   const vias = ['qr', 'qr', 'url', 'widget', 'sms', 'first_message'] as const;
   for (let i = 0; i < 18; i++) {
     const via = vias[i % vias.length]!;
-    await s.store.recordConsent({
-      id: randomUUID(), appId, phone: `1415555${String(1200 + i * 37).padStart(4, '0')}`, action: i === 7 ? 'opt_out' : 'opt_in', via, wording: null, locale: 'en',
-      at: now - (18 - i) * 3 * 3600_000, ip: null, userAgent: null, page: null, campaign: via === 'qr' ? 'spring-menu' : null, ref: null, actor: null, verified: via === 'sms' || via === 'first_message',
+    const at = now - (18 - i) * 3 * 3600_000;
+    const action = i === 7 ? 'opt_out' : 'opt_in';
+    await commitChange(s.store, {
+      app,
+      record: evidence({ appId: app.id, phone: `1415555${String(1200 + i * 37).padStart(4, '0')}`, action, via, locale: 'en', at, campaign: via === 'qr' ? 'spring-menu' : null }),
+      shown: null,
+      move: action === 'opt_out' ? { type: 'opt_out', via, at } : { type: 'opt_in', via, at, verified: via === 'sms' || via === 'first_message' },
     });
   }
   s.deps.funnel.add(appId, now, 'qr', 'spring-menu', 'view', 64);
@@ -71,7 +77,7 @@ const acme = await s.makeApp({ name: 'Acme', displayName: 'Acme Shoes', phone: '
 const browser = await launchChrome();
 try {
   if (!only || only === 'consent') await consentShots(s, browser);
-  if (!only || only === 'settings') await settingsShots(s, browser, acme.apiKey, acme.app.id);
+  if (!only || only === 'settings') await settingsShots(s, browser, acme.apiKey, acme.app);
 } finally {
   await browser.close();
   await s.close();

@@ -1,28 +1,27 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
-import { secureHeaders } from 'hono/secure-headers';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Assets } from './assets.js';
-import type { AuthEnv } from './auth.js';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { ApiError, errorBody } from './errors.js';
+import { notFound, onError } from './errors.js';
 import { FunnelCounter } from './funnel-counter.js';
-import { mediaType } from './http.js';
+import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
+import { jsonBody } from './middleware/json-body.js';
+import { securityHeaders } from './middleware/security-headers.js';
 import { RateLimiter } from './rate-limit.js';
-import { appRoutes, businessAuth, defaultHook } from './routes/apps.js';
+import { appRoutes } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
+import { eligibilityRoutes } from './routes/eligibility.js';
 import { eventRoutes } from './routes/events.js';
-import { userRoutes } from './routes/users.js';
 import { hookRoutes } from './routes/hooks.js';
+import { keyRoutes } from './routes/keys.js';
 import { qrRoutes } from './routes/qr.js';
-import { settingsRoutes } from './routes/settings.js';
 import { staticRoutes } from './routes/static.js';
-import { documentWidgetRoutes, widgetApiRoutes } from './routes/widget-api.js';
-import type { Store } from './store/index.js';
+import { statsRoutes } from './routes/stats.js';
+import { userRoutes } from './routes/users.js';
+import { widgetApiRoutes } from './routes/widget-api.js';
+import { settingsPageRoutes } from './settings-page/routes.js';
+import { AppCache, type Store } from './store/index.js';
 
 export interface AppOptions {
   store: Store;
@@ -34,7 +33,8 @@ export interface AppOptions {
 
 /**
  * Builds the whole HTTP app from its dependencies. Nothing here reads the environment or opens a
- * database: `main.ts` does that, and each test builds its own.
+ * database: `main.ts` does that, and each test builds its own. This function is the routing table:
+ * what is mounted first answers first.
  *
  * @example
  * const { app } = createApp({ store, config: testConfig(), assets: await loadAssets() });
@@ -44,6 +44,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   const clock = o.clock ?? systemClock;
   const deps: Deps = {
     store: o.store,
+    apps: new AppCache(o.store, clock),
     config: o.config,
     clock,
     assets: o.assets,
@@ -51,73 +52,31 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     limiter: new RateLimiter(o.config.consentRateLimit, () => clock.now()),
   };
 
-  const app = new OpenAPIHono<AuthEnv>({ defaultHook: defaultHook as never });
+  const app = new OpenAPIHono<AuthEnv>();
+  app.use(securityHeaders());
 
-  app.use(
-    secureHeaders({
-      // Set per route: the widget's files and API must be readable by other sites.
-      crossOriginResourcePolicy: false,
-      crossOriginEmbedderPolicy: false,
-      xFrameOptions: 'DENY',
-      // Set below, only where a route has not chosen its own (the Settings pages send same-origin).
-      referrerPolicy: false,
-    }),
-  );
-  app.use(async (c, next) => {
-    await next();
-    if (!c.res.headers.has('Referrer-Policy')) c.res.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-    if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-    if (!c.res.headers.has('Cross-Origin-Resource-Policy')) c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
-  });
+  // People and providers: no key.
+  app.route('/', staticRoutes(deps)); // /widget.js, /assets/*, /demo, /healthz, /
+  app.route('/', consentPageRoutes(deps)); // /o/:app
+  app.route('/', qrRoutes(deps)); // /o/:app/qr.svg, /o/:app/qr.png
+  app.route('/', hookRoutes(deps)); // /hooks/:app/sms, /hooks/:app/whatsapp, /hooks/sandbox/whatsapp
+  app.route('/', settingsPageRoutes(deps)); // /settings, with its own session
+  // The widget's two public calls answer before the business API's authentication runs.
+  app.route('/', widgetApiRoutes(deps)); // /api/v1/apps/:app/public, /api/v1/apps/:app/optins
 
-  // JSON bodies only, and small: anything else is a clear 415 or 413, never a confusing 422.
-  businessAuth(deps, app);
-  const limit = bodyLimit({
-    maxSize: 64 * 1024,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', 'The body may be at most 64 KB.');
-    },
-  });
-  const jsonOnly: MiddlewareHandler = async (c, next) => {
-    // The widget's opt-in route reads its own body (it also takes text/plain).
-    if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS' || c.req.path.endsWith('/optins')) return next();
-    // Node gives every DELETE, PUT and POST a body stream, even an empty one: only a body that has
-    // content must be JSON.
-    const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
-    return limit(c, next);
-  };
-  app.use('/api/v1/apps', jsonOnly);
-  app.use('/api/v1/apps/*', jsonOnly);
-
-  app.route('/', staticRoutes(deps));
-  app.route('/', consentPageRoutes(deps));
-  app.route('/', qrRoutes(deps));
-  app.route('/', widgetApiRoutes(deps));
-  app.route('/', hookRoutes(deps));
-  app.route('/', settingsRoutes(deps));
-  appRoutes(deps, app);
-  userRoutes(deps, app);
-  eventRoutes(deps, app);
+  // The business API: a bearer key first (a bad key is a 401 before anything else), then JSON only.
+  app.use('/api/v1/apps/*', bearerAuth({ store: deps.store, adminToken: deps.config.adminToken }), jsonBody({ maxSize: 64 * 1024 }));
+  app.route('/', appRoutes(deps)); // /api/v1/apps, /api/v1/apps/:app
+  app.route('/', userRoutes(deps)); // /api/v1/apps/:app/users...
+  app.route('/', eligibilityRoutes(deps)); // /api/v1/apps/:app/eligibility
+  app.route('/', statsRoutes(deps)); // /api/v1/apps/:app/stats
+  app.route('/', eventRoutes(deps)); // /api/v1/apps/:app/events...
+  app.route('/', keyRoutes(deps)); // /api/v1/apps/:app/keys/rotate, /api/v1/apps/:app/webhook-secret/rotate
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  documentWidgetRoutes(app.openAPIRegistry);
   app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' }, servers: [{ url: o.config.publicUrl }] });
 
-  app.notFound((c) => c.json(errorBody('not_found', 'Nothing here.'), 404));
-  app.onError((err, c) => {
-    if (err instanceof ApiError) {
-      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return c.json(errorBody(err.code, err.message), err.status as ContentfulStatusCode);
-    }
-    if (err instanceof HTTPException) {
-      const status = err.status as ContentfulStatusCode;
-      const code = status === 400 ? 'malformed_request' : status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'error';
-      return c.json(errorBody(code, err.message || 'Bad request.'), status);
-    }
-    console.error('unhandled error', c.req.method, c.req.path, err);
-    return c.json(errorBody('internal', 'Something went wrong on our side. Nothing you sent was lost; try again.'), 500);
-  });
-
+  app.notFound(notFound);
+  app.onError(onError);
   return { app, deps };
 }

@@ -10,10 +10,12 @@ import QRCode from 'qrcode';
 import { isValidCampaign } from '../core/app-name.js';
 import { VIAS } from '../core/optin-state.js';
 import { newApiKey } from './keys.js';
-import { qrTarget } from './routes/qr.js';
+import { qrTarget } from '../core/links.js';
+import { appByName, listApps } from './store/apps.js';
+import { rotateKey } from './store/keys.js';
 import { usersCsv } from './services/export.js';
 import { userView } from './services/user-view.js';
-import { decodeCursor, listUsers, rotateKey } from './store/users.js';
+import { decodeCursor, listUsers } from './store/users.js';
 
 const HELP = `optin-kit: collect WhatsApp opt-ins and prove them.
 
@@ -59,7 +61,7 @@ async function withStore<T>(config: Config, fn: (s: Store) => Promise<T>): Promi
 
 async function appNamed(s: Store, name: string | undefined): Promise<AppRecord> {
   if (!name) throw new CliError('name the app, for example: optin-kit users list Acme');
-  const app = await s.getApp(name);
+  const app = await s.read(appByName, name);
   if (!app) throw new CliError(`no app is named ${name}`);
   return app;
 }
@@ -116,7 +118,7 @@ async function usersCommand(sub: string | undefined, rest: string[], config: Con
     return withStore(config, async (s) => {
       const app = await appNamed(s, positionals[0]);
       const now = Date.now();
-      const page = await listUsers(s, app.id, { optin: values.optin as never, activity: values.activity as never, via: values.via as never, unverifiedCountsAsOptin: app.settings.unverifiedCountsAsOptin }, { after, limit, now });
+      const page = await s.read(listUsers, app.id, { optin: values.optin as never, activity: values.activity as never, via: values.via as never, unverifiedCountsAsOptin: app.settings.unverifiedCountsAsOptin }, { after, limit, now });
       out(`${'phone'.padEnd(16)} ${'optin'.padEnd(10)} ${'activity'.padEnd(9)} ${'via'.padEnd(14)} verified  since`);
       for (const u of page.users.map((x) => userView(x, now, app.settings.unverifiedCountsAsOptin))) {
         out(`${('+' + u.phone).padEnd(16)} ${u.optin.padEnd(10)} ${u.activity.padEnd(9)} ${(u.via ?? '').padEnd(14)} ${(u.verified ? 'yes' : 'no').padEnd(9)} ${u.optinAt ?? ''}`);
@@ -169,7 +171,7 @@ export async function runCli(
         return 0;
       }
       if (sub === 'list') {
-        const apps = await withStore(config, (s) => s.listApps());
+        const apps = await withStore(config, (s) => s.read(listApps));
         if (apps.length === 0) out('no apps yet: optin-kit apps create --name Acme --display-name "Acme Shoes"');
         for (const a of apps) out(`${a.name.padEnd(24)} ${a.live ? 'live   ' : 'sandbox'} ${a.displayName}`);
         return 0;
@@ -195,7 +197,7 @@ export async function runCli(
         const name = positionals[0];
         if (!name) throw new CliError(`usage: optin-kit apps ${sub} <name>`);
         return await withStore(config, async (s) => {
-          const app = await s.getApp(name);
+          const app = await s.read(appByName, name);
           if (!app) throw new CliError(`no app is named ${name}`);
           if (sub === 'show') {
             show(app, config, out);
@@ -229,7 +231,7 @@ export async function runCli(
       return await withStore(config, async (s) => {
         const app = await appNamed(s, positionals[0]);
         const key = newApiKey();
-        const revoked = await rotateKey(s, app.id, key, Date.now());
+        const revoked = await s.transact(rotateKey, app.id, key, Date.now());
         out(`New API key for ${app.name} (shown once, keep it secret): ${key.key}`);
         err(`optin-kit: ${revoked} older key${revoked === 1 ? '' : 's'} revoked`);
         return 0;

@@ -38,6 +38,7 @@ export const ConfigSchema = z
     ALLOW_PRIVATE_CALLBACKS: flag(false),
     CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     WORKER: flag(true),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   })
   .transform((e) => ({
     port: e.PORT,
@@ -64,6 +65,8 @@ export const ConfigSchema = z
     callbackTimeoutMs: e.CALLBACK_TIMEOUT_MS,
     /** Run the outbox worker inside the server process (it can also run alone: npm run worker). */
     worker: e.WORKER,
+    /** How often an idle outbox worker looks for due items (a commit that enqueues wakes it at once). */
+    workerPollMs: e.OUTBOX_POLL_MS,
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

@@ -1,9 +1,10 @@
+import { countApps } from './store/apps.js';
 import type { Store } from './store/index.js';
 import { createApp } from './services/apps.js';
 
 /** A sandbox app for newcomers, created when the store has no apps at all. */
 export async function ensureDemoApp(store: Store, now: number): Promise<{ created: boolean; apiKey: string | null }> {
-  if ((await store.countApps()) > 0) return { created: false, apiKey: null };
+  if ((await store.read(countApps)) > 0) return { created: false, apiKey: null };
   const { apiKey } = await createApp(store, { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } }, now);
   return { created: true, apiKey };
 }

@@ -3,16 +3,16 @@ import type { Assets } from './assets.js';
 import type { Config } from './config.js';
 import type { FunnelCounter } from './funnel-counter.js';
 import type { RateLimiter } from './rate-limit.js';
-import type { Store } from './store/index.js';
+import type { AppCache, Store } from './store/index.js';
 
 /** Everything a route needs, passed in: tests build their own, with their own store and clock. */
 export interface Deps {
   store: Store;
+  /** Apps and their wording, cached in memory (a change through this store drops them at once). */
+  apps: AppCache;
   config: Config;
   clock: Clock;
   assets: Assets;
   funnel: FunnelCounter;
   limiter: RateLimiter;
-  /** Tells the in-process outbox worker, if any, that something is due now. */
-  wake?: () => void;
 }

@@ -1,5 +1,5 @@
-import { dayOf, type FunnelIncrement, type Store } from './store/store.js';
-import type { FunnelMetric } from './store/types.js';
+import { addFunnel, dayOf, type FunnelIncrement, type FunnelMetric } from './store/funnel.js';
+import type { Store } from './store/index.js';
 
 /**
  * Page views and redirects are aggregate counts, not evidence, so they are added up in memory and
@@ -22,10 +22,10 @@ export class FunnelCounter {
     const rows = [...this.counts.values()];
     this.counts = new Map();
     try {
-      await store.addFunnel(rows);
+      await store.transact(addFunnel, rows);
     } catch (e) {
       // Put them back: the next flush tries again.
-      for (const r of rows) this.add(r.appId, Date.parse(r.day), r.via, r.campaign || null, r.metric, r.n);
+      for (const r of rows) this.add(r.appId, Date.parse(r.day), r.via, r.campaign || null, r.metric as FunnelMetric, r.n);
       throw e;
     }
   }

@@ -4,9 +4,10 @@ import { loadAssets } from './assets.js';
 import { parseConfig, type Config } from './config.js';
 import { ensureDemoApp, urlsFor } from './demo.js';
 import { FunnelCounter } from './funnel-counter.js';
-import { OutboxWorker } from './outbox-worker.js';
-import { deliverMessage } from './senders/index.js';
-import { deliverEvent } from './webhooks.js';
+import { deliverMessage } from './delivery/messages.js';
+import { deliverEvent } from './delivery/user-events.js';
+import { OutboxWorker } from './delivery/worker.js';
+import { listApps } from './store/apps.js';
 import { openStore } from './store/index.js';
 
 /**
@@ -19,11 +20,8 @@ export async function startServer(config: Config, log: (s: string) => void = con
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
   const funnel = new FunnelCounter();
   const { app, deps } = createApp({ store, config, assets: await loadAssets(), funnel });
-  const worker = new OutboxWorker(deps, { event: deliverEvent, message: deliverMessage });
-  if (config.worker) {
-    deps.wake = () => worker.wake();
-    worker.start();
-  }
+  const worker = new OutboxWorker(deps, { event: deliverEvent, message: deliverMessage }, { pollMs: config.workerPollMs });
+  if (config.worker) worker.start();
   const demo = config.demo ? await ensureDemoApp(store, Date.now()) : { created: false, apiKey: null };
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
@@ -37,7 +35,7 @@ export async function startServer(config: Config, log: (s: string) => void = con
   flusher.unref();
 
   log(`optin-kit listening on http://${config.host}:${port} (public URL ${config.publicUrl}, ${store.kind} store)`);
-  const apps = await store.listApps();
+  const apps = await store.read(listApps);
   const show = apps.find((a) => a.name === 'demo') ?? apps[0];
   if (show) {
     log(`\nApp "${show.name}" (${show.live ? 'live' : 'sandbox'}):`);

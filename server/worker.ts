@@ -4,10 +4,10 @@
  */
 import { systemClock } from '../core/clock.js';
 import { parseConfig } from './config.js';
-import { OutboxWorker } from './outbox-worker.js';
-import { deliverMessage } from './senders/index.js';
+import { deliverMessage } from './delivery/messages.js';
+import { deliverEvent } from './delivery/user-events.js';
+import { OutboxWorker } from './delivery/worker.js';
 import { openStore } from './store/index.js';
-import { deliverEvent } from './webhooks.js';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {

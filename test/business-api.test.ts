@@ -86,7 +86,7 @@ for (const kind of STORE_KINDS) {
       const { body: out } = await get('/api/v1/apps/CrmShop/users?optin=opted_out&limit=500');
       assert.deepEqual(out.users.map((u: { phone: string }) => u.phone), ['14155550501']);
       // An inbound message makes a user active for exactly 24 hours.
-      await h.store.driver.transact(function* () {
+      await h.store.transact(function* () {
         yield { kind: 'run', sql: 'UPDATE users SET last_inbound_at = ? WHERE app_id = ? AND phone = ?', params: [clock.now(), appId, '14155551000'] };
       });
       const active = async () => (await get('/api/v1/apps/CrmShop/users?activity=active')).body.users.map((u: { phone: string }) => u.phone);
@@ -139,12 +139,12 @@ for (const kind of STORE_KINDS) {
       // Look in every table, every text column, for the number.
       const tables = ['apps', 'api_keys', 'wordings', 'shown_texts', 'consents', 'users', 'funnel', 'outbox', 'outbox_attempts', 'inbound', 'prompts', 'messages', 'erasures'];
       for (const t of tables) {
-        const rows = (await h.store.driver.read(function* () {
+        const rows = (await h.store.read(function* () {
           return (yield { kind: 'all', sql: `SELECT * FROM ${t}`, params: [] }) as Record<string, unknown>[];
         }));
         for (const row of rows) assert.ok(!JSON.stringify(row).includes(phone), `${t} still holds ${phone}`);
       }
-      const erasures = (await h.store.driver.read(function* () {
+      const erasures = (await h.store.read(function* () {
         return (yield { kind: 'all', sql: 'SELECT * FROM erasures', params: [] }) as Record<string, unknown>[];
       }));
       assert.equal(erasures.length, 1);

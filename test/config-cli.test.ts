@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseConfig } from '../server/config.js';
 import { runCli } from '../server/cli.js';
+import { appByName } from '../server/store/apps.js';
+import { recordConsent } from './support/ledger.js';
 
 describe('configuration from the environment', () => {
   it('Should have working defaults', () => {
@@ -78,7 +80,7 @@ describe('CLI', () => {
     const { openStore } = await import('../server/store/index.js');
     const store = openStore(env.DATABASE_URL);
     try {
-      const app = (await store.getApp('Acme'))!;
+      const app = (await store.read(appByName, 'Acme'))!;
       assert.equal(app.live, true);
       assert.equal(app.settings.phoneField, 'optional');
       assert.deepEqual(app.settings.allowedOrigins, ['https://a.example', 'https://b.example']);
@@ -125,10 +127,10 @@ describe('CLI', () => {
     void recordWebConsent;
     const store = openStore(env.DATABASE_URL);
     try {
-      const app = (await store.getApp('Acme'))!;
+      const app = (await store.read(appByName, 'Acme'))!;
       const { randomUUID } = await import('node:crypto');
       for (let i = 0; i < 3; i++) {
-        await store.recordConsent({ id: randomUUID(), appId: app.id, phone: `1415555090${i}`, action: 'opt_in', via: 'api', wording: null, locale: null, at: Date.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: 'cli-test', verified: false });
+        await recordConsent(store, { id: randomUUID(), appId: app.id, phone: `1415555090${i}`, action: 'opt_in', via: 'api', wording: null, locale: null, at: Date.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: 'cli-test', verified: false });
       }
     } finally {
       await store.close();

@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { form, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { appByName } from '../server/store/apps.js';
+import { consentByRef, consentsFor, shownText } from '../server/store/ledger.js';
+import { getUser } from '../server/store/users.js';
 
 for (const kind of STORE_KINDS) {
   describe(`hosted consent page (${kind})`, { skip: await skipUnless(kind) }, () => {
@@ -16,8 +19,8 @@ for (const kind of STORE_KINDS) {
     after(() => h.close());
 
     const consents = async (name: string, phone: string) => {
-      const app = (await h.store.getApp(name))!;
-      return h.store.consentsFor(app.id, phone);
+      const app = (await h.store.read(appByName, name))!;
+      return h.store.read(consentsFor, app.id, phone);
     };
 
     describe('GET /o/:app', () => {
@@ -110,8 +113,8 @@ for (const kind of STORE_KINDS) {
         assert.equal(c.userAgent, 'OldPhone/1.0');
         assert.equal(c.locale, 'en');
         assert.equal(c.wordingVersion, 1);
-        assert.match(await h.store.shownText(c.wordingSha256!) ?? '', /^I agree to receive messages from Acme Shoes on WhatsApp/);
-        assert.equal((await h.store.getUser(c.appId, '14155550142'))?.optin, 'opted_in');
+        assert.match(await h.store.read(shownText, c.wordingSha256!) ?? '', /^I agree to receive messages from Acme Shoes on WhatsApp/);
+        assert.equal((await h.store.read(getUser, c.appId, '14155550142'))?.optin, 'opted_in');
       });
 
       it('Should send a sandbox app to the proxy number with exactly PROXY <name>', async () => {
@@ -235,7 +238,7 @@ describe('rate limit on consent posts', () => {
       assert.equal(limited.status, 429);
       assert.ok(Number(limited.headers.get('retry-after')) >= 1);
       assert.match(await limited.text(), /Too many attempts/);
-      assert.equal(await h.store.getUser(app.id, '14155550169'), null);
+      assert.equal(await h.store.read(getUser, app.id, '14155550169'), null);
       assert.equal((await post('198.51.100.2', '+14155550168')).status, 303);
     } finally {
       await h.close();
@@ -253,9 +256,9 @@ describe('client addresses behind a proxy', () => {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await post(`10.0.0.${i}, 198.51.100.9`, `+1415555031${i}`)).status);
       assert.deepEqual(statuses, [303, 303, 429, 429]);
-      assert.equal((await h.store.consentsFor(app.id, '14155550310'))[0]?.ip, '198.51.100.9');
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550310'))[0]?.ip, '198.51.100.9');
       assert.equal((await post('<script>', '+14155550319')).status, 303);
-      assert.equal((await h.store.consentsFor(app.id, '14155550319'))[0]?.ip, null);
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550319'))[0]?.ip, null);
     } finally {
       await h.close();
     }
@@ -295,8 +298,8 @@ describe('phone field settings', () => {
       const res = await h.request(`/o/${name}`, form({ consent: 'yes', phone: '+14155550170' }));
       assert.equal(res.status, 303);
       const ref = /\(ref%20([A-Z2-9]{6})\)/.exec(res.headers.get('location')!)![1]!;
-      assert.equal((await h.store.consentByRef(app.id, ref))?.phone, '');
-      assert.equal(await h.store.getUser(app.id, '14155550170'), null);
+      assert.equal((await h.store.read(consentByRef, app.id, ref))?.phone, '');
+      assert.equal(await h.store.read(getUser, app.id, '14155550170'), null);
     } finally {
       await h.close();
     }

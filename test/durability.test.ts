@@ -8,6 +8,8 @@ import { after, describe, it } from 'node:test';
 import { openStore } from '../server/store/index.js';
 import { PgDriver } from '../server/store/pg-driver.js';
 import { PG_URL, skipUnless, STORE_KINDS } from './support/stores.js';
+import { appByName } from '../server/store/apps.js';
+import { consentsFor } from '../server/store/ledger.js';
 
 /** Starts the real server process and waits for its "listening" line. */
 async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
@@ -70,9 +72,9 @@ for (const kind of STORE_KINDS) {
 
       const store = openStore(databaseUrl);
       try {
-        const app = (await store.getApp('demo'))!;
+        const app = (await store.read(appByName, 'demo'))!;
         const missing: string[] = [];
-        for (const p of acked) if ((await store.consentsFor(app.id, p)).length !== 1) missing.push(p);
+        for (const p of acked) if ((await store.read(consentsFor, app.id, p)).length !== 1) missing.push(p);
         assert.deepEqual(missing, [], `${missing.length} of ${acked.length} acknowledged consents were lost`);
       } finally {
         await store.close();

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OutboxWorker } from '../server/outbox-worker.js';
-import { deliverMessage } from '../server/senders/index.js';
+import { OutboxWorker } from '../server/delivery/worker.js';
+import { deliverMessage } from '../server/delivery/messages.js';
 import { updateApp } from '../server/services/apps.js';
-import { deliverEvent } from '../server/webhooks.js';
+import { deliverEvent } from '../server/delivery/user-events.js';
 import { metaMessage, signMeta } from './fixtures/index.js';
 import { Receiver } from './support/receiver.js';
 import { form, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { claimDue } from '../server/store/outbox.js';
 
 const SECRET = 'meta-app-secret-for-erasure';
 const TABLES = ['apps', 'api_keys', 'wordings', 'shown_texts', 'consents', 'users', 'funnel', 'outbox', 'outbox_attempts', 'inbound', 'prompts', 'messages', 'erasures'];
@@ -38,7 +39,7 @@ for (const kind of STORE_KINDS) {
     const dump = async () => {
       const out: Record<string, string> = {};
       for (const t of TABLES) {
-        const rows = await h.store.driver.read(function* () {
+        const rows = await h.store.read(function* () {
           return (yield { kind: 'all', sql: `SELECT * FROM ${t}`, params: [] }) as Record<string, unknown>[];
         });
         out[t] = JSON.stringify(rows);
@@ -69,7 +70,7 @@ for (const kind of STORE_KINDS) {
       assert.ok(!listed.users.some((u: { phone: string }) => u.phone === '14155550155'));
 
       // A worker has just claimed what is due (the START confirmation to 166 among it).
-      const inFlight = (await h.store.claimDue(Date.now(), 100, 60_000)).filter((i) => i.kind === 'message' && i.phone === '14155550166');
+      const inFlight = (await h.store.transact(claimDue, Date.now(), 100, 60_000)).filter((i) => i.kind === 'message' && i.phone === '14155550166');
       assert.ok(inFlight.length >= 1, 'a message to the number is on its way');
 
       const before = await dump();

@@ -5,6 +5,7 @@ import { gupshupMessage, metaMessage, signMeta } from './fixtures/index.js';
 import { CALLBACK, events, history } from './hooks-helpers.js';
 import { harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { getUser } from '../server/store/users.js';
 
 const TOKEN = 'sandbox-webhook-token-0123456789';
 
@@ -31,7 +32,7 @@ for (const kind of STORE_KINDS) {
       const res = await gs(body);
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), { ok: true, started: 1, ignored: 0 });
-      const u = await h.store.getUser(app.id, '14155550801');
+      const u = await h.store.read(getUser, app.id, '14155550801');
       assert.equal(u?.optin, 'none');
       assert.ok(u?.lastInboundAt && Date.now() - u.lastInboundAt < 60_000);
       // The provider delivers it again: nothing more.
@@ -66,7 +67,7 @@ for (const kind of STORE_KINDS) {
       const offRes = await gs(body, TOKEN, off);
       assert.equal(offRes.status, 403);
       assert.equal(((await offRes.json()) as { error: { code: string } }).error.code, 'sandbox_hook_disabled');
-      assert.equal(await h.store.getUser(app.id, '14155550804'), null);
+      assert.equal(await h.store.read(getUser, app.id, '14155550804'), null);
     });
 
     it('Should answer 4xx to malformed JSON and a wrong content type', async () => {

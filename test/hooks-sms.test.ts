@@ -4,8 +4,10 @@ import { fixtureJson, SIGNATURES, signTwilio, twilioSms } from './fixtures/index
 import { CALLBACK, count, events, history, withSecrets } from './hooks-helpers.js';
 import { ADMIN, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
-import { twilioSignature } from '../server/routes/hooks-auth.js';
+import { twilioSignature } from '../server/inbound/signatures.js';
 import type { AppRecord } from '../server/store/index.js';
+import { consentsFor, shownText } from '../server/store/ledger.js';
+import { getUser } from '../server/store/users.js';
 
 const TOKEN = SIGNATURES.twilio.authToken;
 
@@ -44,7 +46,7 @@ for (const kind of STORE_KINDS) {
       assert.match(res.headers.get('content-type')!, /^text\/xml/);
       return res.text();
     };
-    const user = (phone: string) => h.store.getUser(app.id, phone);
+    const user = (phone: string) => h.store.read(getUser, app.id, phone);
 
     it('Should accept the docs’ payload with its precomputed signature, and opt the sender in via sms, verified', async () => {
       const fields = fixtureJson<Record<string, string>>(SIGNATURES.twilio.file);
@@ -57,9 +59,9 @@ for (const kind of STORE_KINDS) {
       assert.equal(u?.via, 'sms');
       assert.equal(u?.verified, true);
       assert.equal(u?.lastInboundAt, null, 'an SMS does not open the WhatsApp window');
-      const c = await h.store.consentsFor(app.id, '14155550123');
+      const c = await h.store.read(consentsFor, app.id, '14155550123');
       assert.deepEqual(c.map((r) => [r.action, r.via]), [['opt_in', 'sms']]);
-      assert.equal(await h.store.shownText(c[0]!.wordingSha256!), 'Acme Shoes: you are opted in to updates on WhatsApp. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
+      assert.equal(await h.store.read(shownText, c[0]!.wordingSha256!), 'Acme Shoes: you are opted in to updates on WhatsApp. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
       const ev = (await events(h, app.id)).filter((e) => e.phone === '14155550123');
       assert.deepEqual(ev.map((e) => e.type), ['opted-in']);
       assert.deepEqual((ev[0]!.body as { data: unknown }).data, { phone: '14155550123', via: 'sms' });
@@ -115,9 +117,9 @@ for (const kind of STORE_KINDS) {
         assert.equal((await user('14155550160'))?.optin, 'opted_out', word);
       }
       // A repeated STOP is acknowledged again (CTIA) but changes nothing.
-      const before = (await h.store.consentsFor(app.id, '14155550160')).length;
+      const before = (await h.store.read(consentsFor, app.id, '14155550160')).length;
       assert.match(await sms(phone, 'stop'), /opted out/);
-      assert.equal((await h.store.consentsFor(app.id, '14155550160')).length, before);
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550160')).length, before);
       const ev = (await events(h, app.id)).filter((e) => e.phone === '14155550160').map((e) => e.type);
       // "hello" opted in; the first START found them opted in already.
       assert.deepEqual(ev, ['opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out']);
@@ -145,14 +147,14 @@ for (const kind of STORE_KINDS) {
       assert.match(xml, /<Message>Acme Shoes: updates on WhatsApp[^<]*Reply STOP to opt out/);
       assert.match(await sms('+14155550170', 'ayuda'), /Responde BAJA/);
       assert.equal((await user('14155550170'))?.optin, 'none');
-      assert.equal((await h.store.consentsFor(app.id, '14155550170')).length, 0);
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550170')).length, 0);
     });
 
     it('Should stay quiet on an ordinary SMS from someone already opted in', async () => {
       await sms('+14155550180', 'hi');
       assert.equal(await sms('+14155550180', 'what time do you open?'), '<?xml version="1.0" encoding="UTF-8"?><Response/>');
       assert.match(await sms('+14155550180', 'YES'), /you are opted in/);
-      assert.equal((await h.store.consentsFor(app.id, '14155550180')).length, 1);
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550180')).length, 1);
     });
 
     it('Should change nothing for a repeated MessageSid and answer the same TwiML', async () => {
@@ -163,7 +165,7 @@ for (const kind of STORE_KINDS) {
       // Even a replay with other content (which Twilio never sends) changes nothing.
       assert.equal(await sms('+14155550190', 'STOP', s), first);
       assert.equal((await user('14155550190'))?.optin, 'opted_in');
-      assert.equal((await h.store.consentsFor(app.id, '14155550190')).length, 1);
+      assert.equal((await h.store.read(consentsFor, app.id, '14155550190')).length, 1);
       assert.equal((await events(h, app.id)).filter((e) => e.phone === '14155550190').length, 1);
       const hist = await history(h, app.id, '14155550190');
       assert.deepEqual(hist.map((m) => [m.direction, m.channel]), [['in', 'sms'], ['out', 'sms']]);

@@ -6,6 +6,9 @@ import { fixtureBytes, gupshupMessage, metaMessage, SIGNATURES, signMeta } from 
 import { CALLBACK, count, events, flagged, history, sent, withSecrets } from './hooks-helpers.js';
 import { form, harness, manualClock, startTestServer, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { consentsFor, shownText } from '../server/store/ledger.js';
+import { getUser } from '../server/store/users.js';
+import { patchApp } from './support/ledger.js';
 
 const SECRET = SIGNATURES.meta.appSecret;
 const GUPSHUP_TOKEN = 'gupshup-callback-token-0123';
@@ -47,7 +50,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Json;
     };
-    const user = (phone: string, app = shop) => h.store.getUser(app.id, phone);
+    const user = (phone: string, app = shop) => h.store.read(getUser, app.id, phone);
 
     describe('GET verify handshake', () => {
       it('Should echo hub.challenge as text/plain for the app’s verify token', async () => {
@@ -170,7 +173,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(out.handled, 1);
         const u = await user('14155550401');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'qr', true]);
-        const recs = await h.store.consentsFor(shop.id, '14155550401');
+        const recs = await h.store.read(consentsFor, shop.id, '14155550401');
         assert.deepEqual(recs.map((r) => r.action), ['opt_in', 'verify']);
         assert.equal(recs[1]!.linkedId, recs[0]!.id);
         assert.equal(recs[1]!.ref, ref);
@@ -181,7 +184,7 @@ for (const kind of STORE_KINDS) {
         assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550401').length, 0, 'no prompt for someone who consented');
         // The same reference again verifies nothing more.
         await say('14155550401', text);
-        assert.equal((await h.store.consentsFor(shop.id, '14155550401')).length, 2);
+        assert.equal((await h.store.read(consentsFor, shop.id, '14155550401')).length, 2);
       });
 
       it('Should opt in the sender, not the typed number, and flag the typed number', async () => {
@@ -194,7 +197,7 @@ for (const kind of STORE_KINDS) {
         assert.equal((await user('14155550402'))?.verified, false);
         const ev = (await events(h, shop.id)).filter((e) => e.phone === '14155550403');
         assert.deepEqual(ev.map((e) => e.type), ['opted-in']);
-        const recs = await h.store.consentsFor(shop.id, '14155550403');
+        const recs = await h.store.read(consentsFor, shop.id, '14155550403');
         assert.deepEqual(recs.map((r) => r.action), ['verify']);
       });
 
@@ -218,7 +221,7 @@ for (const kind of STORE_KINDS) {
 
       it('Should treat an unknown reference as an ordinary message', async () => {
         await say('14155550406', 'Hi Acme! (ref ZZZZZZ)');
-        assert.deepEqual((await h.store.consentsFor(shop.id, '14155550406')).map((r) => r.action), ['prompt_sent']);
+        assert.deepEqual((await h.store.read(consentsFor, shop.id, '14155550406')).map((r) => r.action), ['prompt_sent']);
       });
     });
 
@@ -230,16 +233,16 @@ for (const kind of STORE_KINDS) {
         assert.equal(prompts.length, 1);
         assert.equal(prompts[0]!.type, 'optin-prompt');
         assert.deepEqual(prompts[0]!.body, { channel: 'whatsapp', to: '14155550501', text: 'Hi! Would you like to get updates from Acme Shoes on WhatsApp? Reply YES to agree, or STOP to not get any.' });
-        const [rec] = await h.store.consentsFor(shop.id, '14155550501');
+        const [rec] = await h.store.read(consentsFor, shop.id, '14155550501');
         assert.equal(rec!.action, 'prompt_sent');
         assert.equal(rec!.via, 'first_message');
-        assert.equal(await h.store.shownText(rec!.wordingSha256!), prompts[0]!.body.text);
+        assert.equal(await h.store.read(shownText, rec!.wordingSha256!), prompts[0]!.body.text);
         assert.equal((await user('14155550501'))?.optin, 'none', 'no answer leaves the status none');
 
         await say('14155550501', 'Yes');
         const u = await user('14155550501');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
-        const recs = await h.store.consentsFor(shop.id, '14155550501');
+        const recs = await h.store.read(consentsFor, shop.id, '14155550501');
         assert.deepEqual(recs.map((r) => r.action), ['prompt_sent', 'opt_in']);
         assert.equal(recs[1]!.linkedId, recs[0]!.id);
         assert.equal(recs[1]!.wordingSha256, recs[0]!.wordingSha256, 'the evidence is the prompt they said yes to');
@@ -247,7 +250,7 @@ for (const kind of STORE_KINDS) {
         assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550501').at(-1)!.type, 'optin-confirmation');
         // "yes" later in a conversation changes nothing.
         await say('14155550501', 'YES');
-        assert.equal((await h.store.consentsFor(shop.id, '14155550501')).length, 2);
+        assert.equal((await h.store.read(consentsFor, shop.id, '14155550501')).length, 2);
       });
 
       it('Should prompt in Spanish and Portuguese where the sender tells, and take SÍ, SIM, BAJA', async () => {
@@ -276,14 +279,14 @@ for (const kind of STORE_KINDS) {
       });
 
       it('Should use the app’s own prompt text, and stop prompting when switched off', async () => {
-        await h.store.updateApp(shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: true, text: { en: 'Join {business} news? YES or STOP' } } } }, clock.now());
+        await patchApp(h.store, shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: true, text: { en: 'Join {business} news? YES or STOP' } } } }, clock.now());
         await say('14155550503', 'hi');
         assert.equal((await sent(h, shop.id)).find((m) => m.phone === '14155550503')!.body.text, 'Join Acme Shoes news? YES or STOP');
-        await h.store.updateApp(shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: false, text: {} } } }, clock.now());
+        await patchApp(h.store, shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: false, text: {} } } }, clock.now());
         await say('14155550504', 'hi');
         assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550504').length, 0);
         assert.equal((await user('14155550504'))?.lastInboundAt, clock.now(), 'still active');
-        await h.store.updateApp(shop.id, { settings: shop.settings }, clock.now());
+        await patchApp(h.store, shop.id, { settings: shop.settings }, clock.now());
       });
 
       it('Should take the docs’ interactive button reply “Yes” to the prompt as a YES', async () => {
@@ -293,7 +296,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.status, 200);
         const u = await user('16505551234');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
-        assert.deepEqual((await h.store.consentsFor(shop.id, '16505551234')).map((r) => r.action), ['prompt_sent', 'opt_in']);
+        assert.deepEqual((await h.store.read(consentsFor, shop.id, '16505551234')).map((r) => r.action), ['prompt_sent', 'opt_in']);
       });
 
       it('Should answer HELP without changing anything', async () => {
@@ -301,7 +304,7 @@ for (const kind of STORE_KINDS) {
         const m = (await sent(h, shop.id)).filter((x) => x.phone === '14155550505');
         assert.deepEqual(m.map((x) => x.type), ['help']);
         assert.match(String(m[0]!.body.text), /Responda SAIR/);
-        assert.equal((await h.store.consentsFor(shop.id, '14155550505')).length, 0);
+        assert.equal((await h.store.read(consentsFor, shop.id, '14155550505')).length, 0);
       });
     });
 
@@ -345,7 +348,7 @@ for (const kind of STORE_KINDS) {
           assert.deepEqual(res.map((r) => r.status), Array(12).fill(200));
           const prompts = (await sent(s, app.id)).filter((m) => m.phone === phone && m.type === 'optin-prompt');
           assert.equal(prompts.length, 1, phone);
-          assert.deepEqual((await s.store.consentsFor(app.id, phone)).map((r) => r.action), ['prompt_sent']);
+          assert.deepEqual((await s.store.read(consentsFor, app.id, phone)).map((r) => r.action), ['prompt_sent']);
           assert.equal((await history(s, app.id, phone)).length, 12);
         }
         assert.equal(await count(s, 'prompts', app.id), 3);

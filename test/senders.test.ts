@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { deliverMessage } from '../server/senders/index.js';
-import { logSender } from '../server/senders/log.js';
+import { deliverMessage } from '../server/delivery/messages.js';
+import { logSender } from '../server/delivery/senders/log.js';
 import { enqueueMessage, outboxItem, type OutboxItem } from '../server/store/outbox.js';
 import type { AppRecord } from '../server/store/index.js';
 import { gupshupMessage } from './fixtures/index.js';
@@ -63,8 +63,8 @@ for (const kind of STORE_KINDS) {
 
     const item = async (app: AppRecord, to: string, text: string): Promise<OutboxItem> => {
       const id = `msg_test_${kind}_${++n}`;
-      await h.store.driver.transact(() => enqueueMessage(app.id, id, 'optin-prompt', { channel: 'whatsapp', to, text }, Date.now()));
-      return (await h.store.driver.read(() => outboxItem(id)))!;
+      await h.store.transact(() => enqueueMessage(app.id, id, 'optin-prompt', { channel: 'whatsapp', to, text }, Date.now()));
+      return (await h.store.read(() => outboxItem(id)))!;
     };
     const deliver = (it: OutboxItem, timeoutMs?: number) => deliverMessage(h.deps, it, { timeoutMs });
     const metaApp = async (name: string) =>
@@ -127,8 +127,8 @@ for (const kind of STORE_KINDS) {
       const h2 = await harness(kind, { config: { metaGraphUrl: dead.url } });
       try {
         const app = await withSecrets(h2, (await h2.makeApp({ name: 'DeadShop' })).app, { sender: 'meta', metaAccessToken: 'EAAG-meta-access-token', metaPhoneNumberId: '106540352242922' });
-        await h2.store.driver.transact(() => enqueueMessage(app.id, 'msg_dead', 'optin-prompt', { channel: 'whatsapp', to: '16505551236', text: 'x' }, Date.now()));
-        const r = await deliverMessage(h2.deps, (await h2.store.driver.read(() => outboxItem('msg_dead')))!);
+        await h2.store.transact(() => enqueueMessage(app.id, 'msg_dead', 'optin-prompt', { channel: 'whatsapp', to: '16505551236', text: 'x' }, Date.now()));
+        const r = await deliverMessage(h2.deps, (await h2.store.read(() => outboxItem('msg_dead')))!);
         assert.equal(r.ok, false);
         assert.equal(r.retry, true);
         assert.match(r.error!, /^network error/);
@@ -188,7 +188,7 @@ for (const kind of STORE_KINDS) {
       const [prompt] = await sent(h, app.id);
       fake.answer({ status: 202, body: { status: 'submitted', messageId: 'gs-sent-1' } });
       const before = fake.received.length;
-      const outbox = (await h.store.driver.read(() => outboxItem(prompt!.id)))!;
+      const outbox = (await h.store.read(() => outboxItem(prompt!.id)))!;
       assert.equal((await deliver(outbox)).ok, true);
       const text = JSON.parse(new URLSearchParams(fake.received[before]!.body).get('message')!).text as string;
       assert.match(text, /^Olá! Quer receber novidades de Acme Shoes pelo WhatsApp\?/);

@@ -2,11 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualClock } from '../core/clock.js';
-import { SETTINGS_MESSAGES } from '../core/settings-messages.js';
+import { SETTINGS_MESSAGES } from '../server/settings-page/messages.js';
 import { newApiKey, sha256 } from '../server/keys.js';
-import { rotateKey, userHistory } from '../server/store/users.js';
+import { rotateKey } from '../server/store/keys.js';
+import { userHistory } from '../server/store/users.js';
 import { harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { appByName } from '../server/store/apps.js';
+import { consentsFor } from '../server/store/ledger.js';
+import { getUser } from '../server/store/users.js';
+import { currentWordings } from '../server/store/wordings.js';
+import { recordConsent } from './support/ledger.js';
 
 const ORIGIN = 'http://optin.test';
 const T0 = Date.parse('2026-11-20T09:00:00Z');
@@ -100,7 +106,7 @@ for (const kind of STORE_KINDS) {
       for (const attr of ['HttpOnly', 'Secure', 'SameSite=Strict', 'Path=/']) assert.ok(set.includes(attr), attr);
       assert.ok(!set.includes(apiKey), 'the key is not in the cookie');
       const id = cookie!.split('=')[1]!;
-      const rows = await h.store.driver.read(function* () {
+      const rows = await h.store.read(function* () {
         return (yield { kind: 'all', sql: 'SELECT id_hash FROM sessions', params: [] }) as { id_hash: string }[];
       });
       assert.ok(rows.some((r) => r.id_hash === sha256(id)));
@@ -166,11 +172,11 @@ for (const kind of STORE_KINDS) {
       // Another session's token does not work here either.
       const b = await newApp();
       assert.equal((await post(h, '/settings/options/theme', { ...fields, csrf: b.csrf }, a.cookie)).status, 403);
-      assert.equal((await h.store.getApp(a.name))!.settings.theme.color, '#25D366');
+      assert.equal((await h.store.read(appByName, a.name))!.settings.theme.color, '#25D366');
       // The Referer alone, from our origin, is enough (some privacy tools drop Origin).
       const ok = await post(h, '/settings/options/theme', { ...fields, csrf: a.csrf }, a.cookie, { referer: `${ORIGIN}/settings/options` });
       assert.equal(ok.status, 303);
-      assert.equal((await h.store.getApp(a.name))!.settings.theme.color, '#123456');
+      assert.equal((await h.store.read(appByName, a.name))!.settings.theme.color, '#123456');
     });
 
     it('Should refuse a session after 12 idle hours, and after 7 days however busy', async () => {
@@ -191,7 +197,7 @@ for (const kind of STORE_KINDS) {
       clock.advance(6 * 3600_000);
       assert.equal((await get(h, '/settings/options', b.cookie)).status, 303, 'past 7 days');
       assert.equal((await post(h, '/settings/options/template', { csrf: b.csrf, template_messaging: 'on' }, b.cookie)).status, 303);
-      assert.equal((await h.store.getApp(b.name))!.settings.templateMessaging, false, 'an expired session changes nothing');
+      assert.equal((await h.store.read(appByName, b.name))!.settings.templateMessaging, false, 'an expired session changes nothing');
     });
 
     it('Should sign out, and "Refresh access" should end every session of the app', async () => {
@@ -215,7 +221,7 @@ for (const kind of STORE_KINDS) {
     it('Should refuse a rotated-away key and the sessions it opened', async () => {
       const a = await newApp();
       const k = newApiKey();
-      await rotateKey(h.store, a.app.id, { id: k.id, hash: k.hash, prefix: k.prefix }, clock.now());
+      await h.store.transact(rotateKey, a.app.id, { id: k.id, hash: k.hash, prefix: k.prefix }, clock.now());
       assert.equal((await get(h, '/settings/options', a.cookie)).status, 303);
       const again = await signIn(h, a.apiKey);
       assert.equal(again.res.status, 401);
@@ -252,7 +258,7 @@ for (const kind of STORE_KINDS) {
       assert.equal(tokenRes.status, 422);
       assert.equal(fieldError(await tokenRes.text(), 'verify-token'), 'Use 8 to 200 characters');
       assert.equal((await post(h, '/settings/options/verify', { csrf: a.csrf, verify_token: 'my-verify-token-1' }, a.cookie)).status, 303);
-      assert.equal((await h.store.getApp(a.name))!.secrets.metaVerifyToken, 'my-verify-token-1');
+      assert.equal((await h.store.read(appByName, a.name))!.secrets.metaVerifyToken, 'my-verify-token-1');
       const after = await (await get(h, '/settings', a.cookie)).text();
       assert.match(after, /id="verify-state">Set</);
       assert.ok(!after.includes('my-verify-token-1'), 'the token is never shown back');
@@ -261,7 +267,7 @@ for (const kind of STORE_KINDS) {
     it('Should save each setting at once, and show each error beside its field with nothing changed', async () => {
       const a = await newApp();
       const save = (form: string, f: Record<string, string>) => post(h, `/settings/options/${form}`, { csrf: a.csrf, ...f }, a.cookie);
-      const cur = async () => (await h.store.getApp(a.name))!;
+      const cur = async () => (await h.store.read(appByName, a.name))!;
 
       // Live needs a phone; a bad phone is refused.
       let res = await save('status', { phone: '', live: 'on' });
@@ -290,14 +296,14 @@ for (const kind of STORE_KINDS) {
       assert.equal((await cur()).settings.templateMessaging, false);
 
       // Wording: a change makes a new version; an unchanged locale does not.
-      const w0 = await h.store.currentWordings(a.app.id);
+      const w0 = await h.store.read(currentWordings, a.app.id);
       res = await save('wording', { wording_en: 'No business named here', wording_es: w0.es.template, wording_pt: w0.pt.template });
       assert.equal(res.status, 422);
       assert.match(fieldError(await res.text(), 'wording-en')!, /mention WhatsApp/);
-      assert.equal((await h.store.currentWordings(a.app.id)).en.version, w0.en.version);
+      assert.equal((await h.store.read(currentWordings, a.app.id)).en.version, w0.en.version);
       res = await save('wording', { wording_en: 'Yes, {business} may message me on WhatsApp.', wording_es: w0.es.template, wording_pt: w0.pt.template });
       assert.equal(res.status, 303);
-      const w1 = await h.store.currentWordings(a.app.id);
+      const w1 = await h.store.read(currentWordings, a.app.id);
       assert.equal(w1.en.version, w0.en.version + 1);
       assert.equal(w1.es.version, w0.es.version);
       const page = await (await get(h, '/settings/options', a.cookie)).text();
@@ -342,7 +348,7 @@ for (const kind of STORE_KINDS) {
       const a = await newApp();
       const base = 14155550100;
       for (let i = 0; i < 30; i++) {
-        await h.store.recordConsent({
+        await recordConsent(h.store, {
           id: randomUUID(), appId: a.app.id, phone: String(base + i), action: 'opt_in', via: i % 2 ? 'qr' : 'url', wording: null, locale: 'en',
           at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: i === 0 ? 'spring' : null, ref: null, actor: null, verified: false,
         });
@@ -373,9 +379,9 @@ for (const kind of STORE_KINDS) {
       assert.equal((await post(h, '/settings/users/optout', { csrf: a.csrf, p: ref('14155550101') }, a.cookie)).status, 400, 'not without the confirmation');
       const out = await post(h, '/settings/users/optout', { csrf: a.csrf, p: ref('14155550101'), confirm: 'yes' }, a.cookie);
       assert.equal(out.status, 303);
-      const u = await h.store.getUser(a.app.id, '14155550101');
+      const u = await h.store.read(getUser, a.app.id, '14155550101');
       assert.equal(u?.optin, 'opted_out');
-      const last = (await h.store.consentsFor(a.app.id, '14155550101')).at(-1)!;
+      const last = (await h.store.read(consentsFor, a.app.id, '14155550101')).at(-1)!;
       assert.equal(last.via, 'api');
       assert.equal(last.actor, 'session');
       assert.match(await (await get(h, out.headers.get('location')!, a.cookie)).text(), /•••••••0101 is opted out\./);
@@ -385,7 +391,7 @@ for (const kind of STORE_KINDS) {
 
       const erase = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref('14155550102'), confirm: 'yes' }, a.cookie);
       assert.equal(erase.status, 303);
-      const gone = await userHistory(h.store, a.app.id, '14155550102');
+      const gone = await h.store.read(userHistory, a.app.id, '14155550102');
       assert.equal(gone.user, null);
       assert.equal(gone.consents.length, 0);
 
@@ -396,7 +402,7 @@ for (const kind of STORE_KINDS) {
 
     it('Should export the CSV with the session cookie, and not without it', async () => {
       const a = await newApp();
-      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone: '14155550190', action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone: '14155550190', action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
       const res = await get(h, '/settings/users.csv', a.cookie);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /^text\/csv/);
@@ -416,7 +422,7 @@ for (const kind of STORE_KINDS) {
       h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'view', 9);
       h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'redirect', 3);
       const consent = (phone: string, via: 'qr' | 'url', campaign: string | null, action: 'opt_in' | 'opt_out' = 'opt_in') =>
-        h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action, via, wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign, ref: null, actor: null, verified: false });
+        recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action, via, wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign, ref: null, actor: null, verified: false });
       await consent('14155550191', 'qr', 'poster');
       await consent('14155550192', 'url', null);
       await consent('14155550193', 'url', null);
@@ -492,10 +498,10 @@ for (const kind of STORE_KINDS) {
       const a = await newApp();
       const phone = '14155550170';
       const at = clock.now();
-      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
       const N = 3000;
       const text = 'x'.repeat(300);
-      await h.store.driver.transact(function* () {
+      await h.store.transact(function* () {
         for (let i = 0; i < N; i += 500) {
           const rows = Array.from({ length: Math.min(500, N - i) }, (_, j) => i + j);
           yield {
@@ -518,7 +524,7 @@ for (const kind of STORE_KINDS) {
       const body = (await api.json()) as { consents: unknown[]; messages: unknown[] };
       assert.equal(body.messages.length, N);
       assert.equal(body.consents.length, 1);
-      const limited = await userHistory(h.store, a.app.id, phone, { lastMessages: 5, lastConsents: 0 });
+      const limited = await h.store.read(userHistory, a.app.id, phone, { lastMessages: 5, lastConsents: 0 });
       assert.deepEqual([limited.messages.length, limited.totalMessages, limited.consents.length, limited.totalConsents], [5, N, 0, 1]);
       assert.ok(limited.messages[4]!.text.startsWith('the last one'), 'oldest first, ending with the latest');
     });
@@ -543,7 +549,7 @@ for (const kind of STORE_KINDS) {
     it('Should name people in links by a reference that hides the number and works only in its own session', async () => {
       const a = await newApp();
       const phone = '14155550171';
-      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
       const html = await (await get(h, '/settings/users?reveal=1', a.cookie)).text();
       const ref = refIn(html, `+${phone}`, 'optout');
       for (const decoded of [ref, Buffer.from(ref, 'base64url').toString('latin1'), Buffer.from(ref, 'base64').toString('latin1')]) {
@@ -555,7 +561,7 @@ for (const kind of STORE_KINDS) {
       assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${ref}`, other)).status, 400);
       assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${Buffer.from(phone).toString('base64url')}`, a.cookie)).status, 400);
       assert.equal((await post(h, '/settings/users/optout', { csrf: await csrfOf(h, other), p: ref, confirm: 'yes' }, other)).status, 400);
-      assert.equal((await h.store.getUser(a.app.id, phone))?.optin, 'opted_in', 'nothing changed');
+      assert.equal((await h.store.read(getUser, a.app.id, phone))?.optin, 'opted_in', 'nothing changed');
       // A tampered reference is refused, not misread.
       const tampered = ref.slice(0, -2) + (ref.endsWith('AA') ? 'BB' : 'AA');
       assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${tampered}`, a.cookie)).status, 400);
@@ -577,7 +583,7 @@ for (const kind of STORE_KINDS) {
     it('Should say there was nothing to erase when the number is not stored', async () => {
       const a = await newApp();
       const phone = '14155550172';
-      await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
       const ref = refIn(await (await get(h, '/settings/users?reveal=1', a.cookie)).text(), `+${phone}`);
       const first = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref, confirm: 'yes' }, a.cookie);
       assert.equal(first.headers.get('location'), '/settings/users?done=erased');
@@ -601,7 +607,7 @@ for (const kind of STORE_KINDS) {
         assert.equal(api.status, 422, url);
         assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'invalid_callback_url');
       }
-      assert.equal((await h.store.getApp(a.name))!.settings.callbackUrl, null, 'nothing saved');
+      assert.equal((await h.store.read(appByName, a.name))!.settings.callbackUrl, null, 'nothing saved');
       const ok = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'https://hooks.example.com/x' }) });
       assert.equal(ok.status, 200);
       const cleared = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: null }) });
@@ -614,7 +620,7 @@ for (const kind of STORE_KINDS) {
         const cookie = (await signIn(open, b.apiKey)).cookie!;
         const csrf = await csrfOf(open, cookie);
         assert.equal((await post(open, '/settings/options/callback', { csrf, callback_url: 'http://127.0.0.1:5432/x' }, cookie)).status, 303);
-        assert.equal((await open.store.getApp(b.name))!.settings.callbackUrl, 'http://127.0.0.1:5432/x');
+        assert.equal((await open.store.read(appByName, b.name))!.settings.callbackUrl, 'http://127.0.0.1:5432/x');
         const api = await open.request(`/api/v1/apps/${b.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'http://localhost:9/x' }) });
         assert.equal(api.status, 200);
       } finally {
@@ -625,7 +631,7 @@ for (const kind of STORE_KINDS) {
     it('Should keep the history drawer out of the row header, and give each landmark of the opt-ins page its own name', async () => {
       const a = await newApp();
       for (let i = 0; i < 26; i++) {
-        await h.store.recordConsent({ id: randomUUID(), appId: a.app.id, phone: String(14155550300 + i), action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+        await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone: String(14155550300 + i), action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
       }
       const html = await (await get(h, '/settings/users', a.cookie)).text();
       const headers = [...html.matchAll(/<th scope="row"[^>]*>([\s\S]*?)<\/th>/g)].map((x) => x[1]!);
@@ -646,7 +652,7 @@ for (const kind of STORE_KINDS) {
     it('Should fail closed when the key row of a session is missing, and clear expired sessions on sign-in', async () => {
       const a = await newApp();
       const idHash = sha256(a.cookie.split('=')[1]!);
-      await h.store.driver.transact(function* () {
+      await h.store.transact(function* () {
         yield { kind: 'run', sql: "UPDATE sessions SET key_id = 'no-such-key' WHERE id_hash = ?", params: [idHash] };
       } as never);
       assert.equal((await get(h, '/settings/options', a.cookie)).status, 303, 'no key row: no session');
@@ -655,7 +661,7 @@ for (const kind of STORE_KINDS) {
       const old = (await signIn(h, b.apiKey)).cookie!;
       const oldHash = sha256(old.split('=')[1]!);
       const count = (hash: string) =>
-        h.store.driver.read(function* () {
+        h.store.read(function* () {
           return ((yield { kind: 'all', sql: 'SELECT id_hash FROM sessions WHERE id_hash = ?', params: [hash] }) as unknown[]).length;
         } as never) as Promise<number>;
       assert.equal(await count(oldHash), 1);

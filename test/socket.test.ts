@@ -3,6 +3,8 @@ import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { startTestServer, type TestServer } from './support/server.js';
+import { appByName } from '../server/store/apps.js';
+import { getUser } from '../server/store/users.js';
 
 /** A raw HTTP/1.1 request, so that bodies can be chunked and headers exactly what a test says. */
 function raw(url: string, method: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
@@ -36,8 +38,8 @@ describe('over a real socket', () => {
     const big = Array.from({ length: 40 }, () => 'x'.repeat(1024));
     const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, ['consent=yes&phone=%2B14155550202&pad=', ...big]);
     assert.equal(r.status, 413);
-    const app = (await s.store.getApp('Socket1'))!;
-    assert.equal(await s.store.getUser(app.id, '14155550202'), null);
+    const app = (await s.store.read(appByName, 'Socket1'))!;
+    assert.equal(await s.store.read(getUser, app.id, '14155550202'), null);
   });
 
   it('Should refuse a declared oversized body with 413 before reading it', async () => {

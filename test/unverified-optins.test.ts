@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OutboxWorker } from '../server/outbox-worker.js';
-import { deliverMessage } from '../server/senders/index.js';
+import { OutboxWorker } from '../server/delivery/worker.js';
+import { deliverMessage } from '../server/delivery/messages.js';
 import { updateApp } from '../server/services/apps.js';
-import { deliverEvent } from '../server/webhooks.js';
+import { deliverEvent } from '../server/delivery/user-events.js';
 import { metaMessage, signMeta } from './fixtures/index.js';
 import { Receiver } from './support/receiver.js';
 import { form, harness, type TestHarness } from './support/server.js';

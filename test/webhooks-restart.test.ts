@@ -3,10 +3,11 @@ import { describe, it } from 'node:test';
 import { manualClock } from '../core/clock.js';
 import { createApp } from '../server/app.js';
 import { loadAssets } from '../server/assets.js';
-import { OutboxWorker, RETRY_DELAYS_MS } from '../server/outbox-worker.js';
-import { deliverMessage } from '../server/senders/index.js';
+import { OutboxWorker, RETRY_DELAYS_MS } from '../server/delivery/worker.js';
+import { deliverMessage } from '../server/delivery/messages.js';
 import { updateApp } from '../server/services/apps.js';
-import { deliverEvent } from '../server/webhooks.js';
+import { listOutbox } from '../server/store/outbox.js';
+import { deliverEvent } from '../server/delivery/user-events.js';
 import { Receiver } from './support/receiver.js';
 import { form, harness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
@@ -53,7 +54,7 @@ for (const kind of STORE_KINDS) {
         for (const bodies of dupes) assert.equal(new Set(bodies).size, 1, 'a duplicate carries the same body and id');
         const phones = new Set(delivered.map((r) => JSON.parse(r.body).data.phone));
         assert.equal(phones.size, 10);
-        const pending = await store2.listOutbox(app.id, 'event', { limit: 100, status: 'pending' });
+        const pending = { items: await store2.read(listOutbox, app.id, 'event', { limit: 100, status: 'pending' }) };
         assert.deepEqual(pending.items, []);
       } finally {
         await rx.stop();

@@ -2,14 +2,15 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { manualClock } from '../core/clock.js';
-import { OutboxWorker, RETRY_DELAYS_MS } from '../server/outbox-worker.js';
-import { isPublicAddress, safePost } from '../server/safe-http.js';
-import { deliverMessage } from '../server/senders/index.js';
+import { OutboxWorker, RETRY_DELAYS_MS } from '../server/delivery/worker.js';
+import { isPublicAddress, safePost } from '../server/delivery/safe-http.js';
+import { deliverMessage } from '../server/delivery/messages.js';
 import { updateApp } from '../server/services/apps.js';
-import { deliverEvent } from '../server/webhooks.js';
+import { deliverEvent } from '../server/delivery/user-events.js';
 import { Receiver } from './support/receiver.js';
 import { ADMIN, form, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { appByName } from '../server/store/apps.js';
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 
@@ -84,7 +85,7 @@ for (const kind of STORE_KINDS) {
         await h.request('/api/v1/apps', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'HookShop', displayName: 'Hook Shop', phone: '+14155550123', live: true, callbackUrl: rx.url }) })
       ).json();
       secret = created.webhookSecret;
-      appId = (await h.store.getApp('HookShop'))!.id;
+      appId = (await h.store.read(appByName, 'HookShop'))!.id;
       worker = new OutboxWorker(h.deps, { event: deliverEvent, message: deliverMessage });
     });
     after(async () => {

@@ -2,6 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
+import { appByName } from '../server/store/apps.js';
+import { funnelCounts } from '../server/store/funnel.js';
+import { consentsFor } from '../server/store/ledger.js';
+import { getUser } from '../server/store/users.js';
+import { patchApp } from './support/ledger.js';
 
 const SHOP = 'https://shop.example.com';
 
@@ -17,7 +22,7 @@ for (const kind of STORE_KINDS) {
 
     const consentCount = async (appId: string) =>
       Number(
-        (await h.store.driver.read(function* () {
+        (await h.store.read(function* () {
           return (yield { kind: 'get', sql: 'SELECT COUNT(*) AS n FROM consents WHERE app_id = ?', params: [appId] }) as { n: number };
         })).n,
       );
@@ -42,8 +47,8 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(body.theme, { color: '#25D366', position: 'right' });
       assert.equal((await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status, 304);
       // A wording change is a new body, so a new tag: a cache never keeps the old text.
-      const app = (await h.store.getApp('WidgetShop'))!;
-      await h.store.updateApp(app.id, { wording: { en: 'Yes: {business} may write to me on WhatsApp.' } }, Date.now());
+      const app = (await h.store.read(appByName, 'WidgetShop'))!;
+      await patchApp(h.store, app.id, { wording: { en: 'Yes: {business} may write to me on WhatsApp.' } }, Date.now());
       const changed = await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } });
       assert.equal(changed.status, 200);
       assert.notEqual(changed.headers.get('etag'), etag);
@@ -62,8 +67,8 @@ for (const kind of STORE_KINDS) {
       const body = await res.json();
       assert.match(body.ref, /^[A-Z2-9]{6}$/);
       assert.equal(body.redirectUrl, `https://wa.me/14155550123?text=Hi%20Widget%20Shop!%20(ref%20${body.ref})`);
-      const app = (await h.store.getApp('WidgetShop'))!;
-      const [c] = await h.store.consentsFor(app.id, '14155550180');
+      const app = (await h.store.read(appByName, 'WidgetShop'))!;
+      const [c] = await h.store.read(consentsFor, app.id, '14155550180');
       assert.equal(c?.id, body.optinId);
       assert.equal(c?.via, 'widget');
       assert.equal(c?.locale, 'es');
@@ -88,8 +93,8 @@ for (const kind of STORE_KINDS) {
       // The refusal is readable by the page, so the widget can say why.
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://evil.example');
       assert.equal((await res.json()).error.code, 'origin_not_allowed');
-      const app = (await h.store.getApp('WidgetShop'))!;
-      assert.equal(await h.store.getUser(app.id, '14155550183'), null);
+      const app = (await h.store.read(appByName, 'WidgetShop'))!;
+      assert.equal(await h.store.read(getUser, app.id, '14155550183'), null);
     });
 
     it('Should answer preflights only for allowed origins', async () => {
@@ -117,15 +122,15 @@ for (const kind of STORE_KINDS) {
     ];
     for (const [what, body, status, code] of bad) {
       it(`Should answer ${status} ${code} for ${what}, and record nothing`, async () => {
-        const app = (await h.store.getApp('WidgetShop'))!;
-        const before = await h.store.funnel(app.id, '2000-01-01', '2100-01-01');
+        const app = (await h.store.read(appByName, 'WidgetShop'))!;
+        const before = await h.store.read(funnelCounts, app.id, '2000-01-01', '2100-01-01');
         const countBefore = await consentCount(app.id);
         const res = await post('WidgetShop', body);
         assert.equal(res.status, status);
         assert.equal((await res.json()).error.code, code);
-        assert.equal(await h.store.getUser(app.id, '14155550184'), null);
+        assert.equal(await h.store.read(getUser, app.id, '14155550184'), null);
         assert.equal(await consentCount(app.id), countBefore, 'no consent record was written');
-        assert.deepEqual(await h.store.funnel(app.id, '2000-01-01', '2100-01-01'), before);
+        assert.deepEqual(await h.store.read(funnelCounts, app.id, '2000-01-01', '2100-01-01'), before);
       });
     }
 

@@ -1,17 +1,15 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
-import { appFor, bearer, requireAdmin, type AuthEnv } from '../auth.js';
+import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../app-settings.js';
 import type { Config } from '../config.js';
+import { callbackUrlProblem } from '../delivery/safe-http.js';
 import type { Deps } from '../deps.js';
-import { ApiError, errorBody } from '../errors.js';
-import { callbackUrlProblem } from '../safe-http.js';
+import { ApiError } from '../errors.js';
+import { appFor, requireAdmin } from '../middleware/bearer-auth.js';
 import { createApp, updateApp } from '../services/apps.js';
-import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../settings.js';
 import type { AppRecord } from '../store/index.js';
-import { AppParam, errorResponses, ErrorSchema } from './openapi.js';
-import { qrTarget } from './qr.js';
-
+import { AppParam, errorResponses, ErrorSchema, openApiRouter } from './openapi.js';
 
 const WordingInput = z
   .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
@@ -58,8 +56,8 @@ type AppViewT = z.infer<typeof AppView>;
 
 const SECRET_NAMES = ['webhookSecret', 'twilioAuthToken', 'metaAppSecret', 'metaVerifyToken', 'metaAccessToken', 'metaPhoneNumberId', 'gupshupToken', 'gupshupApiKey', 'gupshupSource'] as const;
 
-export async function appView(deps: Deps, app: AppRecord): Promise<AppViewT> {
-  const w = await deps.store.currentWordings(app.id);
+export async function appView(deps: Pick<Deps, 'apps' | 'config'>, app: AppRecord): Promise<AppViewT> {
+  const w = await deps.apps.wordings(app.id);
   const base = deps.config.publicUrl;
   return {
     name: app.name,
@@ -137,24 +135,9 @@ function checkCallbackUrl(config: Config, url: string | null | undefined): void 
   if (problem) throw new ApiError(422, 'invalid_callback_url', `callbackUrl: ${problem}; events can only be delivered to a public address.`);
 }
 
-/** The widget's two public calls, exactly: everything else under an app needs a key. */
-export function isWidgetCall(method: string, path: string): boolean {
-  const m = /^\/api\/v1\/apps\/[^/]+\/(public|optins)$/.exec(path);
-  if (!m) return false;
-  return m[1] === 'public' ? method === 'GET' || method === 'HEAD' : method === 'POST' || method === 'OPTIONS';
-}
-
 /** The business API's app settings: `POST /api/v1/apps`, `GET`/`PATCH /api/v1/apps/:app`. */
-/** Bearer authentication on the whole business API; registered before any other check, so a bad key is a 401 first. */
-export function businessAuth(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
-  const auth = bearer(deps);
-  api.use('/api/v1/apps', auth);
-  api.use('/api/v1/apps/:app', auth);
-  // Everything under an app but the widget's two public calls.
-  api.use('/api/v1/apps/:app/*', async (c, next) => (isWidgetCall(c.req.method, c.req.path) ? next() : auth(c, next)));
-}
-
-export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
+export function appRoutes(deps: Deps) {
+  const api = openApiRouter();
 
   api.openapi(createAppRoute, async (c) => {
     requireAdmin(c);
@@ -179,13 +162,6 @@ export function appRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     const changed = await updateApp(deps.store, app, input, deps.clock.now());
     return c.json(await appView(deps, changed), 200);
   });
+
+  return api;
 }
-
-/** Validation failures of the OpenAPI routes, in the one error shape. */
-export const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; target?: string }) => {
-  if (result.success) return;
-  const issues = result.error?.issues ?? [];
-  throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') || 'Invalid request.');
-};
-
-export { errorBody };

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
-import { fill, MESSAGES } from '../../core/messages.js';
+import { fill, MESSAGES } from '../views/messages.js';
 import { renderWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import { acceptsGzip, clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
@@ -67,11 +67,11 @@ export function consentPageRoutes(deps: Deps): Hono {
     const lang = langOf(c, q.success ? q.data.lang : undefined);
     const name = c.req.param('app');
     // The hot path of every scan: answered from memory without awaiting when the caches can.
-    const app = deps.store.cachedApp(name) ?? (await deps.store.getApp(name));
+    const app = deps.apps.cached(name) ?? (await deps.apps.byName(name));
     if (!app) return message(c, 404, lang, 'notFound');
     if (!q.success) return message(c, 400, lang, 'badRequest');
     deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
-    const current = deps.store.cachedWordings(app.id) ?? (await deps.store.currentWordings(app.id));
+    const current = deps.apps.cachedWordings(app.id) ?? (await deps.apps.wordings(app.id));
     const w = current[lang] ?? current.en;
     const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}`;
     let page = blank.get(key);
@@ -99,7 +99,7 @@ export function consentPageRoutes(deps: Deps): Hono {
   r.post('/o/:app', async (c) => {
     const lang0 = langOf(c);
     const name = c.req.param('app');
-    const app = deps.store.cachedApp(name) ?? (await deps.store.getApp(name));
+    const app = deps.apps.cached(name) ?? (await deps.apps.byName(name));
     if (!app) return message(c, 404, lang0, 'notFound');
     if (mediaType(c) !== 'application/x-www-form-urlencoded') return message(c, 415, lang0, 'badRequest');
     const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');

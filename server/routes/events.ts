@@ -1,11 +1,9 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { appFor, type AuthEnv } from '../auth.js';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { newApiKey, newWebhookSecret } from '../keys.js';
-import type { OutboxItem } from '../store/outbox.js';
-import { rotateKey } from '../store/users.js';
-import { AppParam, errorResponses, iso, json } from './openapi.js';
+import { appFor } from '../middleware/bearer-auth.js';
+import { listOutbox, outboxEntry, replay, type OutboxItem } from '../store/outbox.js';
+import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
 
 const errors = errorResponses(400, 401, 403, 404, 409);
 const AppP = AppParam;
@@ -65,39 +63,19 @@ const replayRoute = createRoute({
   responses: { 202: json(EventView, 'Queued again'), ...errors },
 });
 
-const rotateKeyRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/apps/{app}/keys/rotate',
-  summary: 'A new API key; every older key of the app is revoked at once',
-  security: [{ bearer: [] }],
-  request: { params: AppP },
-  responses: { 200: json(z.object({ apiKey: z.string(), revoked: z.number() }), 'The new key, shown once'), ...errors },
-});
-
-const rotateSecretRoute = createRoute({
-  method: 'post',
-  path: '/api/v1/apps/{app}/webhook-secret/rotate',
-  summary: 'A new webhook signing secret; for 24 hours events carry signatures with both',
-  security: [{ bearer: [] }],
-  request: { params: AppP },
-  responses: { 200: json(z.object({ webhookSecret: z.string(), previousValidUntil: z.string() }), 'The new secret, shown once'), ...errors },
-});
-
-/** How long the old webhook secret keeps signing after a rotation. */
-export const SECRET_GRACE_MS = 24 * 3600_000;
-
-/** User-events (list, detail, replay) and key and secret rotation. */
-export function eventRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
+/** User-events: the list, one event with its attempts, and replay. */
+export function eventRoutes(deps: Deps) {
+  const api = openApiRouter();
   api.openapi(listRoute, async (c) => {
     const app = await appFor(deps, c, c.req.valid('param').app);
     const q = c.req.valid('query');
-    const { items } = await deps.store.listOutbox(app.id, 'event', { before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit + 1, status: q.status });
+    const items = await deps.store.read(listOutbox, app.id, 'event', { before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit + 1, status: q.status });
     const page = items.slice(0, q.limit);
     return c.json({ events: page.map(eventView), next: items.length > q.limit ? String(page[page.length - 1]!.seq) : null }, 200);
   });
 
   const mine = async (appId: string, id: string) => {
-    const e = await deps.store.outboxEntry(id);
+    const e = await deps.store.read(outboxEntry, id);
     if (!e || e.item.appId !== appId || e.item.kind !== 'event') throw new ApiError(404, 'event_not_found', 'No such event for this app.');
     return e;
   };
@@ -113,28 +91,9 @@ export function eventRoutes(deps: Deps, api: OpenAPIHono<AuthEnv>): void {
     const p = c.req.valid('param');
     const app = await appFor(deps, c, p.app);
     await mine(app.id, p.id);
-    if (!(await deps.store.replay(p.id, deps.clock.now()))) throw new ApiError(409, 'already_pending', 'The event is already waiting to be delivered.');
-    deps.wake?.();
+    if (!(await deps.store.transact(replay, p.id, deps.clock.now()))) throw new ApiError(409, 'already_pending', 'The event is already waiting to be delivered.');
     return c.json(eventView((await mine(app.id, p.id)).item), 202);
   });
 
-  api.openapi(rotateKeyRoute, async (c) => {
-    const app = await appFor(deps, c, c.req.valid('param').app);
-    const key = newApiKey();
-    const revoked = await rotateKey(deps.store, app.id, key, deps.clock.now());
-    return c.json({ apiKey: key.key, revoked }, 200);
-  });
-
-  api.openapi(rotateSecretRoute, async (c) => {
-    const app = await appFor(deps, c, c.req.valid('param').app);
-    const now = deps.clock.now();
-    const secret = newWebhookSecret();
-    const until = now + SECRET_GRACE_MS;
-    await deps.store.updateAppWith(
-      app.id,
-      (cur) => ({ secrets: { ...cur.secrets, webhookSecret: secret, previousWebhookSecret: cur.secrets.webhookSecret ? { secret: cur.secrets.webhookSecret, until } : undefined } }),
-      now,
-    );
-    return c.json({ webhookSecret: secret, previousValidUntil: iso(until) }, 200);
-  });
+  return api;
 }

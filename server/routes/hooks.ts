@@ -1,12 +1,12 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, findApp } from '../errors.js';
 import { mediaType, readBytes } from '../http.js';
-import { handleSandbox, handleSms, handleWhatsApp } from '../services/inbound.js';
-import type { AppRecord } from '../store/index.js';
-import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from './hooks-auth.js';
-import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from './hooks-payloads.js';
+import { handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js';
+import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from '../inbound/payloads.js';
+import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from '../inbound/signatures.js';
+import { twiml } from '../inbound/twiml.js';
 
 /** Providers send small bodies; Meta batches at most a few hundred KB. */
 export const MAX_HOOK_BYTES = 256 * 1024;
@@ -24,24 +24,10 @@ function needType(c: Context, type: string): void {
 
 const forged = () => new ApiError(403, 'invalid_signature', 'The request is not signed by the provider with this app’s credentials.');
 
-async function appOr404(deps: Deps, name: string): Promise<AppRecord> {
-  const app = await deps.store.getApp(name);
-  if (!app) throw new ApiError(404, 'app_not_found', 'No app has that name.');
-  return app;
-}
-
 /** The URL the provider called, as it sees it: PUBLIC_URL (so it holds behind a proxy) plus path and query. */
 function publicRequestUrl(deps: Deps, c: Context): string {
   const u = new URL(c.req.url);
   return deps.config.publicUrl + u.pathname + u.search;
-}
-
-const xmlEscape = (s: string) => s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
-
-/** A TwiML answer: one SMS back, or nothing (`<Response/>`). */
-export function twiml(text: string | null): string {
-  const head = '<?xml version="1.0" encoding="UTF-8"?>';
-  return text === null ? `${head}<Response/>` : `${head}<Response><Message>${xmlEscape(text)}</Message></Response>`;
 }
 
 const TwilioForm = z.object({
@@ -106,7 +92,7 @@ export function hookRoutes(deps: Deps): Hono {
   });
 
   r.get('/hooks/:app/whatsapp', async (c) => {
-    const app = await appOr404(deps, c.req.param('app'));
+    const app = await findApp(deps, c.req.param('app'));
     const expected = app.secrets.metaVerifyToken;
     const mode = c.req.query('hub.mode');
     const given = c.req.query('hub.verify_token') ?? '';
@@ -119,7 +105,7 @@ export function hookRoutes(deps: Deps): Hono {
   });
 
   r.post('/hooks/:app/whatsapp', async (c) => {
-    const app = await appOr404(deps, c.req.param('app'));
+    const app = await findApp(deps, c.req.param('app'));
     needType(c, 'application/json');
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const sig = c.req.header('x-hub-signature-256');
@@ -144,7 +130,7 @@ export function hookRoutes(deps: Deps): Hono {
   });
 
   r.post('/hooks/:app/sms', async (c) => {
-    const app = await appOr404(deps, c.req.param('app'));
+    const app = await findApp(deps, c.req.param('app'));
     needType(c, 'application/x-www-form-urlencoded');
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const params = new URLSearchParams(raw.toString('utf8'));

@@ -1,4 +1,6 @@
-import { z } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { ApiError } from '../errors.js';
+import type { AuthEnv } from '../middleware/bearer-auth.js';
 
 /** The one error shape, as the OpenAPI document shows it. */
 export const ErrorSchema = z
@@ -26,3 +28,18 @@ export function errorResponses<S extends keyof typeof ERROR_TEXT>(...statuses: S
 export const AppParam = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
 
 export const iso = (t: number) => new Date(t).toISOString();
+
+/** Validation failures of the OpenAPI routes, in the one error shape. */
+export const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; target?: string }) => {
+  if (result.success) return;
+  const issues = result.error?.issues ?? [];
+  throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') || 'Invalid request.');
+};
+
+/**
+ * A router for documented business-API routes: its `createRoute` definitions join the OpenAPI
+ * document when it is mounted with `app.route`, and its validation failures answer in the one shape.
+ */
+export function openApiRouter(): OpenAPIHono<AuthEnv> {
+  return new OpenAPIHono<AuthEnv>({ defaultHook: defaultHook as never });
+}

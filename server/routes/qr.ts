@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
 import QRCode from 'qrcode';
 import { isValidCampaign } from '../../core/app-name.js';
+import { qrTarget } from '../../core/links.js';
 import type { Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, findApp } from '../errors.js';
 import { clientIp } from '../http.js';
 import { RateLimiter } from '../rate-limit.js';
-
-/** The URL a printed QR code carries: the consent page, marked `via=qr`, with the campaign if any. */
-export function qrTarget(publicUrl: string, appName: string, campaign: string | null): string {
-  return `${publicUrl}/o/${encodeURIComponent(appName)}?via=qr${campaign ? `&c=${encodeURIComponent(campaign)}` : ''}`;
-}
 
 interface Rendered {
   body: Uint8Array | string;
@@ -55,8 +51,7 @@ export function qrRoutes(deps: Deps, cache = new QrCache()): Hono {
 
   const serve = (format: 'svg' | 'png') =>
     r.get(`/o/:app/qr.${format}`, async (c) => {
-      const app = await deps.store.getApp(c.req.param('app'));
-      if (!app) throw new ApiError(404, 'app_not_found', 'No app has that name.');
+      const app = await findApp(deps, c.req.param('app'));
       const campaign = c.req.query('c') ?? null;
       if (campaign !== null && !isValidCampaign(campaign)) throw new ApiError(400, 'invalid_campaign', 'c must be 1 to 64 letters, digits, - or _.');
       let size = 0;

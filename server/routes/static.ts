@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import type { StaticFile } from '../assets.js';
 import type { Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { countApps } from '../store/apps.js';
+import { ApiError, findApp } from '../errors.js';
 import { acceptsGzip } from '../http.js';
 
 function serveFile(c: Context, f: StaticFile | null, type: string) {
@@ -23,22 +24,39 @@ function serveFile(c: Context, f: StaticFile | null, type: string) {
   return c.body(new Uint8Array(f.body));
 }
 
-/** `/widget.js`, the demo host page, health and the home page. */
+/** Files (`/widget.js`, the Settings page's `/assets`), the demo host page, health and the home page. */
 export function staticRoutes(deps: Deps): Hono {
   const r = new Hono();
+  // Content-hashed styles and script: cached for good, since a new build gets new names.
+  r.get('/assets/:file', (c) => {
+    const a = deps.assets.settings;
+    const f = a && [a.css, a.js].find((x) => x.path === c.req.path);
+    if (!f) return c.text('Not found', 404);
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    c.header('Content-Type', f.type);
+    c.header('ETag', f.etag);
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    c.header('Vary', 'Accept-Encoding');
+    if (c.req.header('if-none-match') === f.etag) return c.body(null, 304);
+    if (acceptsGzip(c)) {
+      c.header('Content-Encoding', 'gzip');
+      return c.body(new Uint8Array(f.gzip));
+    }
+    return c.body(new Uint8Array(f.body));
+  });
+
   r.get('/widget.js', (c) => serveFile(c, deps.assets.widget, 'text/javascript; charset=utf-8'));
   r.get('/widget-qr.js', (c) => serveFile(c, deps.assets.widgetQr, 'text/javascript; charset=utf-8'));
 
   r.get('/healthz', async (c) => {
-    await deps.store.countApps();
+    await deps.store.read(countApps);
     return c.json({ ok: true, store: deps.store.kind });
   });
 
   // A host page as a marketer's site would be: the pasted script tag, under a strict CSP.
   r.get('/demo', async (c) => {
     const name = c.req.query('app') ?? 'demo';
-    const app = await deps.store.getApp(name);
-    if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);
+    const app = await findApp(deps, name);
     c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'");
     return c.html(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,12 +1,11 @@
-import { z as oz, type OpenAPIHono } from '@hono/zod-openapi';
-import { Hono } from 'hono';
+import { OpenAPIHono, z as oz } from '@hono/zod-openapi';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
-import { ApiError } from '../errors.js';
+import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { checkPhone, recordWebConsent } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
@@ -23,8 +22,8 @@ export const OptinBodySchema = z.object({
 });
 
 /** The widget's public view of an app: nothing secret, cacheable. */
-export async function publicView(deps: Deps, app: AppRecord) {
-  const current = await deps.store.currentWordings(app.id);
+export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
+  const current = await deps.apps.wordings(app.id);
   return {
     name: app.name,
     displayName: app.displayName,
@@ -46,15 +45,15 @@ export function originAllowed(deps: Deps, app: AppRecord, origin: string | undef
   return origin === new URL(deps.config.publicUrl).origin || app.settings.allowedOrigins.includes(origin);
 }
 
-/** `GET /api/v1/apps/:app/public` and `POST /api/v1/apps/:app/optins`: the widget's two calls. */
-export function widgetApiRoutes(deps: Deps): Hono {
-  const r = new Hono();
+/**
+ * `GET /api/v1/apps/:app/public` and `POST /api/v1/apps/:app/optins`: the widget's two calls, the
+ * only public routes under `/api/v1/apps` (mounted before the business API's authentication).
+ */
+export function widgetApiRoutes(deps: Deps): OpenAPIHono {
+  const r = new OpenAPIHono();
+  documentWidgetRoutes(r.openAPIRegistry);
 
-  const appOr404 = async (name: string) => {
-    const app = await deps.store.getApp(name);
-    if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);
-    return app;
-  };
+  const appOr404 = (name: string) => findApp(deps, name);
 
   // The widget runs on other sites: its errors must be readable there too, or a page could only
   // say "could not connect" when the truth is "unknown app" or "this site is not allowed".
@@ -145,7 +144,7 @@ export function widgetApiRoutes(deps: Deps): Hono {
 }
 
 /** The widget's two calls in the OpenAPI document, from the schema the opt-in route validates with. */
-export function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
+function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
   const Wording = oz.object({ version: oz.number().int(), text: oz.string() });
   const PublicApp = oz
     .object({

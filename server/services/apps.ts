@@ -5,8 +5,10 @@ import { normalizePhone } from '../../core/phone.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
-import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettings, type AppSettingsPatch } from '../settings.js';
-import { NameTaken, type AppPatch, type AppRecord, type Store } from '../store/index.js';
+import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettings, type AppSettingsPatch } from '../app-settings.js';
+import { insertApp, updateApp as updateAppRow } from '../store/apps.js';
+import { type AppPatch, type AppRecord, type Store } from '../store/index.js';
+import { UniqueViolation } from '../store/driver.js';
 
 export interface CreateAppInput {
   name: string;
@@ -57,16 +59,15 @@ export async function createApp(store: Store, input: CreateAppInput, now: number
   const wording = { ...DEFAULT_WORDING, ...input.wording } as Record<Locale, string>;
   const key = newApiKey();
   const secrets = AppSecretsSchema.parse({ webhookSecret: newWebhookSecret() });
-  try {
-    const app = await store.createApp(
-      { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, secrets, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } },
-      now,
-    );
-    return { app, apiKey: key.key };
-  } catch (e) {
-    if (e instanceof NameTaken) throw new ApiError(409, 'name_taken', `An app named ${input.name} already exists (names ignore case).`);
-    throw e;
-  }
+  const taken = () => new ApiError(409, 'name_taken', `An app named ${input.name} already exists (names ignore case).`);
+  const app = await store
+    .transact(insertApp, { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, secrets, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } }, now)
+    .catch((e: unknown) => {
+      // Two creations racing on PostgreSQL: the loser hits the unique index.
+      throw e instanceof UniqueViolation ? taken() : e;
+    });
+  if (!app) throw taken();
+  return { app, apiKey: key.key };
 }
 
 export interface UpdateAppInput {
@@ -120,5 +121,5 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
 
 /** Applies a partial change. A wording change makes a new version; old ones stay. */
 export function updateApp(store: Store, app: AppRecord, input: UpdateAppInput, now: number): Promise<AppRecord> {
-  return store.updateAppWith(app.id, (cur) => mergeUpdate(cur, input), now);
+  return store.transact(updateAppRow, app.id, (cur) => mergeUpdate(cur, input), now);
 }

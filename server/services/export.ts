@@ -1,9 +1,21 @@
 import { csvRow } from '../csv.js';
+import type { AppRecord, Store, UserRecord } from '../store/index.js';
+import { listUsers } from '../store/users.js';
 import { userView } from './user-view.js';
-import type { AppRecord, Store } from '../store/index.js';
-import { eachUser } from '../store/users.js';
 
 export const USER_CSV_COLUMNS = ['phone', 'optin', 'activity', 'via', 'verified', 'flagged', 'optin_at', 'last_inbound_at', 'created_at', 'updated_at'];
+
+/** Every user, page by page, so that an export of a million rows holds one page in memory. */
+export async function* eachUser(store: Store, appId: string, pageSize = 2000): AsyncGenerator<UserRecord[]> {
+  let after: { createdAt: number; phone: string } | null = null;
+  for (;;) {
+    const page: { users: UserRecord[]; next: string | null } = await store.read(listUsers, appId, {}, { after, limit: pageSize, now: 0 });
+    if (page.users.length) yield page.users;
+    if (!page.next) return;
+    const last: UserRecord = page.users[page.users.length - 1]!;
+    after = { createdAt: last.createdAt, phone: last.phone };
+  }
+}
 
 /**
  * Every user of an app as CSV, one chunk (a page of users) at a time, header first: the HTTP export,

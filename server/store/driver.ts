@@ -4,15 +4,25 @@
  * asynchronously on a PostgreSQL connection. Write `?` placeholders; the PostgreSQL driver numbers them.
  *
  * @example
- * function* countApps() {
+ * function* countApps(): Body<number> {
  *   const row = yield* get<{ n: number }>('SELECT COUNT(*) AS n FROM apps');
  *   return row?.n ?? 0;
  * }
+ * await store.read(countApps);
  */
 export type Param = string | number | null;
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * What a committed transaction tells the rest of the process: `outbox` (something is due to be
+ * delivered: wake the worker), `app` (an app changed: drop it from caches).
+ */
+export type Signal = { kind: 'outbox' } | { kind: 'app'; id: string };
+
 export type Op =
-  | { kind: 'get' | 'all'; sql: string; params: readonly Param[] }
-  | { kind: 'run'; sql: string; params: readonly Param[] };
+  | { kind: 'get' | 'all' | 'run'; sql: string; params: readonly Param[] }
+  | { kind: 'dialect' }
+  | { kind: 'signal'; signal: Signal };
 export type Body<T> = Generator<Op, T, unknown>;
 
 export function* get<T>(sql: string, params: readonly Param[] = []): Generator<Op, T | undefined, unknown> {
@@ -28,8 +38,21 @@ export function* run(sql: string, params: readonly Param[] = []): Generator<Op, 
   return (yield { kind: 'run', sql, params }) as number;
 }
 
+/** Which database runs the body: for the few statements that differ (`FOR UPDATE`, `SKIP LOCKED`). */
+export function* dialect(): Generator<Op, Dialect, unknown> {
+  return (yield { kind: 'dialect' }) as Dialect;
+}
+
+/** Tells the process, once the transaction has committed, what it changed (see {@link Signal}). */
+export function* signal(s: Signal): Generator<Op, void, unknown> {
+  yield { kind: 'signal', signal: s };
+}
+
+/** A store operation: a generator function. Run it with `store.read(op, ...args)` or `store.transact(op, ...args)`. */
+export type Operation<A extends unknown[], T> = (...args: A) => Body<T>;
+
 export interface Driver {
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: Dialect;
   /** Runs a body atomically: all of its writes commit together, durably, or none do. */
   transact<T>(body: () => Body<T>): Promise<T>;
   /** Runs a read-only body, outside any write batch. */

@@ -3,6 +3,7 @@ import { PgDriver } from './pg-driver.js';
 import { SqliteDriver } from './sqlite-driver.js';
 import { Store } from './store.js';
 
+export { AppCache } from './app-cache.js';
 export { Store } from './store.js';
 export * from './types.js';
 

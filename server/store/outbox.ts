@@ -1,8 +1,9 @@
-import { all, get, run, type Body } from './driver.js';
+import { all, dialect, get, run, signal, type Body } from './driver.js';
+import { toAttempt, toOutbox, type Row } from './rows.js';
 
 /**
  * The outbox: everything that must leave the building, written in the same transaction as the
- * change it reports, so that nothing is lost and nothing is invented. A worker (server/outbox-worker.ts)
+ * change it reports, so that nothing is lost and nothing is invented. A worker (server/delivery/worker.ts)
  * claims due items, delivers them, and records each attempt.
  *
  * - kind `event`: a user-event for the app's callback URL (`opted-in`, `opted-out`, `verified`,
@@ -54,24 +55,13 @@ export interface MessageBody {
   text: string;
 }
 
-type Row = Record<string, unknown>;
-
-export function toOutbox(r: Row): OutboxItem {
-  return {
-    id: r.id as string,
-    appId: r.app_id as string,
-    kind: r.kind as OutboxKind,
-    type: r.type as string,
-    phone: r.phone as string,
-    body: JSON.parse(r.body as string),
-    status: r.status as OutboxStatus,
-    attempts: Number(r.attempts),
-    nextAt: Number(r.next_at),
-    lastError: (r.last_error as string | null) ?? null,
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-    lockedUntil: Number(r.locked_until ?? 0),
-  };
+/** One delivery attempt's result and what comes next for its item. */
+export interface AttemptOutcome {
+  id: string;
+  /** The claim this result belongs to: if the claim ran out and another worker took the item, only the attempt is logged. */
+  claim: number;
+  attempt: { at: number; status: number | null; error: string | null; ms: number | null };
+  next: { status: OutboxStatus; nextAt: number; attempts: number };
 }
 
 /** Adds an item; `yield*` it inside the body that makes the change it reports. */
@@ -81,31 +71,62 @@ export function* enqueue(o: { id: string; appId: string; kind: OutboxKind; type:
      VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
     [o.id, o.appId, o.kind, o.type, o.phone, JSON.stringify(o.body), o.now, o.now, o.now],
   );
-}
-
-/**
- * Enqueues a user-event when the app has a callback URL (and it was not disabled by a 410).
- * `yield*` it in the same body as the change.
- */
-export function* enqueueUserEvent(
-  app: { id: string; name: string; callbackUrl: string | null },
-  id: string,
-  type: UserEventType,
-  data: UserEventBody['data'],
-  now: number,
-): Body<boolean> {
-  if (!app.callbackUrl) return false;
-  const disabled = yield* get<Row>('SELECT callback_disabled_at FROM apps WHERE id = ?', [app.id]);
-  if (disabled?.callback_disabled_at != null) return false;
-  const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined && v !== null && v !== '')) as UserEventBody['data'];
-  const body: UserEventBody = { id, type, app: app.name, timestamp: new Date(now).toISOString(), data: clean };
-  yield* enqueue({ id, appId: app.id, kind: 'event', type, phone: data.phone, body, now });
-  return true;
+  yield* signal({ kind: 'outbox' });
 }
 
 /** Enqueues an outbound message. `yield*` it in the same body as the change that causes it. */
 export function* enqueueMessage(appId: string, id: string, type: string, body: MessageBody, now: number): Body<void> {
   yield* enqueue({ id, appId, kind: 'message', type, phone: body.to, body, now });
+}
+
+/** Whether any outbox item is due: a cheap read before a claim. */
+export function* hasDue(now: number): Body<boolean> {
+  return !!(yield* get<Row>(`SELECT 1 AS x FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? LIMIT 1`, [now, now]));
+}
+
+/**
+ * Claims up to `limit` due outbox items for `lockMs`: no other worker (thread, process or server)
+ * gets them meanwhile. PostgreSQL skips rows another worker holds; SQLite has one writer at a time.
+ */
+export function* claimDue(now: number, limit: number, lockMs: number): Body<OutboxItem[]> {
+  const skipLocked = (yield* dialect()) === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const rows = yield* all<Row>(
+    `UPDATE outbox SET locked_until = ? WHERE id IN (
+       SELECT id FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? ORDER BY next_at, seq LIMIT ?${skipLocked}
+     ) RETURNING *`,
+    [now + lockMs, now, now, limit],
+  );
+  // RETURNING gives no order: put them back in the order they were written.
+  return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toOutbox);
+}
+
+/** Records attempts and what comes next for each item (delivered, failed, or pending again at `nextAt`). */
+export function* finishAttempts(list: AttemptOutcome[]): Body<void> {
+  for (const { id, claim, attempt: a, next } of list) {
+    yield* run(
+      `INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms)
+       SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ? FROM outbox_attempts WHERE outbox_id = ?`,
+      [id, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms, id],
+    );
+    yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?', [
+      next.status,
+      next.attempts,
+      next.nextAt,
+      a.error?.slice(0, 500) ?? null,
+      a.at,
+      id,
+      claim,
+    ]);
+  }
+}
+
+/** The outbox of one app, newest first, keyset-paginated by sequence. */
+export function* listOutbox(appId: string, kind: OutboxKind, o: { before?: number; limit: number; status?: OutboxStatus }): Body<(OutboxItem & { seq: number })[]> {
+  const rows = yield* all<Row>(
+    `SELECT * FROM outbox WHERE app_id = ? AND kind = ?${o.status ? ' AND status = ?' : ''}${o.before !== undefined ? ' AND seq < ?' : ''} ORDER BY seq DESC LIMIT ?`,
+    [appId, kind, ...(o.status ? [o.status] : []), ...(o.before !== undefined ? [o.before] : []), o.limit],
+  );
+  return rows.map((r) => ({ ...toOutbox(r), seq: Number(r.seq) }));
 }
 
 export function* outboxItem(id: string): Body<OutboxItem | null> {
@@ -114,11 +135,18 @@ export function* outboxItem(id: string): Body<OutboxItem | null> {
 }
 
 export function* attemptsOf(id: string): Body<OutboxAttempt[]> {
-  return (yield* all<Row>('SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY n', [id])).map((r) => ({
-    n: Number(r.n),
-    at: Number(r.at),
-    status: r.status === null ? null : Number(r.status),
-    error: (r.error as string | null) ?? null,
-    ms: r.ms === null ? null : Number(r.ms),
-  }));
+  return (yield* all<Row>('SELECT * FROM outbox_attempts WHERE outbox_id = ? ORDER BY n', [id])).map(toAttempt);
+}
+
+/** An item with every attempt to deliver it. */
+export function* outboxEntry(id: string): Body<{ item: OutboxItem; attempts: OutboxAttempt[] } | null> {
+  const item = yield* outboxItem(id);
+  return item ? { item, attempts: yield* attemptsOf(id) } : null;
+}
+
+/** Sends an item again: pending now, with a fresh retry schedule. False when it is pending already. */
+export function* replay(id: string, now: number): Body<boolean> {
+  const n = yield* run(`UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ? AND status <> 'pending'`, [now, now, id]);
+  if (n === 1) yield* signal({ kind: 'outbox' });
+  return n === 1;
 }

@@ -42,6 +42,8 @@ export class PgDriver implements Driver {
   }
 
   private async exec(client: pg.PoolClient | pg.Pool, op: Op): Promise<unknown> {
+    if (op.kind === 'dialect') return this.dialect;
+    if (op.kind === 'signal') return undefined;
     try {
       const res = await client.query(numberPlaceholders(op.sql), op.params as Param[]);
       if (op.kind === 'run') return res.rowCount ?? 0;

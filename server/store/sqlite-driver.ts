@@ -32,6 +32,8 @@ export class SqliteDriver implements Driver {
   }
 
   private exec(op: Op): unknown {
+    if (op.kind === 'dialect') return this.dialect;
+    if (op.kind === 'signal') return undefined;
     let stmt = this.stmts.get(op.sql);
     if (!stmt) {
       stmt = this.db.prepare(op.sql);

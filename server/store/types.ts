@@ -1,6 +1,6 @@
 import type { Locale } from '../../core/locale.js';
-import type { ConsentAction, OptinStatus, Via } from '../../core/optin-state.js';
-import type { AppSecrets, AppSettings } from '../settings.js';
+import type { ConsentAction, UserState, Via } from '../../core/optin-state.js';
+import type { AppSecrets, AppSettings } from '../app-settings.js';
 
 export interface AppRecord {
   id: string;
@@ -43,21 +43,15 @@ export interface ConsentRecord {
   actor: string | null;
 }
 
-export interface UserRecord {
+/** A person's state with one app: the users row. */
+export interface UserRecord extends UserState {
   appId: string;
   phone: string;
-  optin: OptinStatus;
-  via: Via | null;
-  verified: boolean;
   /** A web consent typed this number, but another number verified it. */
-  flagged?: boolean;
-  optinAt: number | null;
-  lastInboundAt: number | null;
+  flagged: boolean;
   createdAt: number;
   updatedAt: number;
 }
-
-export type FunnelMetric = 'view' | 'consent' | 'redirect' | 'verified' | 'opt_out';
 
 export interface NewApp {
   id: string;
@@ -83,40 +77,19 @@ export interface AppPatch {
   wording?: Partial<Record<Locale, string>>;
 }
 
-export interface NewConsent {
+/** The exact text a person was shown or sent, kept once by its SHA-256 (what a record's hash proves). */
+export interface ShownText {
+  sha256: string;
+  text: string;
+}
+
+/** An outbound message or an inbound one, for a user's history. */
+export interface MessageRecord {
   id: string;
   appId: string;
   phone: string;
-  action: ConsentAction;
-  via: Via;
-  wording: { version: number; sha256: string; text: string } | null;
-  locale: Locale | null;
+  direction: 'in' | 'out';
+  channel: 'whatsapp' | 'sms';
+  text: string;
   at: number;
-  ip: string | null;
-  userAgent: string | null;
-  page: string | null;
-  campaign: string | null;
-  ref: string | null;
-  actor: string | null;
-  /** Whether the phone itself confirmed this consent (SMS, first message). */
-  verified: boolean;
-  /**
-   * Where a resulting user-event goes: when set and the user's state changes, an `opted-in`,
-   * `opted-out` or `verified` event is written to the outbox in the same transaction.
-   */
-  notify?: { name: string; callbackUrl: string | null };
-}
-
-export class NameTaken extends Error {
-  constructor(readonly appName: string) {
-    super(`an app named ${appName} already exists`);
-    this.name = 'NameTaken';
-  }
-}
-
-export class RefTaken extends Error {
-  constructor() {
-    super('consent reference already in use');
-    this.name = 'RefTaken';
-  }
 }

@@ -1,10 +1,16 @@
-import type { ConsentRecord, UserRecord } from './types.js';
-import { all, get, run, type Body, type Param } from './driver.js';
-import { dayOf, toConsent, toUser, type Store } from './store.js';
 import { SESSION_WINDOW_MS, type OptinStatus, type Via } from '../../core/optin-state.js';
 import { WEB_VIAS } from '../../core/verified-optin.js';
+import { all, get, run, type Body, type Param } from './driver.js';
+import { addFunnel, dayOf } from './funnel.js';
+import { toConsent, toMessage, toUser, type Row } from './rows.js';
+import type { ConsentRecord, MessageRecord, UserRecord } from './types.js';
 
-type Row = Record<string, unknown>;
+/** People's state with an app, as the business reads it: one person, pages, history; and erasure. */
+
+export function* getUser(appId: string, phone: string): Body<UserRecord | null> {
+  const r = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  return r ? toUser(r) : null;
+}
 
 export interface UserFilter {
   optin?: OptinStatus;
@@ -47,31 +53,17 @@ function where(appId: string, f: UserFilter, now: number, after: { createdAt: nu
  * One page of users in a stable order (first seen, then phone). New opt-ins land after every cursor
  * already handed out, so paging while they arrive neither skips nor repeats a row.
  */
-export function listUsers(store: Store, appId: string, f: UserFilter, o: { after: { createdAt: number; phone: string } | null; limit: number; now: number }): Promise<{ users: UserRecord[]; next: string | null }> {
-  return store.driver.read(function* () {
-    const w = where(appId, f, o.now, o.after);
-    const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY created_at, phone LIMIT ?`, [...w.params, o.limit + 1]);
-    const users = rows.slice(0, o.limit).map(toUser);
-    return { users, next: rows.length > o.limit ? encodeCursor(users[users.length - 1]!) : null };
-  });
-}
-
-/** Every user, page by page, so that an export of a million rows holds one page in memory. */
-export async function* eachUser(store: Store, appId: string, pageSize = 2000): AsyncGenerator<UserRecord[]> {
-  let after: { createdAt: number; phone: string } | null = null;
-  for (;;) {
-    const page = await listUsers(store, appId, {}, { after, limit: pageSize, now: 0 });
-    if (page.users.length) yield page.users;
-    if (!page.next) return;
-    const last = page.users[page.users.length - 1]!;
-    after = { createdAt: last.createdAt, phone: last.phone };
-  }
+export function* listUsers(appId: string, f: UserFilter, o: { after: { createdAt: number; phone: string } | null; limit: number; now: number }): Body<{ users: UserRecord[]; next: string | null }> {
+  const w = where(appId, f, o.now, o.after);
+  const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY created_at, phone LIMIT ?`, [...w.params, o.limit + 1]);
+  const users = rows.slice(0, o.limit).map(toUser);
+  return { users, next: rows.length > o.limit ? encodeCursor(users[users.length - 1]!) : null };
 }
 
 export interface UserHistory {
   user: UserRecord | null;
   consents: (ConsentRecord & { wordingText: string | null })[];
-  messages: { id: string; direction: 'in' | 'out'; channel: string; text: string; at: number }[];
+  messages: MessageRecord[];
   /** How many records exist in all: more than the lists hold when a limit left the older ones out. */
   totalConsents: number;
   totalMessages: number;
@@ -88,40 +80,38 @@ export interface HistoryLimit {
  * Complete by default (the business API returns it whole); `limit` keeps only the most recent
  * records of each kind, for screens that must stay small however many messages arrive.
  */
-export function userHistory(store: Store, appId: string, phone: string, limit: HistoryLimit = {}): Promise<UserHistory> {
+export function* userHistory(appId: string, phone: string, limit: HistoryLimit = {}): Body<UserHistory> {
   const cap = (n: number | undefined) => (n === undefined ? null : Math.max(0, Math.floor(n)));
   const lastConsents = cap(limit.lastConsents);
   const lastMessages = cap(limit.lastMessages);
-  return store.driver.read(function* () {
-    const u = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
-    // Web consents given without a phone belong to this person once their message verified them.
-    const mine = `SELECT id FROM consents WHERE app_id = ? AND phone = ?
-         UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL`;
-    const rows = yield* all<Row>(
-      `SELECT c.*, t.text AS wording_text FROM consents c LEFT JOIN shown_texts t ON t.sha256 = c.wording_sha256
-       WHERE c.id IN (${mine})
-       ORDER BY c.seq${lastConsents === null ? '' : ' DESC LIMIT ?'}`,
-      lastConsents === null ? [appId, phone, appId, phone] : [appId, phone, appId, phone, lastConsents],
-    );
-    const msgs = yield* all<Row>(
-      `SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq${lastMessages === null ? '' : ' DESC LIMIT ?'}`,
-      lastMessages === null ? [appId, phone] : [appId, phone, lastMessages],
-    );
-    if (lastConsents !== null) rows.reverse();
-    if (lastMessages !== null) msgs.reverse();
-    // Counted only when a limit may have left some out (and only then is it worth a query).
-    const totalConsents =
-      lastConsents !== null && rows.length === lastConsents ? Number((yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))?.n ?? 0) : rows.length;
-    const totalMessages =
-      lastMessages !== null && msgs.length === lastMessages ? Number((yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ?? 0) : msgs.length;
-    return {
-      user: u ? toUser(u) : null,
-      consents: rows.map((r) => ({ ...toConsent(r), wordingText: (r.wording_text as string | null) ?? null })),
-      messages: msgs.map((m) => ({ id: m.id as string, direction: m.direction as 'in' | 'out', channel: m.channel as string, text: m.text as string, at: Number(m.at) })),
-      totalConsents,
-      totalMessages,
-    };
-  });
+  const u = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  // Web consents given without a phone belong to this person once their message verified them.
+  const mine = `SELECT id FROM consents WHERE app_id = ? AND phone = ?
+       UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL`;
+  const rows = yield* all<Row>(
+    `SELECT c.*, t.text AS wording_text FROM consents c LEFT JOIN shown_texts t ON t.sha256 = c.wording_sha256
+     WHERE c.id IN (${mine})
+     ORDER BY c.seq${lastConsents === null ? '' : ' DESC LIMIT ?'}`,
+    lastConsents === null ? [appId, phone, appId, phone] : [appId, phone, appId, phone, lastConsents],
+  );
+  const msgs = yield* all<Row>(
+    `SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq${lastMessages === null ? '' : ' DESC LIMIT ?'}`,
+    lastMessages === null ? [appId, phone] : [appId, phone, lastMessages],
+  );
+  if (lastConsents !== null) rows.reverse();
+  if (lastMessages !== null) msgs.reverse();
+  // Counted only when a limit may have left some out (and only then is it worth a query).
+  const totalConsents =
+    lastConsents !== null && rows.length === lastConsents ? Number((yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))?.n ?? 0) : rows.length;
+  const totalMessages =
+    lastMessages !== null && msgs.length === lastMessages ? Number((yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ?? 0) : msgs.length;
+  return {
+    user: u ? toUser(u) : null,
+    consents: rows.map((r) => ({ ...toConsent(r), wordingText: (r.wording_text as string | null) ?? null })),
+    messages: msgs.map(toMessage),
+    totalConsents,
+    totalMessages,
+  };
 }
 
 export interface ErasureResult {
@@ -138,97 +128,30 @@ export interface ErasureResult {
  * transaction. What they contributed to the funnel stays as anonymous counts; the erasure itself is
  * recorded without the number.
  */
-export function eraseUser(store: Store, appId: string, phone: string, o: { id: string; actor: string | null; now: number }): Promise<ErasureResult> {
-  return store.driver.transact(function* () {
-    // Their own records, and the phone-less web consents their message verified. A consent that typed
-    // someone else's number stays: it is that person's evidence (flagged), not this one's.
-    const ids = yield* all<Row>(
-      `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = ?
-       UNION
-       SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = '' AND id IN (
-         SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
-       )`,
-      [appId, phone, appId, appId, phone],
-    );
-    // Keep the funnel whole: the records go, their counts stay, without the number.
-    for (const r of ids) {
-      const metric = r.action === 'opt_in' ? 'consent' : r.action === 'opt_out' ? 'opt_out' : r.action === 'verify' ? 'verified' : null;
-      if (metric) {
-        yield* run(
-          `INSERT INTO funnel (app_id, day, via, campaign, metric, n) VALUES (?, ?, ?, ?, ?, 1)
-           ON CONFLICT (app_id, day, via, campaign, metric) DO UPDATE SET n = funnel.n + 1`,
-          [appId, dayOf(Number(r.at)), r.via as string, (r.campaign as string | null) ?? '', `erased_${metric}`],
-        );
-      }
-    }
-    let consents = 0;
-    for (const r of ids) consents += yield* run('DELETE FROM consents WHERE id = ?', [r.id as string]);
-    const user = yield* run('DELETE FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
-    const messages = yield* run('DELETE FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]);
-    yield* run('DELETE FROM inbound WHERE app_id = ? AND phone = ?', [appId, phone]);
-    yield* run('DELETE FROM prompts WHERE app_id = ? AND phone = ?', [appId, phone]);
-    yield* run('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND phone = ?)', [appId, phone]);
-    const events = yield* run('DELETE FROM outbox WHERE app_id = ? AND phone = ?', [appId, phone]);
-    yield* run('INSERT INTO erasures (id, app_id, at, actor, consents, messages, events) VALUES (?, ?, ?, ?, ?, ?, ?)', [o.id, appId, o.now, o.actor, consents, messages, events]);
-    return { erasureId: o.id, consents, messages, events, found: consents + user + messages + events > 0 };
-  });
+export function* eraseUser(appId: string, phone: string, o: { id: string; actor: string | null; now: number }): Body<ErasureResult> {
+  // Their own records, and the phone-less web consents their message verified. A consent that typed
+  // someone else's number stays: it is that person's evidence (flagged), not this one's.
+  const ids = yield* all<Row>(
+    `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = ?
+     UNION
+     SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = '' AND id IN (
+       SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
+     )`,
+    [appId, phone, appId, appId, phone],
+  );
+  // Keep the funnel whole: the records go, their counts stay, without the number.
+  for (const r of ids) {
+    const metric = r.action === 'opt_in' ? 'consent' : r.action === 'opt_out' ? 'opt_out' : r.action === 'verify' ? 'verified' : null;
+    if (metric) yield* addFunnel([{ appId, day: dayOf(Number(r.at)), via: r.via as string, campaign: (r.campaign as string | null) ?? '', metric: `erased_${metric}`, n: 1 }]);
+  }
+  let consents = 0;
+  for (const r of ids) consents += yield* run('DELETE FROM consents WHERE id = ?', [r.id as string]);
+  const user = yield* run('DELETE FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  const messages = yield* run('DELETE FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]);
+  yield* run('DELETE FROM inbound WHERE app_id = ? AND phone = ?', [appId, phone]);
+  yield* run('DELETE FROM prompts WHERE app_id = ? AND phone = ?', [appId, phone]);
+  yield* run('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND phone = ?)', [appId, phone]);
+  const events = yield* run('DELETE FROM outbox WHERE app_id = ? AND phone = ?', [appId, phone]);
+  yield* run('INSERT INTO erasures (id, app_id, at, actor, consents, messages, events) VALUES (?, ?, ?, ?, ?, ?, ?)', [o.id, appId, o.now, o.actor, consents, messages, events]);
+  return { erasureId: o.id, consents, messages, events, found: consents + user + messages + events > 0 };
 }
-
-export interface FunnelRow {
-  via: string;
-  campaign: string;
-  views: number;
-  consents: number;
-  redirects: number;
-  verified: number;
-  optOuts: number;
-}
-
-/**
- * The funnel per via and campaign between two instants: views and redirects from the counters,
- * consents, verifications and opt-outs from the ledger (plus what erasures left as counts).
- */
-export function funnelStats(store: Store, appId: string, from: number, to: number): Promise<FunnelRow[]> {
-  return store.driver.read(function* () {
-    const out = new Map<string, FunnelRow>();
-    const row = (via: string, campaign: string) => {
-      const k = `${via}\u0000${campaign}`;
-      let r = out.get(k);
-      if (!r) out.set(k, (r = { via, campaign, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 }));
-      return r;
-    };
-    const counters = yield* all<Row>('SELECT via, campaign, metric, SUM(n) AS n FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? GROUP BY via, campaign, metric', [appId, dayOf(from), dayOf(to - 1)]);
-    for (const c of counters) {
-      const r = row(c.via as string, c.campaign as string);
-      const n = Number(c.n);
-      if (c.metric === 'view') r.views += n;
-      else if (c.metric === 'redirect') r.redirects += n;
-      else if (c.metric === 'erased_consent') r.consents += n;
-      else if (c.metric === 'erased_verified') r.verified += n;
-      else if (c.metric === 'erased_opt_out') r.optOuts += n;
-    }
-    const ledger = yield* all<Row>(
-      `SELECT via, COALESCE(campaign, '') AS campaign, action, COUNT(*) AS n FROM consents WHERE app_id = ? AND at >= ? AND at < ? GROUP BY via, COALESCE(campaign, ''), action`,
-      [appId, from, to],
-    );
-    for (const l of ledger) {
-      const r = row(l.via as string, l.campaign as string);
-      const n = Number(l.n);
-      if (l.action === 'opt_in') r.consents += n;
-      else if (l.action === 'verify') r.verified += n;
-      else if (l.action === 'opt_out') r.optOuts += n;
-    }
-    return [...out.values()].sort((a, b) => a.via.localeCompare(b.via) || a.campaign.localeCompare(b.campaign));
-  });
-}
-
-/** Rotates an app's API keys: the new one is stored (hashed), every older one is revoked. */
-export function rotateKey(store: Store, appId: string, key: { id: string; hash: string; prefix: string }, now: number): Promise<number> {
-  return store.driver.transact(function* () {
-    const revoked = yield* run('UPDATE api_keys SET revoked_at = ? WHERE app_id = ? AND revoked_at IS NULL', [now, appId]);
-    yield* run('INSERT INTO api_keys (id, app_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)', [key.id, appId, key.hash, key.prefix, now]);
-    return revoked;
-  });
-}
-
-export type { Body };

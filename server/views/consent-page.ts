@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import type { Locale } from '../../core/locale.js';
-import { fill, MESSAGES } from '../../core/messages.js';
+import { fill, MESSAGES } from './messages.js';
 import { proxyText } from '../../core/wa-link.js';
 import type { Assets } from '../assets.js';
 import type { AppRecord } from '../store/index.js';

@@ -5,7 +5,7 @@ import { createApp } from '../../server/app.js';
 import { loadAssets } from '../../server/assets.js';
 import { testConfig, type Config } from '../../server/config.js';
 import { createApp as createAppRecord, updateApp, type CreateAppInput } from '../../server/services/apps.js';
-import type { AppSettings } from '../../server/settings.js';
+import type { AppSettings } from '../../server/app-settings.js';
 import type { AppRecord, Store } from '../../server/store/index.js';
 import { freshStore, type StoreKind, type TestStore } from './stores.js';
 

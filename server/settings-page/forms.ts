@@ -1,14 +1,14 @@
 import { LOCALES, type Locale } from '../../core/locale.js';
-import { fill } from '../../core/messages.js';
+import { fill } from '../views/messages.js';
 import { normalizePhone } from '../../core/phone.js';
-import type { SettingsMessages } from '../../core/settings-messages.js';
+import type { SettingsMessages } from './messages.js';
 import { checkWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
-import { callbackUrlProblem, urlProblem } from '../safe-http.js';
-import { HttpsUrlSchema, OriginSchema } from '../settings.js';
+import { callbackUrlProblem, urlProblem } from '../delivery/safe-http.js';
+import { HttpsUrlSchema, OriginSchema } from '../app-settings.js';
 import type { AppRecord, Wording } from '../store/index.js';
-import { updateApp, type UpdateAppInput } from './apps.js';
+import { updateApp, type UpdateAppInput } from '../services/apps.js';
 
 /** The forms of the Settings screens; each saves one group of settings at once. */
 export const SETTINGS_FORMS = ['status', 'auto', 'wording', 'theme', 'origins', 'callback', 'template', 'verify'] as const;
@@ -165,7 +165,7 @@ function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string,
  * transaction). A refusal comes back as an error beside the field, never as an exception.
  */
 export async function saveSettingsForm(deps: Deps, app: AppRecord, form: SettingsForm, f: URLSearchParams, m: SettingsMessages): Promise<FormOutcome> {
-  const wordings = await deps.store.currentWordings(app.id);
+  const wordings = await deps.apps.wordings(app.id);
   const r = readSettingsForm(form, f, app, wordings, m, { allowPrivateCallbacks: deps.config.allowPrivateCallbacks });
   if (!r.input) return { ok: false, errors: r.errors, values: r.values, app };
   try {

@@ -1,10 +1,10 @@
 import { html } from 'hono/html';
-import { LOCALES, type Locale } from '../../core/locale.js';
-import { fill } from '../../core/messages.js';
-import type { SettingsForm } from '../services/settings-forms.js';
-import type { AppRecord, Wording } from '../store/index.js';
-import type { Html } from './layout.js';
-import { checkField, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './settings-layout.js';
+import { LOCALES, type Locale } from '../../../core/locale.js';
+import { fill } from '../../views/messages.js';
+import type { SettingsForm } from '../forms.js';
+import type { AppRecord, Wording } from '../../store/index.js';
+import type { Html } from '../../views/layout.js';
+import { checkField, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './layout.js';
 
 export interface OptionsView {
   app: AppRecord;

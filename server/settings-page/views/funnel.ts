@@ -1,8 +1,8 @@
 import { html } from 'hono/html';
-import { fill } from '../../core/messages.js';
-import type { FunnelRow } from '../store/users.js';
-import type { Html } from './layout.js';
-import { settingsLayout, type SettingsCtx } from './settings-layout.js';
+import { fill } from '../../views/messages.js';
+import type { FunnelRow } from '../../store/funnel.js';
+import type { Html } from '../../views/layout.js';
+import { settingsLayout, type SettingsCtx } from './layout.js';
 
 export const METRICS = ['views', 'consents', 'redirects', 'verified', 'optOuts'] as const;
 type Metric = (typeof METRICS)[number];

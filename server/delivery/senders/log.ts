@@ -1,4 +1,4 @@
-import { maskPhone } from '../../core/phone.js';
+import { maskPhone } from '../../../core/phone.js';
 import type { Sender } from './types.js';
 
 /**

@@ -1,11 +1,11 @@
 import { html } from 'hono/html';
-import type { Locale } from '../../core/locale.js';
-import { fill } from '../../core/messages.js';
-import { VIAS } from '../../core/optin-state.js';
-import { maskPhone } from '../../core/phone.js';
-import type { UserHistory } from '../store/users.js';
-import type { Html } from './layout.js';
-import { csrfField, settingsLayout, type SettingsCtx } from './settings-layout.js';
+import type { Locale } from '../../../core/locale.js';
+import { fill } from '../../views/messages.js';
+import { VIAS } from '../../../core/optin-state.js';
+import { maskPhone } from '../../../core/phone.js';
+import type { UserHistory } from '../../store/users.js';
+import type { Html } from '../../views/layout.js';
+import { csrfField, settingsLayout, type SettingsCtx } from './layout.js';
 
 export interface UserRow {
   phone: string;

@@ -1,6 +1,6 @@
-import type { Config } from '../config.js';
-import type { AppRecord } from '../store/index.js';
-import type { MessageBody } from '../store/outbox.js';
+import type { Config } from '../../config.js';
+import type { AppRecord } from '../../store/index.js';
+import type { MessageBody } from '../../store/outbox.js';
 
 /** What one delivery attempt came to. The outbox worker records it and schedules any retry. */
 export interface SendResult {

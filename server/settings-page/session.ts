@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:
 import type { Deps } from '../deps.js';
 import { parseApiKey, safeEqual, sha256 } from '../keys.js';
 import type { AppRecord } from '../store/index.js';
+import { findApiKey } from '../store/keys.js';
 import { createSession, findSession, revokeAppSessions, revokeSession, touchSession, type SessionRecord } from '../store/sessions.js';
 
 /** A session ends after 12 hours without use, and 7 days after sign-in whatever happens. */
@@ -36,14 +37,14 @@ export function sessionUsable(s: SessionRecord, now: number): boolean {
  */
 export async function signIn(deps: Deps, key: string, previous: string | undefined): Promise<SignInResult> {
   const parsed = parseApiKey(key.trim());
-  const row = parsed ? await deps.store.findApiKey(parsed.id) : null;
+  const row = parsed ? await deps.store.read(findApiKey, parsed.id) : null;
   if (!row || !safeEqual(row.hash, sha256(key.trim()))) return { ok: false, reason: 'invalid_key' };
   if (row.revokedAt !== null) return { ok: false, reason: 'revoked_key' };
-  const app = await deps.store.getAppById(row.appId);
+  const app = await deps.apps.byId(row.appId);
   if (!app) return { ok: false, reason: 'invalid_key' };
   const id = randomBytes(32).toString('base64url');
   const now = deps.clock.now();
-  await createSession(deps.store, {
+  await deps.store.transact(createSession, {
     idHash: sha256(id),
     appId: app.id,
     keyId: row.id,
@@ -59,12 +60,12 @@ export async function signIn(deps: Deps, key: string, previous: string | undefin
 export async function loadSession(deps: Deps, cookie: string | undefined): Promise<ActiveSession | null> {
   if (!cookie || !ID_PATTERN.test(cookie)) return null;
   const idHash = sha256(cookie);
-  const session = await findSession(deps.store, idHash);
+  const session = await deps.store.read(findSession, idHash);
   const now = deps.clock.now();
   if (!session || !sessionUsable(session, now)) return null;
-  const app = await deps.store.getAppById(session.appId);
+  const app = await deps.apps.byId(session.appId);
   if (!app) return null;
-  if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await touchSession(deps.store, idHash, now);
+  if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await deps.store.transact(touchSession, idHash, now);
   return { app, session, idHash };
 }
 
@@ -74,12 +75,12 @@ export function csrfOk(s: ActiveSession, token: string | undefined): boolean {
 }
 
 export function signOut(deps: Deps, s: ActiveSession): Promise<number> {
-  return revokeSession(deps.store, s.idHash, deps.clock.now());
+  return deps.store.transact(revokeSession, s.idHash, deps.clock.now());
 }
 
 /** "Refresh access": ends every session of the app, this one included. */
 export function refreshAccess(deps: Deps, s: ActiveSession): Promise<number> {
-  return revokeAppSessions(deps.store, s.app.id, deps.clock.now());
+  return deps.store.transact(revokeAppSessions, s.app.id, deps.clock.now());
 }
 
 /**

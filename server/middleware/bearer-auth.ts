@@ -1,8 +1,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Deps } from './deps.js';
-import { ApiError } from './errors.js';
-import { parseApiKey, safeEqual, sha256 } from './keys.js';
-import type { AppRecord } from './store/index.js';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { parseApiKey, safeEqual, sha256 } from '../keys.js';
+import { findApiKey } from '../store/keys.js';
+import type { AppRecord } from '../store/index.js';
 
 export type Caller = { kind: 'admin' } | { kind: 'key'; appId: string; keyId: string };
 export type AuthEnv = { Variables: { caller: Caller } };
@@ -10,20 +11,23 @@ export type AuthEnv = { Variables: { caller: Caller } };
 /**
  * Bearer authentication for the business API: the operator's ADMIN_TOKEN, or an app's API key.
  * Each failure has its own code, so an integrator can tell a typo from a revoked key.
+ *
+ * @example
+ * app.use('/api/v1/apps/*', bearerAuth({ store, adminToken: config.adminToken }));
  */
-export function bearer(deps: Deps): MiddlewareHandler<AuthEnv> {
+export function bearerAuth(o: { store: Deps['store']; adminToken: string | null }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const h = c.req.header('authorization');
     if (!h) throw new ApiError(401, 'missing_key', 'Send your API key as "Authorization: Bearer <key>".', { 'WWW-Authenticate': 'Bearer' });
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
     if (!m) throw new ApiError(401, 'invalid_key', 'The Authorization header must be "Bearer <key>".', { 'WWW-Authenticate': 'Bearer' });
     const token = m[1]!;
-    if (deps.config.adminToken && safeEqual(token, deps.config.adminToken)) {
+    if (o.adminToken && safeEqual(token, o.adminToken)) {
       c.set('caller', { kind: 'admin' });
       return next();
     }
     const parsed = parseApiKey(token);
-    const row = parsed ? await deps.store.findApiKey(parsed.id) : null;
+    const row = parsed ? await o.store.read(findApiKey, parsed.id) : null;
     if (!row || !safeEqual(row.hash, sha256(token))) {
       throw new ApiError(401, 'invalid_key', 'That API key is not valid.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
     }
@@ -37,9 +41,12 @@ export function requireAdmin(c: Context<AuthEnv>): void {
   if (c.get('caller').kind !== 'admin') throw new ApiError(403, 'admin_only', 'Only the operator (ADMIN_TOKEN) can do this.');
 }
 
+/** Who made a change, for the consent record: the operator, or an API key by its id. */
+export const actorOf = (c: Caller): string => (c.kind === 'admin' ? 'admin' : `key:${c.keyId}`);
+
 /** Finds the app in the path that this caller may act on. Another app's key gets 403, whether or not the app exists. */
-export async function appFor(deps: Deps, c: Context<AuthEnv>, name: string): Promise<AppRecord> {
-  const app = await deps.store.getApp(name);
+export async function appFor(deps: Pick<Deps, 'apps'>, c: Context<AuthEnv>, name: string): Promise<AppRecord> {
+  const app = await deps.apps.byName(name);
   const caller = c.get('caller');
   if (caller.kind === 'key' && (!app || app.id !== caller.appId)) throw new ApiError(403, 'wrong_app', 'This API key belongs to another app.');
   if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);

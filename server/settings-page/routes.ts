@@ -8,13 +8,13 @@ import type { SettingsAssets } from '../assets.js';
 import type { Deps } from '../deps.js';
 import { acceptsGzip, clientIp, mediaType, readText } from '../http.js';
 import { RateLimiter } from '../rate-limit.js';
-import { isSettingsForm, saveSettingsForm } from '../services/settings-forms.js';
-import { csrfOk, loadSession, refreshAccess, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, type ActiveSession } from '../services/settings-session.js';
-import { optionsPage } from '../views/settings-options.js';
-import { messagesFor, settingsMessagePage, type SettingsCtx } from '../views/settings-layout.js';
-import { POSTER_PAGE_CSS, posterPage, signInPage, toolsPage } from '../views/settings-pages.js';
-import { refuse, sendPage, type SettingsEnv } from './settings-http.js';
-import { settingsUserRoutes } from './settings-users.js';
+import { isSettingsForm, saveSettingsForm } from './forms.js';
+import { csrfOk, loadSession, refreshAccess, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut, type ActiveSession } from './session.js';
+import { optionsPage } from './views/options.js';
+import { messagesFor, settingsMessagePage, type SettingsCtx } from './views/layout.js';
+import { POSTER_PAGE_CSS, posterPage, signInPage, toolsPage } from './views/tools.js';
+import { refuse, sendPage, type SettingsEnv } from './http.js';
+import { settingsUserRoutes } from './users-routes.js';
 
 
 const LANG_COOKIE = 'optin_lang';
@@ -46,29 +46,11 @@ export const SETTINGS_CSP = [
  * SameSite=Strict session cookie). Every action is a plain form (POST, then 303 to a GET); forms
  * carry a per-session CSRF token and must come from PUBLIC_URL's origin.
  */
-export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
+export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
   const r = new Hono<SettingsEnv>();
   const origin = new URL(deps.config.publicUrl).origin;
   const failures = new RateLimiter(SIGN_IN_FAILURES_PER_MINUTE, () => deps.clock.now());
   const blocked = new Map<string, number>();
-
-  // Content-hashed styles and script: cached for good, since a new build gets new names.
-  r.get('/assets/:file', (c) => {
-    const a = deps.assets.settings;
-    const f = a && [a.css, a.js].find((x) => x.path === c.req.path);
-    if (!f) return c.text('Not found', 404);
-    c.header('Cache-Control', 'public, max-age=31536000, immutable');
-    c.header('Content-Type', f.type);
-    c.header('ETag', f.etag);
-    c.header('Cross-Origin-Resource-Policy', 'same-origin');
-    c.header('Vary', 'Accept-Encoding');
-    if (c.req.header('if-none-match') === f.etag) return c.body(null, 304);
-    if (acceptsGzip(c)) {
-      c.header('Content-Encoding', 'gzip');
-      return c.body(new Uint8Array(f.gzip));
-    }
-    return c.body(new Uint8Array(f.body));
-  });
 
   const guard: MiddlewareHandler<SettingsEnv> = async (c, next) => {
     const assets = deps.assets.settings;
@@ -181,7 +163,7 @@ export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
     const ctx = c.get('ctx');
     const app = c.get('session')!.app;
     const saved = c.req.query('saved') ?? '';
-    return sendPage(c, 200, optionsPage(ctx, { app, wordings: await deps.store.currentWordings(app.id), saved: isSettingsForm(saved) ? saved : null, failed: null, errors: {}, values: {} }));
+    return sendPage(c, 200, optionsPage(ctx, { app, wordings: await deps.apps.wordings(app.id), saved: isSettingsForm(saved) ? saved : null, failed: null, errors: {}, values: {} }));
   });
 
   r.post('/settings/options/:form', async (c) => {
@@ -196,7 +178,7 @@ export function settingsRoutes(deps: Deps): Hono<SettingsEnv> {
     if (form === 'verify') {
       return sendPage(c, 422, toolsPage({ ...ctx, app: out.app }, { app: out.app, campaign: null, campaignInput: '', sandboxNumber: deps.config.sandboxNumber, verifyError: out.errors['verify-token'] }));
     }
-    return sendPage(c, 422, optionsPage(ctx, { app: out.app, wordings: await deps.store.currentWordings(app.id), saved: null, failed: form, errors: out.errors, values: out.values }));
+    return sendPage(c, 422, optionsPage(ctx, { app: out.app, wordings: await deps.apps.wordings(app.id), saved: null, failed: form, errors: out.errors, values: out.values }));
   });
 
   r.get('/settings/poster', async (c) => {

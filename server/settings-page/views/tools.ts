@@ -1,9 +1,9 @@
 import { html, raw } from 'hono/html';
-import { fill } from '../../core/messages.js';
-import { proxyText, waMeLink } from '../../core/wa-link.js';
-import type { AppRecord } from '../store/index.js';
-import type { Html } from './layout.js';
-import { copyBlock, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './settings-layout.js';
+import { fill } from '../../views/messages.js';
+import { proxyText, waMeLink } from '../../../core/wa-link.js';
+import type { AppRecord } from '../../store/index.js';
+import type { Html } from '../../views/layout.js';
+import { copyBlock, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './layout.js';
 
 /** The sign-in form: the API key, exchanged for a session cookie. */
 export function signInPage(ctx: SettingsCtx, p: { error?: string; notice?: string }): Html {

@@ -1,4 +1,4 @@
-import type { Locale } from './locale.js';
+import type { Locale } from '../../core/locale.js';
 
 /** Every string a person reads on the hosted pages, per locale. `{business}` is the display name. */
 export interface PageMessages {

@@ -1,6 +1,7 @@
-import type { Deps } from './deps.js';
-import type { OutboxItem } from './store/outbox.js';
-import type { AttemptResult } from './webhooks.js';
+import type { Deps } from '../deps.js';
+import { disableCallback } from '../store/apps.js';
+import { claimDue, finishAttempts, hasDue, type AttemptOutcome, type OutboxItem } from '../store/outbox.js';
+import type { AttemptResult } from './user-events.js';
 
 /** After attempt n fails, the next comes this much later (the contract's schedule). */
 export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000, 20 * 3600_000, 24 * 3600_000];
@@ -10,7 +11,7 @@ export type WorkerDeps = Pick<Deps, 'store' | 'clock' | 'config'>;
 
 export type Deliver = (deps: WorkerDeps, item: OutboxItem) => Promise<AttemptResult>;
 
-type Outcome = Parameters<WorkerDeps['store']['finishAttempts']>[0][number];
+type Outcome = AttemptOutcome;
 
 export interface WorkerOptions {
   /** How many items one round claims. */
@@ -33,6 +34,9 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
+  private unsubscribe: (() => void) | null = null;
+  /** A wake came during a round. */
+  private woken = false;
   private readonly batch: number;
   private readonly concurrency: number;
   private readonly lockMs: number;
@@ -53,8 +57,8 @@ export class OutboxWorker {
   /** One round: claims what is due and delivers it. Returns how many items it handled. */
   async runOnce(): Promise<number> {
     // A read first: an idle worker costs no write (no fsync) per poll.
-    if (!(await this.deps.store.hasDue(this.deps.clock.now()))) return 0;
-    const items = await this.deps.store.claimDue(this.deps.clock.now(), this.batch, this.lockMs);
+    if (!(await this.deps.store.read(hasDue, this.deps.clock.now()))) return 0;
+    const items = await this.deps.store.transact(claimDue, this.deps.clock.now(), this.batch, this.lockMs);
     // Items about the same person go one after another, in order, so that a receiver never hears
     // "opted-out" before the "opted-in" it follows; different people go in parallel.
     const groups = new Map<string, OutboxItem[]>();
@@ -71,7 +75,7 @@ export class OutboxWorker {
     const flush = async () => {
       const done = results;
       results = [];
-      await this.deps.store.finishAttempts(done);
+      if (done.length) await this.deps.store.transact(finishAttempts, done);
     };
     let next = 0;
     const lane = async () => {
@@ -110,20 +114,29 @@ export class OutboxWorker {
     const attempt = { at, status: r.status ?? null, error: r.ok ? null : (r.error ?? 'failed'), ms };
     const claim = item.lockedUntil;
     if (r.ok) return { id: item.id, claim, attempt, next: { status: 'delivered', nextAt: at, attempts } };
-    if (r.disable) await this.deps.store.disableCallback(item.appId, at);
+    if (r.disable) await this.deps.store.transact(disableCallback, item.appId, at);
     const delay = RETRY_DELAYS_MS[attempts - 1];
     if (!r.retry || delay === undefined) return { id: item.id, claim, attempt, next: { status: 'failed', nextAt: at, attempts } };
     return { id: item.id, claim, attempt, next: { status: 'pending', nextAt: at + delay, attempts } };
   }
 
-  /** Polls in the background until stopped. `wake()` makes it look at once (after an enqueue). */
+  /**
+   * Polls in the background until stopped, and looks at once whenever a transaction of this process
+   * enqueued something (the store's `outbox` signal): nobody has to remember to wake it.
+   */
   start(): void {
     this.stopped = false;
+    this.unsubscribe ??= this.deps.store.subscribe((signals) => {
+      if (signals.some((s) => s.kind === 'outbox')) this.wake();
+    });
     this.schedule(0);
   }
 
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.stopped) return;
+    // A round under way may have claimed before this item was written: look again when it ends.
+    if (this.running) this.woken = true;
+    else this.schedule(0);
   }
 
   private schedule(ms: number): void {
@@ -139,15 +152,21 @@ export class OutboxWorker {
 
   private async loop(): Promise<void> {
     try {
-      while (!this.stopped && (await this.runOnce()) === this.batch);
+      for (;;) {
+        this.woken = false;
+        const n = await this.runOnce();
+        if (this.stopped || (n < this.batch && !this.woken)) break;
+      }
     } catch (e) {
       console.error('outbox worker: round failed, will try again', e);
     }
-    if (!this.stopped) this.schedule(this.pollMs);
+    if (!this.stopped) this.schedule(this.woken ? 0 : this.pollMs);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.running;

@@ -1,12 +1,13 @@
 import type { Deps } from '../deps.js';
-import { addSentMessage } from '../store/inbound.js';
+import { appById } from '../store/apps.js';
+import { addSentMessage } from '../store/messages.js';
 import type { MessageBody, OutboxItem } from '../store/outbox.js';
-import { gupshupSender } from './gupshup.js';
-import { logSender } from './log.js';
-import { metaSender } from './meta.js';
-import type { Sender, SendResult } from './types.js';
+import { gupshupSender } from './senders/gupshup.js';
+import { logSender } from './senders/log.js';
+import { metaSender } from './senders/meta.js';
+import type { Sender, SendResult } from './senders/types.js';
 
-export type { OutboundMessage, Sender, SendResult } from './types.js';
+export type { OutboundMessage, Sender, SendResult } from './senders/types.js';
 
 /** A provider that has not answered in this long is abandoned for this attempt, and retried. */
 export const SEND_TIMEOUT_MS = 10_000;
@@ -37,7 +38,7 @@ export async function deliverMessage(
 ): Promise<SendResult> {
   if (item.kind !== 'message') return { ok: false, error: `not a message: ${item.kind}`, retry: false };
   if (!isMessageBody(item.body)) return { ok: false, error: 'the outbox item is not a WhatsApp text message', retry: false };
-  const app = await deps.store.getAppById(item.appId);
+  const app = await deps.store.read(appById, item.appId);
   if (!app) return { ok: false, error: 'the app no longer exists', retry: false };
   const sender = { ...SENDERS, ...o.senders }[app.secrets.sender];
   const body = item.body;
@@ -50,8 +51,8 @@ export async function deliverMessage(
   if (r.ok) {
     const at = deps.clock.now();
     // Sent is sent: a failure to note it in the history must not make the worker send it again.
-    await deps.store.driver
-      .transact(() => addSentMessage({ id: item.id, appId: app.id, phone: body.to, direction: 'out', channel: 'whatsapp', text: body.text, at }))
+    await deps.store
+      .transact(addSentMessage, { id: item.id, appId: app.id, phone: body.to, direction: 'out', channel: 'whatsapp', text: body.text, at })
       .catch((e: unknown) => console.error('senders: could not add a sent message to the history', item.id, e));
   }
   return r;

@@ -1,4 +1,4 @@
-import type { Locale } from './locale.js';
+import type { Locale } from '../../core/locale.js';
 
 /**
  * Every string of the Settings page, per locale. `{name}` placeholders are filled with `fill()` from

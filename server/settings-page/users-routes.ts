@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import { z } from 'zod';
-import { fill } from '../../core/messages.js';
+import { fill } from '../views/messages.js';
 import { VIAS, type Via } from '../../core/optin-state.js';
 import { maskPhone, normalizePhone } from '../../core/phone.js';
 import type { Deps } from '../deps.js';
 import { usersCsvStream } from '../services/export.js';
-import { MAX_PHONE_REF, phoneRefs, type PhoneRefs } from '../services/settings-session.js';
+import { MAX_PHONE_REF, phoneRefs, type PhoneRefs } from './session.js';
 import { userView } from '../services/user-view.js';
-import { decodeCursor, eraseUser, funnelStats, listUsers, userHistory } from '../store/users.js';
-import { funnelPage } from '../views/settings-funnel.js';
-import { confirmPage, usersPage } from '../views/settings-users.js';
-import { refuse, sendPage, type SettingsEnv } from './settings-http.js';
+import { recordBusinessChange } from '../services/consent.js';
+import { funnelStats } from '../store/funnel.js';
+import { decodeCursor, eraseUser, listUsers, userHistory } from '../store/users.js';
+import { funnelPage } from './views/funnel.js';
+import { confirmPage, usersPage } from './views/users.js';
+import { refuse, sendPage, type SettingsEnv } from './http.js';
 
 const PAGE_SIZE = 25;
 /** The history drawer holds this many of a person's most recent consent records, and of their messages. */
@@ -50,10 +52,10 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const now = deps.clock.now();
     const counts = app.settings.unverifiedCountsAsOptin;
     const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via };
-    const page = await listUsers(deps.store, app.id, { ...filter, unverifiedCountsAsOptin: counts }, { after, limit: PAGE_SIZE, now });
+    const page = await deps.store.read(listUsers, app.id, { ...filter, unverifiedCountsAsOptin: counts }, { after, limit: PAGE_SIZE, now });
     // The history drawers are plain <details>, so they work without JavaScript: read with the page,
     // only the most recent records of each person, so that the page stays small however many arrive.
-    const histories = await Promise.all(page.users.map((u) => userHistory(deps.store, app.id, u.phone, { lastMessages: HISTORY_SHOWN, lastConsents: HISTORY_SHOWN })));
+    const histories = await Promise.all(page.users.map((u) => deps.store.read(userHistory, app.id, u.phone, { lastMessages: HISTORY_SHOWN, lastConsents: HISTORY_SHOWN })));
     const rows = page.users.map((u, i) => {
       const v = userView(u, now, counts);
       return { phone: u.phone, optin: v.optin, activity: v.activity, via: u.via, verified: u.verified, at: u.optinAt ?? u.createdAt, history: histories[i]! };
@@ -81,25 +83,7 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const phone = phoneOf(refs, f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
     // The same record as PUT …/users/:phone/optout, with this session as the actor.
-    const res = await deps.store.recordConsent({
-      id: randomUUID(),
-      appId: app.id,
-      phone,
-      action: 'opt_out',
-      via: 'api',
-      wording: null,
-      locale: null,
-      at: deps.clock.now(),
-      ip: null,
-      userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null,
-      page: null,
-      campaign: null,
-      ref: null,
-      actor: 'session',
-      verified: false,
-      notify: { name: app.name, callbackUrl: app.settings.callbackUrl },
-    });
-    if (res.changed && app.settings.callbackUrl) deps.wake?.();
+    await recordBusinessChange(deps, app, phone, { action: 'opt_out', actor: 'session', userAgent: c.req.header('user-agent') ?? null });
     return c.redirect(`/settings/users?done=optout&p=${refs.ref(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
   });
 
@@ -108,7 +92,7 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const f = c.get('form');
     const phone = phoneOf(phoneRefs(c.get('session')!), f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
-    const { found } = await eraseUser(deps.store, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
+    const { found } = await deps.store.transact(eraseUser, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
     return c.redirect(`/settings/users?done=${found ? 'erased' : 'nothing'}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
   });
 
@@ -129,7 +113,7 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     // Views and redirects wait in memory for up to 5 s; count them now so the chart is current.
     await deps.funnel.flush(deps.store).catch(() => {});
     const now = deps.clock.now();
-    const rows = await funnelStats(deps.store, app.id, now - days * DAY, now);
+    const rows = await deps.store.read(funnelStats, app.id, now - days * DAY, now);
     return sendPage(c, 200, funnelPage(c.get('ctx'), { days, rows }));
   });
 }

@@ -1,10 +1,10 @@
 import { html, raw } from 'hono/html';
-import { LOCALES, type Locale } from '../../core/locale.js';
-import { fill } from '../../core/messages.js';
-import { SETTINGS_MESSAGES, type SettingsMessages } from '../../core/settings-messages.js';
-import type { SettingsAssets } from '../assets.js';
-import type { AppRecord } from '../store/index.js';
-import { waLogo, type Html } from './layout.js';
+import { LOCALES, type Locale } from '../../../core/locale.js';
+import { fill } from '../../views/messages.js';
+import { SETTINGS_MESSAGES, type SettingsMessages } from '../messages.js';
+import type { SettingsAssets } from '../../assets.js';
+import type { AppRecord } from '../../store/index.js';
+import { waLogo, type Html } from '../../views/layout.js';
 
 export type Section = 'tools' | 'options' | 'users' | 'funnel';
 

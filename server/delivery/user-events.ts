@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { Deps } from './deps.js';
-import type { OutboxItem, UserEventBody } from './store/outbox.js';
-import type { AppRecord } from './store/index.js';
+import type { Deps } from '../deps.js';
+import { appById } from '../store/apps.js';
+import type { AppRecord } from '../store/index.js';
+import type { OutboxItem, UserEventBody } from '../store/outbox.js';
 import { safePost } from './safe-http.js';
 
 /** What one delivery attempt came to. `retry` false means no later attempt can succeed. */
@@ -48,7 +49,7 @@ export function eventPayload(app: AppRecord, e: UserEventBody): unknown {
 
 /** Delivers one user-event to the app's callback URL. Only a 2xx counts. */
 export async function deliverEvent(deps: Pick<Deps, 'store' | 'clock' | 'config'>, item: OutboxItem): Promise<AttemptResult> {
-  const app = await deps.store.getAppById(item.appId);
+  const app = await deps.store.read(appById, item.appId);
   if (!app) return { ok: false, error: 'the app no longer exists', retry: false };
   if (!app.settings.callbackUrl) return { ok: false, error: 'the app has no callback URL', retry: false };
   if (app.callbackDisabledAt !== null) return { ok: false, error: 'the callback URL answered 410 Gone; set it again to resume', retry: false };

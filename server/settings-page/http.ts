@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
-import type { ActiveSession } from '../services/settings-session.js';
+import type { ActiveSession } from './session.js';
 import type { Html } from '../views/layout.js';
-import { settingsMessagePage, type SettingsCtx } from '../views/settings-layout.js';
+import { settingsMessagePage, type SettingsCtx } from './views/layout.js';
 
 /** What the Settings middleware puts on every request: the page context, the session, a POST's form. */
 export type SettingsEnv = { Variables: { ctx: SettingsCtx; session: ActiveSession | null; form: URLSearchParams } };

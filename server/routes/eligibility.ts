@@ -1,0 +1,50 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eligibility } from '../../core/eligibility.js';
+import { effectiveOptin } from '../../core/verified-optin.js';
+import type { Deps } from '../deps.js';
+import { appFor } from '../middleware/bearer-auth.js';
+import { phoneParam } from '../services/phone-param.js';
+import { getUser } from '../store/users.js';
+import { AppParam, errorResponses, json, openApiRouter } from './openapi.js';
+
+const errors = errorResponses(400, 401, 403, 404, 422);
+
+const eligibilityRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/apps/{app}/eligibility',
+  summary: 'May this message be delivered, and how?',
+  security: [{ bearer: [] }],
+  request: {
+    params: z.object({ app: AppParam.shape.app }),
+    body: { required: true, content: { 'application/json': { schema: z.object({ phone: z.string().max(64), kind: z.enum(['text', 'template']), matchesTemplate: z.boolean().default(false) }).strict().openapi('EligibilityRequest') } } },
+  },
+  responses: {
+    200: json(
+      z.object({ deliver: z.enum(['session', 'template', 'blocked']), reason: z.enum(['active_session', 'outside_session_window', 'not_opted_in', 'approved_template', 'no_matching_template']) }).openapi('Eligibility'),
+      'The decision',
+    ),
+    ...errors,
+  },
+});
+
+/** `POST /api/v1/apps/:app/eligibility`: may this message be delivered, and how (core/eligibility.ts). */
+export function eligibilityRoutes(deps: Deps) {
+  const api = openApiRouter();
+  api.openapi(eligibilityRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const b = c.req.valid('json');
+    const phone = phoneParam(app, b.phone);
+    const u = await deps.store.read(getUser, app.id, phone);
+    const out = eligibility({
+      templateMessaging: app.settings.templateMessaging,
+      optin: u ? effectiveOptin(u, app.settings.unverifiedCountsAsOptin) : 'none',
+      lastInboundAt: u?.lastInboundAt ?? null,
+      kind: b.kind,
+      matchesTemplate: b.matchesTemplate,
+      now: deps.clock.now(),
+    });
+    return c.json(out, 200);
+  });
+
+  return api;
+}

@@ -1,0 +1,41 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Deps } from '../deps.js';
+import { ApiError } from '../errors.js';
+import { appFor } from '../middleware/bearer-auth.js';
+import { funnelStats } from '../store/funnel.js';
+import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
+
+const errors = errorResponses(400, 401, 403, 404, 422);
+
+const FunnelRowView = z.object({ via: z.string(), campaign: z.string(), views: z.number(), consents: z.number(), redirects: z.number(), verified: z.number(), optOuts: z.number() });
+const statsRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/apps/{app}/stats',
+  summary: 'The funnel by via and campaign',
+  security: [{ bearer: [] }],
+  request: {
+    params: z.object({ app: AppParam.shape.app }),
+    query: z.object({
+      from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Default: 30 days before `to`' }),
+      to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Default: now' }),
+    }),
+  },
+  responses: { 200: json(z.object({ from: z.string(), to: z.string(), rows: z.array(FunnelRowView), totals: FunnelRowView.omit({ via: true, campaign: true }) }).openapi('Stats'), 'The funnel'), ...errors },
+});
+
+/** `GET /api/v1/apps/:app/stats`: the funnel by via and campaign. */
+export function statsRoutes(deps: Deps) {
+  const api = openApiRouter();
+  api.openapi(statsRoute, async (c) => {
+    const app = await appFor(deps, c, c.req.valid('param').app);
+    const q = c.req.valid('query');
+    const to = q.to ? Date.parse(q.to) : deps.clock.now();
+    const from = q.from ? Date.parse(q.from) : to - 30 * 86_400_000;
+    if (!(from < to)) throw new ApiError(422, 'invalid_range', 'from must be before to.');
+    if (to - from > 400 * 86_400_000) throw new ApiError(422, 'invalid_range', 'The range may be at most 400 days.');
+    const rows = await deps.store.read(funnelStats, app.id, from, to);
+    const totals = rows.reduce((t, r) => ({ views: t.views + r.views, consents: t.consents + r.consents, redirects: t.redirects + r.redirects, verified: t.verified + r.verified, optOuts: t.optOuts + r.optOuts }), { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 });
+    return c.json({ from: iso(from), to: iso(to), rows, totals }, 200);
+  });
+  return api;
+}

@@ -1,0 +1,89 @@
+import { all, run, type Body } from './driver.js';
+import type { Row } from './rows.js';
+
+/**
+ * The funnel: aggregate counts per app, day, via, campaign and metric. Page views and redirects are
+ * counted in memory and added here every few seconds (server/funnel-counter.ts); consents,
+ * verifications and opt-outs are counted from the ledger itself, plus what erasures left as counts.
+ */
+export type FunnelMetric = 'view' | 'consent' | 'redirect' | 'verified' | 'opt_out';
+
+export interface FunnelIncrement {
+  appId: string;
+  day: string;
+  via: string;
+  campaign: string;
+  metric: FunnelMetric | `erased_${'consent' | 'verified' | 'opt_out'}`;
+  n: number;
+}
+
+export interface FunnelRow {
+  via: string;
+  campaign: string;
+  views: number;
+  consents: number;
+  redirects: number;
+  verified: number;
+  optOuts: number;
+}
+
+let lastDay = { n: -1, s: '' };
+/** The UTC day of an instant, as YYYY-MM-DD (the last answer is kept: most calls ask about today). */
+export const dayOf = (t: number): string => {
+  const n = Math.floor(t / 86_400_000);
+  if (n !== lastDay.n) lastDay = { n, s: new Date(n * 86_400_000).toISOString().slice(0, 10) };
+  return lastDay.s;
+};
+
+/** Adds counts (page views are batched in memory and flushed here). */
+export function* addFunnel(rows: readonly FunnelIncrement[]): Body<void> {
+  for (const r of rows) {
+    yield* run(
+      `INSERT INTO funnel (app_id, day, via, campaign, metric, n) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (app_id, day, via, campaign, metric) DO UPDATE SET n = funnel.n + excluded.n`,
+      [r.appId, r.day, r.via, r.campaign, r.metric, r.n],
+    );
+  }
+}
+
+/** The raw counters of an app between two days (inclusive). */
+export function* funnelCounts(appId: string, fromDay: string, toDay: string): Body<FunnelIncrement[]> {
+  const rows = yield* all<Row>('SELECT * FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? ORDER BY day, via, campaign, metric', [appId, fromDay, toDay]);
+  return rows.map((r) => ({ appId, day: r.day as string, via: r.via as string, campaign: r.campaign as string, metric: r.metric as FunnelMetric, n: Number(r.n) }));
+}
+
+/**
+ * The funnel per via and campaign between two instants: views and redirects from the counters,
+ * consents, verifications and opt-outs from the ledger (plus what erasures left as counts).
+ */
+export function* funnelStats(appId: string, from: number, to: number): Body<FunnelRow[]> {
+  const out = new Map<string, FunnelRow>();
+  const row = (via: string, campaign: string) => {
+    const k = `${via}\u0000${campaign}`;
+    let r = out.get(k);
+    if (!r) out.set(k, (r = { via, campaign, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 }));
+    return r;
+  };
+  const counters = yield* all<Row>('SELECT via, campaign, metric, SUM(n) AS n FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? GROUP BY via, campaign, metric', [appId, dayOf(from), dayOf(to - 1)]);
+  for (const c of counters) {
+    const r = row(c.via as string, c.campaign as string);
+    const n = Number(c.n);
+    if (c.metric === 'view') r.views += n;
+    else if (c.metric === 'redirect') r.redirects += n;
+    else if (c.metric === 'erased_consent') r.consents += n;
+    else if (c.metric === 'erased_verified') r.verified += n;
+    else if (c.metric === 'erased_opt_out') r.optOuts += n;
+  }
+  const ledger = yield* all<Row>(
+    `SELECT via, COALESCE(campaign, '') AS campaign, action, COUNT(*) AS n FROM consents WHERE app_id = ? AND at >= ? AND at < ? GROUP BY via, COALESCE(campaign, ''), action`,
+    [appId, from, to],
+  );
+  for (const l of ledger) {
+    const r = row(l.via as string, l.campaign as string);
+    const n = Number(l.n);
+    if (l.action === 'opt_in') r.consents += n;
+    else if (l.action === 'verify') r.verified += n;
+    else if (l.action === 'opt_out') r.optOuts += n;
+  }
+  return [...out.values()].sort((a, b) => a.via.localeCompare(b.via) || a.campaign.localeCompare(b.campaign));
+}
