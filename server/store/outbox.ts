@@ -1,3 +1,4 @@
+import type { Changed } from '../../core/optin-state.js';
 import { all, dialect, get, run, signal, type Body } from './driver.js';
 import { toAttempt, toOutbox, type Row } from './rows.js';
 
@@ -12,7 +13,8 @@ import { toAttempt, toOutbox, type Row } from './rows.js';
  */
 export type OutboxKind = 'event' | 'message';
 export type OutboxStatus = 'pending' | 'delivered' | 'failed';
-export type UserEventType = 'opted-in' | 'opted-out' | 'verified' | 'sandbox-start';
+/** A user-event: a change worth telling the business (core/optin-state.ts), or a tester joining the sandbox. */
+export type UserEventType = Exclude<Changed, null> | 'sandbox-start';
 
 export interface OutboxItem {
   id: string;

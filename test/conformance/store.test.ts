@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_WORDING, renderWording, wordingHash } from '../core/wording.js';
-import { parseApiKey } from '../server/keys.js';
-import { enqueue } from '../server/store/outbox.js';
-import { createApp } from '../server/services/apps.js';
-import { AppCache, type Store } from '../server/store/index.js';
-import { systemClock } from '../core/clock.js';
-import { defaultSettings } from '../server/app-settings.js';
-import { freshStore, skipUnless, STORE_KINDS, type TestStore } from './support/stores.js';
-import { appByName, insertApp } from '../server/store/apps.js';
-import { addFunnel, funnelCounts } from '../server/store/funnel.js';
-import { findApiKey } from '../server/store/keys.js';
-import { consentByRef, consentsFor, shownText } from '../server/store/ledger.js';
-import { claimDue, finishAttempts, outboxEntry } from '../server/store/outbox.js';
-import { getUser } from '../server/store/users.js';
-import { currentWordings, wordingHistory } from '../server/store/wordings.js';
-import { patchApp, recordConsent, type TestConsent } from './support/ledger.js';
+import { DEFAULT_WORDING, renderWording, wordingHash } from '../../core/wording.js';
+import { parseApiKey } from '../../server/keys.js';
+import { enqueue } from '../../server/store/outbox.js';
+import { createApp } from '../../server/services/apps.js';
+import { AppCache, type Store } from '../../server/store/index.js';
+import { systemClock } from '../../core/clock.js';
+import { defaultSettings } from '../../server/app-settings.js';
+import { freshStore, skipUnless, STORE_KINDS, type TestStore } from '../support/stores.js';
+import { appByName, insertApp } from '../../server/store/apps.js';
+import { addFunnel, funnelCounts } from '../../server/store/funnel.js';
+import { findApiKey } from '../../server/store/keys.js';
+import { consentByRef, consentsFor, shownText } from '../../server/store/ledger.js';
+import { claimDue, finishAttempts, outboxEntry } from '../../server/store/outbox.js';
+import { getUser } from '../../server/store/users.js';
+import { currentWordings, wordingHistory } from '../../server/store/wordings.js';
+import { patchApp, recordConsent, type TestConsent } from '../support/ledger.js';
 
 const T0 = Date.UTC(2026, 10, 1, 12);
 
