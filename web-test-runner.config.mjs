@@ -1,5 +1,6 @@
 /**
- * Browser component tests for the widget (`npm run test:browser`), in Debian's Chromium.
+ * Browser component tests for the widget (`npm run test:browser`), in Debian's Chromium. `npm test`
+ * skips this run outside CI when scripts/preflight.ts finds no Chromium.
  *
  * - Module requests (`.ts`, `.css.ts`, `/@…`, `/node_modules/…`) go to a Vite dev server in
  *   middleware mode with vite.config.ts, so tests run the same vanilla-extract plugins as the build
@@ -20,7 +21,11 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function chromePath() {
-  if (process.env.CHROME_PATH && existsSync(process.env.CHROME_PATH)) return process.env.CHROME_PATH;
+  // The same rule as scripts/preflight.ts: a CHROME_PATH that is set must point at the browser.
+  if (process.env.CHROME_PATH) {
+    if (existsSync(process.env.CHROME_PATH)) return process.env.CHROME_PATH;
+    throw new Error(`CHROME_PATH=${process.env.CHROME_PATH} does not exist: point it at a Chrome binary or unset it.`);
+  }
   for (const name of ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']) {
     try {
       const p = execFileSync('which', [name], { encoding: 'utf8' }).trim();

@@ -1,10 +1,12 @@
 /**
  * Runs every Node test file (`*.test.ts` under core/, server/, test/; browser component tests run in
- * web-test-runner instead) with Node's own test runner, one file per process.
+ * web-test-runner instead) with Node's own test runner, one file per process. Runs the preflight
+ * (scripts/preflight.ts) first unless `npm test` already did.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { ensurePreflight } from './preflight.js';
 
 const root = join(import.meta.dirname, '..');
 const filter = process.argv[2];
@@ -24,5 +26,6 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+await ensurePreflight();
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);

@@ -145,8 +145,9 @@ export function appRoutes(deps: Deps) {
     const { displayName, phone, live, wording, secrets, settings } = splitInput(b);
     checkCallbackUrl(deps.config, settings.callbackUrl);
     const now = deps.clock.now();
-    let { app, apiKey } = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, now);
-    if (secrets) app = await updateApp(deps.store, app, { secrets }, now);
+    const created = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, now);
+    const apiKey = created.apiKey;
+    const app = secrets ? await updateApp(deps.store, created.app, { secrets }, now) : created.app;
     return c.json({ app: await appView(deps, app), apiKey, webhookSecret: app.secrets.webhookSecret! }, 201);
   });
 

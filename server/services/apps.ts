@@ -5,7 +5,7 @@ import { normalizePhone } from '../../core/phone.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
-import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettings, type AppSettingsPatch } from '../app-settings.js';
+import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettingsPatch } from '../app-settings.js';
 import { insertApp, updateApp as updateAppRow } from '../store/apps.js';
 import { type AppPatch, type AppRecord, type Store } from '../store/index.js';
 import { UniqueViolation } from '../store/driver.js';

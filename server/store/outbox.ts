@@ -1,6 +1,7 @@
 import type { Changed } from '../../core/optin-state.js';
 import { all, dialect, get, run, signal, type Body } from './driver.js';
 import { toAttempt, toOutbox, type Row } from './rows.js';
+import type { OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus } from './types.js';
 
 /**
  * The outbox: everything that must leave the building, written in the same transaction as the
@@ -11,35 +12,10 @@ import { toAttempt, toOutbox, type Row } from './rows.js';
  *   `sandbox-start`). `id` is the Standard Webhooks `webhook-id`, the same on every retry.
  * - kind `message`: an outbound provider message (the automated opt-in prompt, replies).
  */
-export type OutboxKind = 'event' | 'message';
-export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+export type { OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus } from './types.js';
+
 /** A user-event: a change worth telling the business (core/optin-state.ts), or a tester joining the sandbox. */
 export type UserEventType = Exclude<Changed, null> | 'sandbox-start';
-
-export interface OutboxItem {
-  id: string;
-  appId: string;
-  kind: OutboxKind;
-  type: string;
-  phone: string;
-  body: unknown;
-  status: OutboxStatus;
-  attempts: number;
-  nextAt: number;
-  lastError: string | null;
-  createdAt: number;
-  updatedAt: number;
-  /** Until when the worker that claimed it holds it; its result is written only while it does. */
-  lockedUntil: number;
-}
-
-export interface OutboxAttempt {
-  n: number;
-  at: number;
-  status: number | null;
-  error: string | null;
-  ms: number | null;
-}
 
 /** The body of a user-event, as the contract gives it. */
 export interface UserEventBody {

@@ -1,8 +1,6 @@
 import type { Locale } from '../../core/locale.js';
 import { AppSecretsSchema, AppSettingsSchema } from '../app-settings.js';
-import type { AppRecord, ConsentRecord, MessageRecord, UserRecord, Wording } from './types.js';
-import type { OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus } from './outbox.js';
-import type { SessionRecord } from './sessions.js';
+import type { AppRecord, ConsentRecord, MessageRecord, OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus, SessionRecord, UserRecord, Wording } from './types.js';
 
 /**
  * Row mappers: a database row (snake_case columns; SQLite gives integers for booleans, PostgreSQL

@@ -1,21 +1,10 @@
 import { get, run, type Body } from './driver.js';
 import { toSession, type Row } from './rows.js';
+import type { SessionRecord } from './types.js';
 
 /** Settings-page sessions. Only the SHA-256 of the cookie's id is stored. */
 
-/** A Settings-page session as stored: the cookie's id only as its SHA-256. */
-export interface SessionRecord {
-  idHash: string;
-  appId: string;
-  keyId: string;
-  csrf: string;
-  createdAt: number;
-  lastSeenAt: number;
-  expiresAt: number;
-  revokedAt: number | null;
-  /** When the API key that opened the session was revoked (rotated away), if it was. */
-  keyRevokedAt: number | null;
-}
+export type { SessionRecord } from './types.js';
 
 /**
  * Stores a new session. `replacing` is the id hash of the cookie the browser came with, if any: it

@@ -93,3 +93,48 @@ export interface MessageRecord {
   text: string;
   at: number;
 }
+
+/**
+ * The outbox (store/outbox.ts): user-events (`event`) and outbound provider messages (`message`).
+ */
+export type OutboxKind = 'event' | 'message';
+export type OutboxStatus = 'pending' | 'delivered' | 'failed';
+
+export interface OutboxItem {
+  id: string;
+  appId: string;
+  kind: OutboxKind;
+  type: string;
+  phone: string;
+  body: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  /** Until when the worker that claimed it holds it; its result is written only while it does. */
+  lockedUntil: number;
+}
+
+export interface OutboxAttempt {
+  n: number;
+  at: number;
+  status: number | null;
+  error: string | null;
+  ms: number | null;
+}
+
+/** A Settings-page session as stored: the cookie's id only as its SHA-256. */
+export interface SessionRecord {
+  idHash: string;
+  appId: string;
+  keyId: string;
+  csrf: string;
+  createdAt: number;
+  lastSeenAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  /** When the API key that opened the session was revoked (rotated away), if it was. */
+  keyRevokedAt: number | null;
+}

@@ -38,14 +38,18 @@ export function decodeCursor(c: string): { createdAt: number; phone: string } | 
 function where(appId: string, f: UserFilter, now: number, after: { createdAt: number; phone: string } | null): { sql: string; params: Param[] } {
   const parts = ['app_id = ?'];
   const params: Param[] = [appId];
-  if (f.optin === 'opted_in') parts.push(`optin = 'opted_in' AND NOT ${unproven(f.unverifiedCountsAsOptin ?? true)}`);
-  else if (f.optin === 'none') parts.push(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)})`);
-  else if (f.optin) parts.push('optin = ?'), params.push(f.optin);
-  if (f.via) parts.push('via = ?'), params.push(f.via);
-  if (f.activity === 'active') parts.push('last_inbound_at > ?'), params.push(now - SESSION_WINDOW_MS);
-  if (f.activity === 'inactive') parts.push('(last_inbound_at IS NULL OR last_inbound_at <= ?)'), params.push(now - SESSION_WINDOW_MS);
+  const add = (sql: string, ...values: Param[]) => {
+    parts.push(sql);
+    params.push(...values);
+  };
+  if (f.optin === 'opted_in') add(`optin = 'opted_in' AND NOT ${unproven(f.unverifiedCountsAsOptin ?? true)}`);
+  else if (f.optin === 'none') add(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)})`);
+  else if (f.optin) add('optin = ?', f.optin);
+  if (f.via) add('via = ?', f.via);
+  if (f.activity === 'active') add('last_inbound_at > ?', now - SESSION_WINDOW_MS);
+  if (f.activity === 'inactive') add('(last_inbound_at IS NULL OR last_inbound_at <= ?)', now - SESSION_WINDOW_MS);
   // A row-value comparison: both stores walk the index from the cursor on.
-  if (after) parts.push('(created_at, phone) > (?, ?)'), params.push(after.createdAt, after.phone);
+  if (after) add('(created_at, phone) > (?, ?)', after.createdAt, after.phone);
   return { sql: parts.join(' AND '), params };
 }
 

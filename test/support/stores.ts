@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { checkPostgres, NO_POSTGRES, postgresSkipReason } from '../../scripts/preflight.js';
 import { PgDriver } from '../../server/store/pg-driver.js';
 import { SqliteDriver } from '../../server/store/sqlite-driver.js';
 import { Store } from '../../server/store/store.js';
@@ -10,27 +10,25 @@ import { Store } from '../../server/store/store.js';
 export const PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let pgUp: Promise<boolean> | null = null;
-/** Whether PostgreSQL answers. Under CI=true it must: a missing database fails the run. */
+/**
+ * Whether PostgreSQL answers: the preflight's verdict (OPTIN_KIT_NO_POSTGRES, scripts/preflight.ts),
+ * else a check of its own. Under CI=true it must: a missing database fails the run.
+ */
 export function postgresAvailable(): Promise<boolean> {
   pgUp ??= (async () => {
-    const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await c.connect();
-      await c.query('SELECT 1');
-      return true;
-    } catch (e) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI and did not answer at ${PG_URL}: ${(e as Error).message}`);
-      console.warn(`PostgreSQL not reachable at ${PG_URL}; skipping the PostgreSQL half outside CI.`);
-      return false;
-    } finally {
-      await c.end().catch(() => {});
-    }
+    const verdict = process.env[NO_POSTGRES];
+    const problem = verdict === '0' ? null : verdict === '1' ? 'the preflight could not connect' : await checkPostgres(PG_URL);
+    if (problem === null) return true;
+    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI and did not answer at ${PG_URL}: ${problem}`);
+    return false;
   })();
   return pgUp;
 }
 
 export interface TestStore {
   store: Store;
+  /** The DATABASE_URL of this store: a server process can open the same data. */
+  url: string;
   /** Opens a second store on the same data (a restart). */
   reopen(): Store;
   cleanup(): Promise<void>;
@@ -49,6 +47,7 @@ export async function freshStore(kind: StoreKind): Promise<TestStore> {
     const opened: Store[] = [store];
     return {
       store,
+      url: file,
       reopen: () => {
         const s = new Store(new SqliteDriver(file));
         opened.push(s);
@@ -68,6 +67,7 @@ export async function freshStore(kind: StoreKind): Promise<TestStore> {
   const opened: Store[] = [store];
   return {
     store,
+    url,
     reopen: () => {
       const s = new Store(new PgDriver(url, { max: 5 }));
       opened.push(s);
@@ -80,7 +80,7 @@ export async function freshStore(kind: StoreKind): Promise<TestStore> {
   };
 }
 
-/** For `describe(..., { skip })`: skips the PostgreSQL half only outside CI when it is down. */
-export async function skipUnless(kind: StoreKind): Promise<boolean> {
-  return kind === 'postgres' ? !(await postgresAvailable()) : false;
+/** For `describe(..., { skip })`: skips the PostgreSQL half, with the reason, only outside CI when it is down. */
+export async function skipUnless(kind: StoreKind): Promise<string | false> {
+  return kind === 'postgres' && !(await postgresAvailable()) ? postgresSkipReason(PG_URL) : false;
 }
