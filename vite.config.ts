@@ -24,11 +24,14 @@ function inlineVanillaCss(): Plugin {
     transform(code, id) {
       if (!/\.css\.ts(\?|$)/.test(id)) return null;
       const names: string[] = [];
-      const out = code.replace(/import\s*(["'])([^"']+?\.vanilla\.css)(\?[^"']*)?\1;?/g, (_m, _q, file: string, query?: string) => {
-        const name = `__optinCss${names.length}`;
-        names.push(name);
-        return `import ${name} from ${JSON.stringify(`${file}${query ? `${query}&` : '?'}inline`)};`;
-      });
+      const out = code.replace(
+        /import\s*(["'])([^"']+?\.vanilla\.css)(\?[^"']*)?\1;?/g,
+        (_m, _q, file: string, query?: string) => {
+          const name = `__optinCss${names.length}`;
+          names.push(name);
+          return `import ${name} from ${JSON.stringify(`${file}${query ? `${query}&` : '?'}inline`)};`;
+        },
+      );
       return { code: `${out}\nexport const cssText = ${names.join(' + ') || "''"};`, map: null };
     },
   };
@@ -68,7 +71,8 @@ function collapseTemplateWhitespace(): Plugin {
     name: 'optin:collapse-template-whitespace',
     apply: 'build',
     generateBundle(_options, bundle) {
-      for (const chunk of Object.values(bundle)) if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/>\n\s*</g, '><').replace(/\n\s*/g, ' ');
+      for (const chunk of Object.values(bundle))
+        if (chunk.type === 'chunk') chunk.code = chunk.code.replace(/>\n\s*</g, '><').replace(/\n\s*/g, ' ');
     },
   };
 }
@@ -116,7 +120,14 @@ function qrModule(): Plugin {
 
 export default defineConfig({
   root,
-  plugins: [vanillaExtractPlugin(), inlineVanillaCss(), litWithoutGlobals(), collapseTemplateWhitespace(), runOnceQuietly(), qrModule()],
+  plugins: [
+    vanillaExtractPlugin(),
+    inlineVanillaCss(),
+    litWithoutGlobals(),
+    collapseTemplateWhitespace(),
+    runOnceQuietly(),
+    qrModule(),
+  ],
   build: {
     outDir,
     // outDir is dist/widget: only the widget's own files are cleaned, never the rest of dist/.

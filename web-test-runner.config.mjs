@@ -18,7 +18,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromeLauncher } from '@web/test-runner-chrome';
 
-const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROME_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function chromePath() {
   // The same rule as scripts/preflight.ts: a CHROME_PATH that is set must point at the browser.
@@ -56,10 +65,18 @@ const json = (ctx, body, status = 200) => {
 function makeApps(origin) {
   const settings = (s = {}) => ({ allowedOrigins: [origin], ...s });
   return (async () => {
-    const live = await api.makeApp({ displayName: 'Acme Shoes', phone: '14155550123', live: true, settings: settings({ privacyUrl: 'https://acme.example/privacy', theme: { color: '#ff0000', position: 'left' } }) });
+    const live = await api.makeApp({
+      displayName: 'Acme Shoes',
+      phone: '14155550123',
+      live: true,
+      settings: settings({ privacyUrl: 'https://acme.example/privacy', theme: { color: '#ff0000', position: 'left' } }),
+    });
     const sandbox = await api.makeApp({ displayName: 'Sandbox Café', settings: settings({ phoneField: 'optional' }) });
     const nophone = await api.makeApp({ displayName: 'No Phone Ltd', settings: settings({ phoneField: 'none' }) });
-    const foreign = await api.makeApp({ displayName: 'Elsewhere Inc', settings: { allowedOrigins: ['https://elsewhere.example'] } });
+    const foreign = await api.makeApp({
+      displayName: 'Elsewhere Inc',
+      settings: { allowedOrigins: ['https://elsewhere.example'] },
+    });
     const pick = ({ app, name }) => ({ name, id: app.id });
     return { live: pick(live), sandbox: pick(sandbox), nophone: pick(nophone), foreign: pick(foreign) };
   })();
@@ -108,7 +125,8 @@ export default {
             {
               name: 'wtr-web-socket',
               resolveId(id) {
-                if (id.endsWith('/__web-dev-server__web-socket.js')) return { id: '/__web-dev-server__web-socket.js', external: true };
+                if (id.endsWith('/__web-dev-server__web-socket.js'))
+                  return { id: '/__web-dev-server__web-socket.js', external: true };
               },
             },
           ],
@@ -151,20 +169,36 @@ export default {
           return;
         }
         // Otherwise a transparent pass-through to the real server, Origin included.
-        const body = ctx.method === 'POST' ? await new Promise((r) => { let b = ''; ctx.req.on('data', (c) => (b += c)); ctx.req.on('end', () => r(b)); }) : undefined;
-        const res = await fetch(api.url + rest + (ctx.querystring ? `?${ctx.querystring}` : ''), { method: ctx.method, body, headers: { 'content-type': ctx.get('content-type') || 'text/plain', ...(ctx.get('origin') && { origin: ctx.get('origin') }) } });
+        const body =
+          ctx.method === 'POST'
+            ? await new Promise((r) => {
+                let b = '';
+                ctx.req.on('data', (c) => (b += c));
+                ctx.req.on('end', () => r(b));
+              })
+            : undefined;
+        const res = await fetch(api.url + rest + (ctx.querystring ? `?${ctx.querystring}` : ''), {
+          method: ctx.method,
+          body,
+          headers: {
+            'content-type': ctx.get('content-type') || 'text/plain',
+            ...(ctx.get('origin') && { origin: ctx.get('origin') }),
+          },
+        });
         ctx.status = res.status;
         ctx.type = res.headers.get('content-type') ?? 'application/json';
         ctx.body = await res.text();
         // `evil` rewrites where a recorded consent sends the person.
-        if (kind === 'evil' && res.status === 201) ctx.body = ctx.body.replace(/"redirectUrl":"[^"]*"/, '"redirectUrl":"https://evil.example/phish"');
+        if (kind === 'evil' && res.status === 201)
+          ctx.body = ctx.body.replace(/"redirectUrl":"[^"]*"/, '"redirectUrl":"https://evil.example/phish"');
         return;
       }
       if (path === '/@vite/client') {
         // HMR is off: no client that would try (and fail, noisily) to open a web socket. Vite dev
         // still wraps the widget's dynamic import() in injectQuery, which may pass URLs through.
         ctx.type = 'text/javascript';
-        ctx.body = 'export const injectQuery = (u) => u;\nexport const createHotContext = () => ({ accept() {}, dispose() {}, prune() {}, invalidate() {}, on() {}, send() {} });\nexport const updateStyle = () => {};\nexport const removeStyle = () => {};\n';
+        ctx.body =
+          'export const injectQuery = (u) => u;\nexport const createHotContext = () => ({ accept() {}, dispose() {}, prune() {}, invalidate() {}, on() {}, send() {} });\nexport const updateStyle = () => {};\nexport const removeStyle = () => {};\n';
         return;
       }
       if (vite && (/\.(ts|css)$/.test(path) || path.startsWith('/@') || path.startsWith('/node_modules/'))) {

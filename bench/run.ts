@@ -19,7 +19,15 @@ const port = 18000 + Math.floor(Math.random() * 1000);
 const base = `http://127.0.0.1:${port}`;
 
 const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server.ts')], {
-  env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, PUBLIC_URL: base, NODE_ENV: 'production', CONSENT_RATE_LIMIT: '0', QR_RATE_LIMIT: '0' },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    PUBLIC_URL: base,
+    NODE_ENV: 'production',
+    CONSENT_RATE_LIMIT: '0',
+    QR_RATE_LIMIT: '0',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {
@@ -44,21 +52,44 @@ async function load(title: string, opts: Partial<autocannon.Options>): Promise<L
 }
 
 let phone = 0;
-console.log(`\nHTTP under ${CONNECTIONS} connections, ${SECONDS} s each (${databaseUrl.startsWith('postgres') ? 'PostgreSQL' : 'SQLite, synchronous=FULL, group commit'})`);
+console.log(
+  `\nHTTP under ${CONNECTIONS} connections, ${SECONDS} s each (${databaseUrl.startsWith('postgres') ? 'PostgreSQL' : 'SQLite, synchronous=FULL, group commit'})`,
+);
 const noop = await load('GET /__noop (302, the baseline)', { url: `${base}/__noop`, method: 'GET' });
 // Browsers ask for gzip; the page is stored compressed.
-const get = await load('GET /o/bench (consent page, gzip)', { url: `${base}/o/bench?via=qr`, method: 'GET', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+const get = await load('GET /o/bench (consent page, gzip)', {
+  url: `${base}/o/bench?via=qr`,
+  method: 'GET',
+  headers: { 'accept-encoding': 'gzip, deflate, br' },
+});
 const post = await load('POST /o/bench (durable consent, 303)', {
   url: `${base}/o/bench`,
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: `consent=yes&via=qr&phone=%2B1415${String(2000000 + (phone++ % 7999999)).padStart(7, '0')}` }) }],
+  requests: [
+    {
+      setupRequest: (req: Record<string, unknown>) => ({
+        ...req,
+        body: `consent=yes&via=qr&phone=%2B1415${String(2000000 + (phone++ % 7999999)).padStart(7, '0')}`,
+      }),
+    },
+  ],
 } as Partial<autocannon.Options>);
 const widget = await load('POST /api/v1/apps/bench/optins (201)', {
   url: `${base}/api/v1/apps/bench/optins`,
   method: 'POST',
   headers: { 'content-type': 'text/plain' },
-  requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ consent: true, phone: `+1415${String(2000000 + (phone++ % 7999999)).padStart(7, '0')}` }) }) }],
+  requests: [
+    {
+      setupRequest: (req: Record<string, unknown>) => ({
+        ...req,
+        body: JSON.stringify({
+          consent: true,
+          phone: `+1415${String(2000000 + (phone++ % 7999999)).padStart(7, '0')}`,
+        }),
+      }),
+    },
+  ],
 } as Partial<autocannon.Options>);
 
 const pageRes = await fetch(`${base}/o/bench`);
@@ -87,8 +118,15 @@ if (process.env.BENCH_LIGHTHOUSE !== '0') {
   const browser = await launchChrome();
   try {
     const port = Number(new URL(browser.wsEndpoint()).port);
-    const r = await lighthouse(`${base}/o/bench?via=qr`, { port, onlyCategories: ['performance', 'accessibility', 'best-practices'], logLevel: 'error', output: 'json' });
-    lighthouseScores = Object.fromEntries(Object.entries(r?.lhr.categories ?? {}).map(([k, v]) => [k, Math.round((v.score ?? 0) * 100)]));
+    const r = await lighthouse(`${base}/o/bench?via=qr`, {
+      port,
+      onlyCategories: ['performance', 'accessibility', 'best-practices'],
+      logLevel: 'error',
+      output: 'json',
+    });
+    lighthouseScores = Object.fromEntries(
+      Object.entries(r?.lhr.categories ?? {}).map(([k, v]) => [k, Math.round((v.score ?? 0) * 100)]),
+    );
   } finally {
     await browser.close();
   }
@@ -100,7 +138,9 @@ rmSync(dir, { recursive: true, force: true });
 const ratio = (x: Load) => (x.rps / noop.rps).toFixed(2);
 const pass = (ok: boolean) => (ok ? 'ok  ' : 'MISS');
 console.log('\nRatios to the no-op route (targets from the issue):');
-console.log(`  ${pass(post.rps / noop.rps >= 0.5 && post.p99 < 25)} POST /o/:app   ${ratio(post)}x  p99 ${post.p99} ms   (target >= 0.5x, p99 < 25 ms)`);
+console.log(
+  `  ${pass(post.rps / noop.rps >= 0.5 && post.p99 < 25)} POST /o/:app   ${ratio(post)}x  p99 ${post.p99} ms   (target >= 0.5x, p99 < 25 ms)`,
+);
 console.log(`  ${pass(get.rps / noop.rps >= 0.8)} GET /o/:app    ${ratio(get)}x                (target >= 0.8x)`);
 console.log(`       POST optins    ${ratio(widget)}x  p99 ${widget.p99} ms`);
 const failures = [noop, get, post, widget].reduce((n, l) => n + l.errors, 0);
@@ -111,22 +151,35 @@ if (non2xx) console.log(`  (${non2xx} unexpected non-2xx answers on GET /o and t
 const total = Buffer.byteLength(html);
 const gz = gzipSync(html).length;
 console.log('\nThe consent page (one request: the CSS is inlined under a CSP hash):');
-console.log(`  ${pass(gz <= 6144)} total ${total} B, ${gz} B gzip, ${brotliCompressSync(html).length} B brotli (target <= 6 KB gzip)`);
-console.log(`       HTML without CSS ${total - Buffer.byteLength(css)} B, CSS ${Buffer.byteLength(css)} B (${gzipSync(css).length} B gzip)`);
+console.log(
+  `  ${pass(gz <= 6144)} total ${total} B, ${gz} B gzip, ${brotliCompressSync(html).length} B brotli (target <= 6 KB gzip)`,
+);
+console.log(
+  `       HTML without CSS ${total - Buffer.byteLength(css)} B, CSS ${Buffer.byteLength(css)} B (${gzipSync(css).length} B gzip)`,
+);
 
 console.log('\nQR codes, ms per request over HTTP, sequential (ratio to GET /healthz):');
-for (const [k, v] of Object.entries(qr)) console.log(`  ${k.padEnd(12)} ${v.toFixed(2).padStart(6)} ms  ${(v / qr.noop).toFixed(1)}x`);
+for (const [k, v] of Object.entries(qr))
+  console.log(`  ${k.padEnd(12)} ${v.toFixed(2).padStart(6)} ms  ${(v / qr.noop).toFixed(1)}x`);
 
 const widgetFile = join(root, 'dist/widget/widget.js');
 if (existsSync(widgetFile)) {
-  const { reportSizes } = (await import('../widget/size.js')) as { reportSizes: (f: string) => { raw: number; gzip: number; brotli: number } };
+  const { reportSizes } = (await import('../widget/size.js')) as {
+    reportSizes: (f: string) => { raw: number; gzip: number; brotli: number };
+  };
   const s = reportSizes(widgetFile);
-  console.log(`\nwidget.js: ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli  ${pass(s.gzip <= 10240)} (budget 10240 B gzip)`);
+  console.log(
+    `\nwidget.js: ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli  ${pass(s.gzip <= 10240)} (budget 10240 B gzip)`,
+  );
 }
 
 if (lighthouseScores) {
   const { performance: perf = 0, accessibility: a11y = 0 } = lighthouseScores;
-  console.log(`\nLighthouse (mobile) on the consent page: ${Object.entries(lighthouseScores).map(([k, v]) => `${k} ${v}`).join(', ')}  ${pass(perf === 100 && a11y === 100)} (target 100 for performance and accessibility)`);
+  console.log(
+    `\nLighthouse (mobile) on the consent page: ${Object.entries(lighthouseScores)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}  ${pass(perf === 100 && a11y === 100)} (target 100 for performance and accessibility)`,
+  );
 }
 
 if (process.env.BENCH_USERS !== '0') {

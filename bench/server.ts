@@ -17,11 +17,17 @@ const config = { ...parsed.config, consentRateLimit: 0, qrRateLimit: 0, demo: fa
 const store = openStore(config.databaseUrl);
 await store.migrate();
 if (!(await store.read(appByName, 'bench'))) {
-  const { app } = await createAppRecord(store, { name: 'bench', displayName: 'Bench Shoes', phone: '+14155550123' }, Date.now());
+  const { app } = await createAppRecord(
+    store,
+    { name: 'bench', displayName: 'Bench Shoes', phone: '+14155550123' },
+    Date.now(),
+  );
   await updateApp(store, app, { live: true }, Date.now());
 }
 const { app } = createApp({ store, config, assets: await loadAssets() });
 app.get('/__noop', (c) => c.redirect('https://wa.me/14155550123', 302));
-const server = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (info) => console.log(`bench server listening on ${info.port}`));
+const server = serve({ fetch: app.fetch, port: config.port, hostname: '127.0.0.1' }, (info) =>
+  console.log(`bench server listening on ${info.port}`),
+);
 process.on('SIGTERM', () => server.close(() => void store.close().then(() => process.exit(0))));
 if (process.env.EXIT_AFTER_MS) setTimeout(() => process.exit(0), Number(process.env.EXIT_AFTER_MS)).unref();

@@ -32,7 +32,16 @@ function user(i: number, now: number): (string | number | null)[] {
   const created = now - 90 * 86_400_000 + i * 7;
   // One in fifty was active in the last day.
   const last = i % 50 === 0 ? now - (i % 7) * 3_600_000 : i % 3 === 0 ? now - 10 * 86_400_000 : null;
-  return [String(14_000_000_000 + i), OPTINS[i % OPTINS.length]!, VIAS[i % VIAS.length]!, i % 4 === 0 ? 1 : 0, created, last, created, created];
+  return [
+    String(14_000_000_000 + i),
+    OPTINS[i % OPTINS.length]!,
+    VIAS[i % VIAS.length]!,
+    i % 4 === 0 ? 1 : 0,
+    created,
+    last,
+    created,
+    created,
+  ];
 }
 
 async function seedSqlite(file: string, n: number): Promise<void> {
@@ -43,7 +52,9 @@ async function seedSqlite(file: string, n: number): Promise<void> {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF'); // seeding only
-  const ins = db.prepare('INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const ins = db.prepare(
+    'INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const now = Date.now();
   db.transaction(() => {
     for (let i = 0; i < n; i++) ins.run(app.id, ...user(i, now));
@@ -69,7 +80,10 @@ async function seedPg(url: string, n: number): Promise<void> {
       values.push(`(${u.map((_, k) => `$${rows.length + k + 1}`).join(',')})`);
       rows.push(...u);
     }
-    await client.query(`INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at) VALUES ${values.join(',')}`, rows);
+    await client.query(
+      `INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at) VALUES ${values.join(',')}`,
+      rows,
+    );
   }
   await client.query('ANALYZE users');
   await client.end();
@@ -78,7 +92,15 @@ async function seedPg(url: string, n: number): Promise<void> {
 async function withServer<T>(databaseUrl: string, fn: (base: string, pid: number) => Promise<T>): Promise<T> {
   const port = 19000 + Math.floor(Math.random() * 1000);
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts')], {
-    env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN: ADMIN, DEMO: 'off', WORKER: 'off' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ADMIN_TOKEN: ADMIN,
+      DEMO: 'off',
+      WORKER: 'off',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
@@ -102,7 +124,9 @@ async function pages(base: string): Promise<Record<string, number>> {
     let cursor: string | null = null;
     for (let i = 0; i < 120; i++) {
       const t = performance.now();
-      const res = await fetch(`${base}/api/v1/apps/bench/users?${q}&limit=50${cursor ? `&cursor=${cursor}` : ''}`, { headers: auth });
+      const res = await fetch(`${base}/api/v1/apps/bench/users?${q}&limit=50${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: auth,
+      });
       const body = (await res.json()) as { next: string | null };
       times.push(performance.now() - t);
       cursor = body.next;
@@ -113,7 +137,10 @@ async function pages(base: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function exportAll(base: string, pid: number): Promise<{ rows: number; seconds: number; peakRssMb: number; mb: number }> {
+async function exportAll(
+  base: string,
+  pid: number,
+): Promise<{ rows: number; seconds: number; peakRssMb: number; mb: number }> {
   const t = performance.now();
   const res = await fetch(`${base}/api/v1/apps/bench/users.csv`, { headers: { authorization: `Bearer ${ADMIN}` } });
   let bytes = 0;
@@ -144,11 +171,21 @@ async function webhookRate(store: Store, n: number): Promise<{ perSecond: number
   for (let start = 0; start < n; start += 500) {
     await store.transact(function* () {
       for (let i = start; i < Math.min(n, start + 500); i++) {
-        yield* enqueueUserEvent({ id: app.id, name: 'bench', settings: { callbackUrl: url, unverifiedCountsAsOptin: true } }, `evt_${randomUUID()}`, 'opted-in', { phone: String(14_000_000_000 + i), via: 'qr' }, now);
+        yield* enqueueUserEvent(
+          { id: app.id, name: 'bench', settings: { callbackUrl: url, unverifiedCountsAsOptin: true } },
+          `evt_${randomUUID()}`,
+          'opted-in',
+          { phone: String(14_000_000_000 + i), via: 'qr' },
+          now,
+        );
       }
     });
   }
-  const worker = new OutboxWorker({ store, clock: systemClock, config: testConfig({ allowPrivateCallbacks: true }) }, { event: deliverEvent, message: deliverMessage }, { batch: 200, concurrency: 32 });
+  const worker = new OutboxWorker(
+    { store, clock: systemClock, config: testConfig({ allowPrivateCallbacks: true }) },
+    { event: deliverEvent, message: deliverMessage },
+    { batch: 200, concurrency: 32 },
+  );
   const t = performance.now();
   await worker.drain(10_000);
   const seconds = (performance.now() - t) / 1000;
@@ -163,16 +200,23 @@ export async function benchUsers(log: (s: string) => void): Promise<void> {
     const file = join(dir, 'users.db');
     let t = performance.now();
     await seedSqlite(file, n);
-    log(`\nThe business API with ${n.toLocaleString('en')} users in SQLite (seeded in ${((performance.now() - t) / 1000).toFixed(1)} s):`);
+    log(
+      `\nThe business API with ${n.toLocaleString('en')} users in SQLite (seeded in ${((performance.now() - t) / 1000).toFixed(1)} s):`,
+    );
     const pageTimes = await withServer(file, (base) => pages(base));
-    for (const [q, ms] of Object.entries(pageTimes)) log(`  ${ms <= 10 ? 'ok  ' : 'MISS'} users page ?${q.padEnd(34)} p95 ${ms.toFixed(1)} ms (target <= 10 ms)`);
+    for (const [q, ms] of Object.entries(pageTimes))
+      log(`  ${ms <= 10 ? 'ok  ' : 'MISS'} users page ?${q.padEnd(34)} p95 ${ms.toFixed(1)} ms (target <= 10 ms)`);
     const ex = await withServer(file, (base, pid) => exportAll(base, pid));
-    log(`  ${ex.seconds < 10 && ex.peakRssMb < 200 ? 'ok  ' : 'MISS'} CSV export: ${ex.rows.toLocaleString('en')} rows, ${ex.mb.toFixed(0)} MB in ${ex.seconds.toFixed(1)} s, server peak RSS ${ex.peakRssMb.toFixed(0)} MB (target < 10 s, < 200 MB)`);
+    log(
+      `  ${ex.seconds < 10 && ex.peakRssMb < 200 ? 'ok  ' : 'MISS'} CSV export: ${ex.rows.toLocaleString('en')} rows, ${ex.mb.toFixed(0)} MB in ${ex.seconds.toFixed(1)} s, server peak RSS ${ex.peakRssMb.toFixed(0)} MB (target < 10 s, < 200 MB)`,
+    );
     const store = openStore(file);
     const events = Number(process.env.BENCH_EVENTS ?? 5000);
     const wh = await webhookRate(store, events);
     await store.close();
-    log(`  ${wh.perSecond >= 1000 ? 'ok  ' : 'MISS'} webhook deliveries: ${wh.delivered} in ${(wh.delivered / wh.perSecond).toFixed(1)} s = ${wh.perSecond.toFixed(0)}/s to a loopback receiver (target: not the bottleneck below 1,000/s)`);
+    log(
+      `  ${wh.perSecond >= 1000 ? 'ok  ' : 'MISS'} webhook deliveries: ${wh.delivered} in ${(wh.delivered / wh.perSecond).toFixed(1)} s = ${wh.perSecond.toFixed(0)}/s to a loopback receiver (target: not the bottleneck below 1,000/s)`,
+    );
 
     const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const pgN = Number(process.env.BENCH_PG_USERS ?? 100_000);
@@ -185,12 +229,17 @@ export async function benchUsers(log: (s: string) => void): Promise<void> {
       log(`\n(PostgreSQL not reachable, its run skipped: ${(e as Error).message})`);
       return;
     }
-    log(`\nThe same with ${pgN.toLocaleString('en')} users in PostgreSQL (seeded in ${((performance.now() - t) / 1000).toFixed(1)} s):`);
+    log(
+      `\nThe same with ${pgN.toLocaleString('en')} users in PostgreSQL (seeded in ${((performance.now() - t) / 1000).toFixed(1)} s):`,
+    );
     try {
       const pgPages = await withServer(url, (base) => pages(base));
-      for (const [q, ms] of Object.entries(pgPages)) log(`  ${ms <= 10 ? 'ok  ' : 'MISS'} users page ?${q.padEnd(34)} p95 ${ms.toFixed(1)} ms`);
+      for (const [q, ms] of Object.entries(pgPages))
+        log(`  ${ms <= 10 ? 'ok  ' : 'MISS'} users page ?${q.padEnd(34)} p95 ${ms.toFixed(1)} ms`);
       const pgEx = await withServer(url, (base, pid) => exportAll(base, pid));
-      log(`       CSV export: ${pgEx.rows.toLocaleString('en')} rows in ${pgEx.seconds.toFixed(1)} s, server peak RSS ${pgEx.peakRssMb.toFixed(0)} MB`);
+      log(
+        `       CSV export: ${pgEx.rows.toLocaleString('en')} rows in ${pgEx.seconds.toFixed(1)} s, server peak RSS ${pgEx.peakRssMb.toFixed(0)} MB`,
+      );
       const pgStore = openStore(url);
       const pgWh = await webhookRate(pgStore, Math.min(events, 3000));
       await pgStore.close();

@@ -26,7 +26,8 @@ describe('app names', () => {
     ['<script>', false],
     ['', false],
   ];
-  for (const [name, ok] of cases) it(`Should ${ok ? 'accept' : 'refuse'} "${name}"`, () => assert.equal(isValidAppName(name), ok));
+  for (const [name, ok] of cases)
+    it(`Should ${ok ? 'accept' : 'refuse'} "${name}"`, () => assert.equal(isValidAppName(name), ok));
 
   it('Should accept campaign tags of URL-safe characters only', () => {
     assert.equal(isValidCampaign('spring-sale_2026'), true);
@@ -76,19 +77,29 @@ describe('wa.me links', () => {
     });
   }
   it('Should refuse anything but digits as the phone', () => {
-    for (const bad of ['evil.example', '+14155550123', '1415/..', '', '1'.repeat(16)]) assert.throws(() => waMeLink(bad, 'x'));
+    for (const bad of ['evil.example', '+14155550123', '1415/..', '', '1'.repeat(16)])
+      assert.throws(() => waMeLink(bad, 'x'));
   });
 
   it('Should send a live app to its own number with the reference appended', () => {
     const app = { name: 'Acme', live: true, phone: '14155550123', prefill: 'Hi Acme!', refEnabled: true };
-    assert.equal(redirectTarget(app, 'K7Q2XD', '917834811114'), 'https://wa.me/14155550123?text=Hi%20Acme!%20(ref%20K7Q2XD)');
-    assert.equal(redirectTarget({ ...app, refEnabled: false }, 'K7Q2XD', '917834811114'), 'https://wa.me/14155550123?text=Hi%20Acme!');
+    assert.equal(
+      redirectTarget(app, 'K7Q2XD', '917834811114'),
+      'https://wa.me/14155550123?text=Hi%20Acme!%20(ref%20K7Q2XD)',
+    );
+    assert.equal(
+      redirectTarget({ ...app, refEnabled: false }, 'K7Q2XD', '917834811114'),
+      'https://wa.me/14155550123?text=Hi%20Acme!',
+    );
   });
 
   it('Should send an app that is not live to the sandbox with exactly PROXY <name>', () => {
     const app = { name: 'Acme', live: false, phone: '14155550123', prefill: 'Hi', refEnabled: true };
     assert.equal(redirectTarget(app, 'K7Q2XD', '917834811114'), 'https://wa.me/917834811114?text=PROXY%20Acme');
-    assert.equal(redirectTarget({ ...app, live: true, phone: null }, 'K7Q2XD', '15550001111'), 'https://wa.me/15550001111?text=PROXY%20Acme');
+    assert.equal(
+      redirectTarget({ ...app, live: true, phone: null }, 'K7Q2XD', '15550001111'),
+      'https://wa.me/15550001111?text=PROXY%20Acme',
+    );
   });
 
   it('Should read the proxy text and references back', () => {
@@ -118,7 +129,10 @@ describe('consent references', () => {
   it('Should skip biased bytes rather than fold them', () => {
     // Bytes of 240 and above would favour the first 16 characters; they must be dropped.
     const bytes = [255, 240, 0, 1, 2, 3, 4, 5];
-    assert.equal(newRef(() => new Uint8Array(bytes)), REF_ALPHABET.slice(0, 6));
+    assert.equal(
+      newRef(() => new Uint8Array(bytes)),
+      REF_ALPHABET.slice(0, 6),
+    );
   });
 });
 
@@ -183,7 +197,9 @@ describe('locale negotiation', () => {
     ['xx', 'es', 'es'],
     [undefined, ';;;,,q=', 'en'],
   ];
-  for (const [explicit, header, want] of cases) it(`Should pick ${want} for lang=${explicit} Accept-Language="${header}"`, () => assert.equal(negotiateLocale(explicit, header), want));
+  for (const [explicit, header, want] of cases)
+    it(`Should pick ${want} for lang=${explicit} Accept-Language="${header}"`, () =>
+      assert.equal(negotiateLocale(explicit, header), want));
 });
 
 describe('eligibility', () => {
@@ -196,7 +212,14 @@ describe('eligibility', () => {
       for (const optin of ['opted_in', 'opted_out', 'none'] as const)
         for (const kind of ['text', 'template'] as const)
           for (const matchesTemplate of [false, true]) {
-            const input: EligibilityInput = { templateMessaging, optin, lastInboundAt: last, kind, matchesTemplate, now };
+            const input: EligibilityInput = {
+              templateMessaging,
+              optin,
+              lastInboundAt: last,
+              kind,
+              matchesTemplate,
+              now,
+            };
             const isActive = last === active;
             const want = !templateMessaging
               ? isActive
@@ -214,7 +237,14 @@ describe('eligibility', () => {
             });
           }
   it('Should give the reasons the contract names', () => {
-    const base = { templateMessaging: true, optin: 'opted_in' as const, lastInboundAt: null, kind: 'template' as const, matchesTemplate: false, now };
+    const base = {
+      templateMessaging: true,
+      optin: 'opted_in' as const,
+      lastInboundAt: null,
+      kind: 'template' as const,
+      matchesTemplate: false,
+      now,
+    };
     assert.equal(eligibility({ ...base, templateMessaging: false }).reason, 'outside_session_window');
     assert.equal(eligibility({ ...base, optin: 'none' }).reason, 'not_opted_in');
     assert.equal(eligibility(base).reason, 'no_matching_template');

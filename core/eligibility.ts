@@ -3,11 +3,7 @@ import type { OptinStatus } from './optin-state.js';
 
 export type Delivery = 'session' | 'template' | 'blocked';
 export type EligibilityReason =
-  | 'active_session'
-  | 'outside_session_window'
-  | 'not_opted_in'
-  | 'approved_template'
-  | 'no_matching_template';
+  'active_session' | 'outside_session_window' | 'not_opted_in' | 'approved_template' | 'no_matching_template';
 
 export interface EligibilityInput {
   templateMessaging: boolean;
@@ -28,9 +24,13 @@ export interface EligibilityInput {
 export function eligibility(i: EligibilityInput): { deliver: Delivery; reason: EligibilityReason } {
   const active = activityAt(i.lastInboundAt, i.now) === 'active';
   if (!i.templateMessaging) {
-    return active ? { deliver: 'session', reason: 'active_session' } : { deliver: 'blocked', reason: 'outside_session_window' };
+    return active
+      ? { deliver: 'session', reason: 'active_session' }
+      : { deliver: 'blocked', reason: 'outside_session_window' };
   }
   if (i.optin !== 'opted_in') return { deliver: 'blocked', reason: 'not_opted_in' };
   if (active) return { deliver: 'session', reason: 'active_session' };
-  return i.matchesTemplate ? { deliver: 'template', reason: 'approved_template' } : { deliver: 'blocked', reason: 'no_matching_template' };
+  return i.matchesTemplate
+    ? { deliver: 'template', reason: 'approved_template' }
+    : { deliver: 'blocked', reason: 'no_matching_template' };
 }

@@ -102,7 +102,9 @@ describe('the sender’s language', () => {
     ['parar', '5511912345678', 'pt'],
     ['Hello', '5511912345678', 'en'], // the word tells before the country
   ];
-  for (const [text, phone, want] of cases) it(`Should answer ${JSON.stringify(text)} from +${phone} in ${want}`, () => assert.equal(senderLocale(text, phone), want));
+  for (const [text, phone, want] of cases)
+    it(`Should answer ${JSON.stringify(text)} from +${phone} in ${want}`, () =>
+      assert.equal(senderLocale(text, phone), want));
 });
 
 describe('replies', () => {
@@ -119,7 +121,8 @@ describe('replies', () => {
       assert.ok(replyText(l, 'smsOptedIn', 'X').length <= 160 * 2, 'at most two SMS segments');
     }
   });
-  it('Should let the app’s own prompt text win', () => assert.equal(replyText('en', 'prompt', 'Acme', 'Join {business}? YES/STOP'), 'Join Acme? YES/STOP'));
+  it('Should let the app’s own prompt text win', () =>
+    assert.equal(replyText('en', 'prompt', 'Acme', 'Join {business}? YES/STOP'), 'Join Acme? YES/STOP'));
 });
 
 describe('unverified web consents', () => {

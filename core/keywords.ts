@@ -102,7 +102,30 @@ const GREETINGS: Record<string, Locale> = {
 
 /** Country calling codes of the Spanish- and Portuguese-speaking countries (NANP ones with area code). */
 const CALLING_CODES: [string, Locale][] = [
-  ...['34', '52', '53', '54', '56', '57', '58', '51', '591', '593', '595', '598', '502', '503', '504', '505', '506', '507', '240', '1809', '1829', '1849'].map((p) => [p, 'es'] as [string, Locale]),
+  ...[
+    '34',
+    '52',
+    '53',
+    '54',
+    '56',
+    '57',
+    '58',
+    '51',
+    '591',
+    '593',
+    '595',
+    '598',
+    '502',
+    '503',
+    '504',
+    '505',
+    '506',
+    '507',
+    '240',
+    '1809',
+    '1829',
+    '1849',
+  ].map((p) => [p, 'es'] as [string, Locale]),
   ...['55', '351', '244', '258', '238', '245', '239', '670'].map((p) => [p, 'pt'] as [string, Locale]),
 ];
 
@@ -118,7 +141,13 @@ const CALLING_CODES: [string, Locale][] = [
 export function senderLocale(text: string, phone: string): Locale {
   const kw = matchKeyword(text);
   if (kw?.locale) return kw.locale;
-  const first = normalizeKeyword(text.trim().split(/[\s,.!?]+/).slice(0, 2).join(''));
+  const first = normalizeKeyword(
+    text
+      .trim()
+      .split(/[\s,.!?]+/)
+      .slice(0, 2)
+      .join(''),
+  );
   const greeting = GREETINGS[first] ?? GREETINGS[normalizeKeyword(text.trim().split(/[\s,.!?]+/)[0] ?? '')];
   if (greeting) return greeting;
   // Longest prefix first: 1809 (Dominican Republic) before 1 would ever match, 351 before 35.

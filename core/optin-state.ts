@@ -32,12 +32,21 @@ export type OptinEvent =
 export function applyEvent<S extends UserState>(s: S, e: OptinEvent): { state: S; changed: Changed } {
   switch (e.type) {
     case 'opt_in': {
-      const state: S = { ...s, optin: 'opted_in', via: e.via, optinAt: e.at, verified: e.verified || (s.optin === 'opted_in' && s.verified) };
+      const state: S = {
+        ...s,
+        optin: 'opted_in',
+        via: e.via,
+        optinAt: e.at,
+        verified: e.verified || (s.optin === 'opted_in' && s.verified),
+      };
       if (s.optin !== 'opted_in') return { state, changed: 'opted-in' };
       return { state, changed: !s.verified && state.verified ? 'verified' : null };
     }
     case 'opt_out':
-      return { state: { ...s, optin: 'opted_out', via: e.via, optinAt: e.at, verified: false }, changed: s.optin === 'opted_out' ? null : 'opted-out' };
+      return {
+        state: { ...s, optin: 'opted_out', via: e.via, optinAt: e.at, verified: false },
+        changed: s.optin === 'opted_out' ? null : 'opted-out',
+      };
     case 'verify':
       if (s.optin !== 'opted_in' || s.verified) return { state: s, changed: null };
       return { state: { ...s, verified: true }, changed: 'verified' };

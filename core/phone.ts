@@ -16,7 +16,8 @@ export type PhoneResult = { ok: true; phone: PhoneDigits } | { ok: false; reason
 export function normalizePhone(input: string, defaultCountry?: CountryCode): PhoneResult {
   const raw = input.trim();
   // Provider payloads carry bare international digits ("14155550123"); people type "+1 415…".
-  if (raw.length === 0 || raw.length > 32 || !/^[+\d\s().\-/]+$/.test(raw)) return { ok: false, reason: 'invalid_phone' };
+  if (raw.length === 0 || raw.length > 32 || !/^[+\d\s().\-/]+$/.test(raw))
+    return { ok: false, reason: 'invalid_phone' };
   let parsed = parsePhoneNumberFromString(raw, defaultCountry);
   if (!parsed?.isValid() && !raw.startsWith('+')) parsed = parsePhoneNumberFromString('+' + raw.replace(/^00/, ''));
   if (!parsed || !parsed.isValid()) return { ok: false, reason: 'invalid_phone' };

@@ -44,7 +44,12 @@ export function effectiveOptin(u: OptinFacts, unverifiedCountsAsOptin: boolean):
  * reportedChange(web, { ...web, verified: true }, 'verified', false) // 'opted-in'
  * reportedChange(web, { ...web, verified: true }, 'verified', true)  // 'verified'
  */
-export function reportedChange(before: OptinFacts, after: OptinFacts, stored: Changed, unverifiedCountsAsOptin: boolean): Changed {
+export function reportedChange(
+  before: OptinFacts,
+  after: OptinFacts,
+  stored: Changed,
+  unverifiedCountsAsOptin: boolean,
+): Changed {
   const was = effectiveOptin(before, unverifiedCountsAsOptin);
   const is = effectiveOptin(after, unverifiedCountsAsOptin);
   if (is === 'opted_in' && was !== 'opted_in') return 'opted-in';

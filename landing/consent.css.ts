@@ -2,8 +2,13 @@ import { globalStyle, style } from '@vanilla-extract/css';
 import { control } from './base.css.js';
 import { vars } from './tokens.css.js';
 
-
-export const page = style({ minHeight: '100vh', display: 'grid', placeItems: 'start center', paddingBlock: '1.5rem', paddingInline: '0.75rem' });
+export const page = style({
+  minHeight: '100vh',
+  display: 'grid',
+  placeItems: 'start center',
+  paddingBlock: '1.5rem',
+  paddingInline: '0.75rem',
+});
 
 export const card = style({
   inlineSize: '100%',
@@ -14,21 +19,45 @@ export const card = style({
   boxShadow: '0 1px 3px rgb(0 0 0 / 0.12)',
 });
 
-export const brand = style({ display: 'flex', alignItems: 'center', gap: '0.5rem', margin: 0, color: vars.color.muted, fontSize: '0.875rem', fontWeight: 600 });
+export const brand = style({
+  display: 'flex',
+  alignItems: 'center',
+  gap: '0.5rem',
+  margin: 0,
+  color: vars.color.muted,
+  fontSize: '0.875rem',
+  fontWeight: 600,
+});
 export const logo = style({ inlineSize: '1.5rem', blockSize: '1.5rem', flex: 'none' });
 
-export const title = style({ fontSize: '1.375rem', lineHeight: 1.25, marginBlock: '0.5rem 0.75rem', overflowWrap: 'anywhere' });
+export const title = style({
+  fontSize: '1.375rem',
+  lineHeight: 1.25,
+  marginBlock: '0.5rem 0.75rem',
+  overflowWrap: 'anywhere',
+});
 export const muted = style({ color: vars.color.muted, marginBlock: '0 1rem' });
 
 export const field = style({ marginBlockEnd: '1rem' });
 export const label = style({ display: 'block', fontWeight: 600, marginBlockEnd: '0.25rem' });
-export const hint = style({ display: 'block', color: vars.color.muted, fontSize: '0.875rem', marginBlock: '0 0.25rem' });
+export const hint = style({
+  display: 'block',
+  color: vars.color.muted,
+  fontSize: '0.875rem',
+  marginBlock: '0 0.25rem',
+});
 export const input = style({ ...control, selectors: { '&[aria-invalid="true"]': { borderColor: vars.color.error } } });
 
 export const fieldset = style({ border: 0, padding: 0, margin: '0 0 1rem' });
 export const legend = style({ fontWeight: 600, padding: 0, marginBlockEnd: '0.25rem' });
 export const check = style({ display: 'flex', gap: '0.75rem', alignItems: 'flex-start' });
-export const checkbox = style({ inlineSize: '1.75rem', blockSize: '1.75rem', margin: '0.125rem 0 0', flex: 'none', accentColor: vars.color.brand });
+export const checkbox = style({
+  inlineSize: '1.75rem',
+  blockSize: '1.75rem',
+  margin: '0.125rem 0 0',
+  flex: 'none',
+  accentColor: vars.color.brand,
+});
 export const checkLabel = style({ overflowWrap: 'anywhere' });
 
 export const error = style({ display: 'block', color: vars.color.error, fontWeight: 600, marginBlock: '0 0.25rem' });
@@ -58,7 +87,19 @@ export const button = style({
 });
 
 export const small = style({ fontSize: '0.875rem', color: vars.color.muted, marginBlock: '1rem 0' });
-export const note = style({ fontSize: '0.875rem', background: vars.color.bg, borderRadius: '8px', padding: '0.5rem 0.75rem', marginBlock: '1rem 0' });
+export const note = style({
+  fontSize: '0.875rem',
+  background: vars.color.bg,
+  borderRadius: '8px',
+  padding: '0.5rem 0.75rem',
+  marginBlock: '1rem 0',
+});
 
 /** Hidden from people and assistive technology, visible to form-filling bots. */
-export const trap = style({ position: 'absolute', insetInlineStart: '-10000px', inlineSize: '1px', blockSize: '1px', overflow: 'hidden' });
+export const trap = style({
+  position: 'absolute',
+  insetInlineStart: '-10000px',
+  inlineSize: '1px',
+  blockSize: '1px',
+  overflow: 'hidden',
+});

@@ -14,7 +14,10 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]'
   b.addEventListener('click', () => {
     const source = document.getElementById(b.dataset.copy ?? '');
     const status = document.getElementById(`${b.dataset.copy}-status`);
-    const text = source instanceof HTMLInputElement || source instanceof HTMLTextAreaElement ? source.value : (source?.textContent ?? '');
+    const text =
+      source instanceof HTMLInputElement || source instanceof HTMLTextAreaElement
+        ? source.value
+        : (source?.textContent ?? '');
     navigator.clipboard.writeText(text).then(
       () => announce(status, b.dataset.copied ?? 'Copied'),
       () => announce(status, b.dataset.failed ?? 'Copy failed'),
@@ -38,7 +41,8 @@ const color = document.querySelector<HTMLInputElement>('input[data-preview-color
 if (color) {
   const apply = () => {
     if (!/^#[0-9a-fA-F]{6}$/.test(color.value)) return;
-    for (const el of document.querySelectorAll<HTMLElement>('whatsapp-optin')) el.style.setProperty('--optin-accent', color.value);
+    for (const el of document.querySelectorAll<HTMLElement>('whatsapp-optin'))
+      el.style.setProperty('--optin-accent', color.value);
   };
   color.addEventListener('input', apply);
 }

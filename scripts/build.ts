@@ -37,7 +37,10 @@ async function buildLanding(): Promise<void> {
   const css = 'consent.css';
   if (!readdirSync(landingOut).includes(css)) throw new Error('landing build produced no CSS');
   const text = readFileSync(join(landingOut, css), 'utf8');
-  writeFileSync(join(landingOut, 'manifest.json'), JSON.stringify({ css, bytes: text.length, gzip: gzipSync(text).length }, null, 2));
+  writeFileSync(
+    join(landingOut, 'manifest.json'),
+    JSON.stringify({ css, bytes: text.length, gzip: gzipSync(text).length }, null, 2),
+  );
   console.log(`landing  ${css}  ${text.length} B  ${gzipSync(text).length} B gzip`);
 }
 
@@ -57,7 +60,12 @@ async function buildSettings(): Promise<void> {
       emptyOutDir: false,
       minify: true,
       target: 'es2020',
-      lib: { entry: join(root, 'landing/settings.ts'), formats: ['iife'], name: 'optinSettings', fileName: () => 'settings.js' },
+      lib: {
+        entry: join(root, 'landing/settings.ts'),
+        formats: ['iife'],
+        name: 'optinSettings',
+        fileName: () => 'settings.js',
+      },
     },
   });
   const manifest: Record<string, { file: string; bytes: number; gzip: number }> = {};
@@ -76,7 +84,9 @@ async function buildWidget(): Promise<void> {
   if (existsSync(file)) {
     const sizeModule = join(root, 'widget/size.ts');
     if (existsSync(sizeModule)) {
-      const { reportSizes } = (await import(pathToFileURL(sizeModule).href)) as { reportSizes: (f: string) => { raw: number; gzip: number; brotli: number } };
+      const { reportSizes } = (await import(pathToFileURL(sizeModule).href)) as {
+        reportSizes: (f: string) => { raw: number; gzip: number; brotli: number };
+      };
       const s = reportSizes(file);
       console.log(`widget   widget.js  ${s.raw} B  ${s.gzip} B gzip  ${s.brotli} B brotli  (budget 10240 B gzip)`);
     }

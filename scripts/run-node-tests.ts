@@ -21,11 +21,17 @@ function walk(dir: string, out: string[]): string[] {
   return out;
 }
 
-const files = ['core', 'server', 'test'].flatMap((d) => walk(join(root, d), [])).filter((f) => !filter || f.includes(filter)).sort();
+const files = ['core', 'server', 'test']
+  .flatMap((d) => walk(join(root, d), []))
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
 await ensurePreflight();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit', cwd: root });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  cwd: root,
+});
 process.exit(r.status ?? 1);

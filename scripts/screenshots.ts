@@ -36,9 +36,20 @@ async function settingsShots(s: TestServer, browser: Browser, apiKey: string, ap
     const action = i === 7 ? 'opt_out' : 'opt_in';
     await commitChange(s.store, {
       app,
-      record: evidence({ appId: app.id, phone: `1415555${String(1200 + i * 37).padStart(4, '0')}`, action, via, locale: 'en', at, campaign: via === 'qr' ? 'spring-menu' : null }),
+      record: evidence({
+        appId: app.id,
+        phone: `1415555${String(1200 + i * 37).padStart(4, '0')}`,
+        action,
+        via,
+        locale: 'en',
+        at,
+        campaign: via === 'qr' ? 'spring-menu' : null,
+      }),
       shown: null,
-      move: action === 'opt_out' ? { type: 'opt_out', via, at } : { type: 'opt_in', via, at, verified: via === 'sms' || via === 'first_message' },
+      move:
+        action === 'opt_out'
+          ? { type: 'opt_out', via, at }
+          : { type: 'opt_in', via, at, verified: via === 'sms' || via === 'first_message' },
     });
   }
   s.deps.funnel.add(appId, now, 'qr', 'spring-menu', 'view', 64);
@@ -73,7 +84,13 @@ async function settingsShots(s: TestServer, browser: Browser, apiKey: string, ap
 }
 
 const s = await startTestServer('sqlite');
-const acme = await s.makeApp({ name: 'Acme', displayName: 'Acme Shoes', phone: '+14155550123', live: true, settings: { privacyUrl: 'https://acme.example/privacy' } });
+const acme = await s.makeApp({
+  name: 'Acme',
+  displayName: 'Acme Shoes',
+  phone: '+14155550123',
+  live: true,
+  settings: { privacyUrl: 'https://acme.example/privacy' },
+});
 const browser = await launchChrome();
 try {
   if (!only || only === 'consent') await consentShots(s, browser);

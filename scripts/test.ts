@@ -1,5 +1,5 @@
 /**
- * `npm test`: the preflight (scripts/preflight.ts), then typecheck, build, the Node tests and the
+ * `npm test`: the preflight (scripts/preflight.ts), then typecheck, lint, format check, build, the Node tests and the
  * browser tests, in that order, stopping at the first failing step with its exit code.
  *
  * One process runs the whole sequence so that the preflight's verdict (OPTIN_KIT_NO_CHROME,
@@ -13,7 +13,7 @@ const { ok, env } = await runPreflight();
 if (!ok) process.exit(1);
 Object.assign(process.env, env);
 
-const steps = [['typecheck'], ['build', '--silent'], ['test:node'], ['test:browser']];
+const steps = [['typecheck'], ['lint'], ['format:check'], ['build', '--silent'], ['test:node'], ['test:browser']];
 for (const step of steps) {
   // The preflight's line already said that the browser tests are skipped.
   if (step[0] === 'test:browser' && env[NO_CHROME] === '1') continue;

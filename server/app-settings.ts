@@ -38,7 +38,12 @@ export const ThemeSchema = z.object({
 
 const localeTexts = (max: number) =>
   z
-    .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
+    .object(
+      Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<
+        Locale,
+        z.ZodOptional<z.ZodString>
+      >,
+    )
     .strict();
 
 /**
@@ -56,14 +61,20 @@ const settingFields = {
   callbackUrl: HttpsUrlSchema.nullable(),
   payloadFormat: z.enum(['standard', 'gupshup']),
   /** ISO 3166 country used to read numbers typed without a country code. */
-  defaultCountry: z.string().regex(/^[A-Z]{2}$/).nullable(),
+  defaultCountry: z
+    .string()
+    .regex(/^[A-Z]{2}$/)
+    .nullable(),
 };
 
 export const AppSettingsPatchSchema = z
   .object({
     ...settingFields,
     theme: z.object(ThemeFields).partial().strict(),
-    autoOptinMessage: z.object({ enabled: z.boolean(), text: localeTexts(1000) }).partial().strict(),
+    autoOptinMessage: z
+      .object({ enabled: z.boolean(), text: localeTexts(1000) })
+      .partial()
+      .strict(),
   })
   .partial();
 export type AppSettingsPatch = z.infer<typeof AppSettingsPatchSchema>;
@@ -108,11 +119,17 @@ export const AppSecretsSchema = z.object({
   metaAppSecret: z.string().min(8).max(200).optional(),
   metaVerifyToken: z.string().min(8).max(200).optional(),
   metaAccessToken: z.string().min(8).max(1000).optional(),
-  metaPhoneNumberId: z.string().regex(/^\d{5,20}$/).optional(),
+  metaPhoneNumberId: z
+    .string()
+    .regex(/^\d{5,20}$/)
+    .optional(),
   /** Gupshup: the token its inbound webhook carries, and the API key and source number for sending. */
   gupshupToken: z.string().min(8).max(200).optional(),
   gupshupApiKey: z.string().min(8).max(200).optional(),
-  gupshupSource: z.string().regex(/^\d{6,15}$/).optional(),
+  gupshupSource: z
+    .string()
+    .regex(/^\d{6,15}$/)
+    .optional(),
 });
 export type AppSecrets = z.infer<typeof AppSecretsSchema>;
 

@@ -65,7 +65,11 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', widgetApiRoutes(deps)); // /api/v1/apps/:app/public, /api/v1/apps/:app/optins
 
   // The business API: a bearer key first (a bad key is a 401 before anything else), then JSON only.
-  app.use('/api/v1/apps/*', bearerAuth({ store: deps.store, adminToken: deps.config.adminToken }), jsonBody({ maxSize: 64 * 1024 }));
+  app.use(
+    '/api/v1/apps/*',
+    bearerAuth({ store: deps.store, adminToken: deps.config.adminToken }),
+    jsonBody({ maxSize: 64 * 1024 }),
+  );
   app.route('/', appRoutes(deps)); // /api/v1/apps, /api/v1/apps/:app
   app.route('/', userRoutes(deps)); // /api/v1/apps/:app/users...
   app.route('/', eligibilityRoutes(deps)); // /api/v1/apps/:app/eligibility
@@ -74,7 +78,11 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', keyRoutes(deps)); // /api/v1/apps/:app/keys/rotate, /api/v1/apps/:app/webhook-secret/rotate
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' }, servers: [{ url: o.config.publicUrl }] });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' },
+    servers: [{ url: o.config.publicUrl }],
+  });
 
   app.notFound(notFound);
   app.onError(onError);

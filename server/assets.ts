@@ -44,7 +44,11 @@ export const DIST = resolve(import.meta.dirname, '../dist');
 function staticFile(path: string): StaticFile | null {
   if (!existsSync(path)) return null;
   const body = readFileSync(path);
-  return { body, gzip: gzipSync(body, { level: 9 }), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` };
+  return {
+    body,
+    gzip: gzipSync(body, { level: 9 }),
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+  };
 }
 
 function hashedFile(path: string, type: string): HashedFile | null {
@@ -68,7 +72,9 @@ export async function loadAssets(dist = DIST): Promise<Assets> {
   if (!existsSync(manifestPath)) throw new Error(`${manifestPath} is missing: run "npm run build" first.`);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { css: string };
   // Vite leaves a marker comment at the end of library CSS; the page need not carry it.
-  const css = readFileSync(join(dist, 'landing', manifest.css), 'utf8').replace(/\/\*\$vite\$:\d+\*\/\s*$/, '').trim();
+  const css = readFileSync(join(dist, 'landing', manifest.css), 'utf8')
+    .replace(/\/\*\$vite\$:\d+\*\/\s*$/, '')
+    .trim();
   const cls = (await import(pathToFileURL(join(dist, 'landing/classes.js')).href)) as LandingClasses;
   return {
     css,

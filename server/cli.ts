@@ -40,12 +40,15 @@ export class CliError extends Error {}
 
 function configOrExit(env: Record<string, string | undefined>): Config {
   const parsed = parseConfig(env);
-  if (!parsed.ok) throw new CliError('the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'));
+  if (!parsed.ok)
+    throw new CliError('the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'));
   return parsed.config;
 }
 
 function show(app: AppRecord, config: Config, out: (s: string) => void): void {
-  out(`${app.name}  "${app.displayName}"  ${app.live ? 'live' : 'sandbox'}  phone ${app.phone ? '+' + app.phone : '(none)'}`);
+  out(
+    `${app.name}  "${app.displayName}"  ${app.live ? 'live' : 'sandbox'}  phone ${app.phone ? '+' + app.phone : '(none)'}`,
+  );
   for (const [k, v] of Object.entries(urlsFor(config.publicUrl, app.name))) out(`  ${k.padEnd(18)} ${v}`);
 }
 
@@ -67,13 +70,30 @@ async function appNamed(s: Store, name: string | undefined): Promise<AppRecord> 
 }
 
 async function qrCommand(args: string[], config: Config, out: (s: string) => void): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { out: { type: 'string', short: 'o' }, campaign: { type: 'string', short: 'c' }, size: { type: 'string' }, help: { type: 'boolean' } } });
-  if (values.help) return out('optin-kit qr <app> --out poster.png|poster.svg [--campaign C] [--size 1024]: the QR code of the consent page, to print.'), 0;
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      campaign: { type: 'string', short: 'c' },
+      size: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help)
+    return (
+      out(
+        'optin-kit qr <app> --out poster.png|poster.svg [--campaign C] [--size 1024]: the QR code of the consent page, to print.',
+      ),
+      0
+    );
   const file = values.out;
   if (!file || !/\.(png|svg)$/i.test(file)) throw new CliError('--out must name a .png or .svg file');
-  if (values.campaign !== undefined && !isValidCampaign(values.campaign)) throw new CliError('--campaign must be 1 to 64 letters, digits, - or _');
+  if (values.campaign !== undefined && !isValidCampaign(values.campaign))
+    throw new CliError('--campaign must be 1 to 64 letters, digits, - or _');
   const size = Number(values.size ?? 1024);
-  if (!Number.isInteger(size) || size < 128 || size > 4096) throw new CliError('--size must be a whole number from 128 to 4096');
+  if (!Number.isInteger(size) || size < 128 || size > 4096)
+    throw new CliError('--size must be a whole number from 128 to 4096');
   return withStore(config, async (s) => {
     const app = await appNamed(s, positionals[0]);
     const text = qrTarget(config.publicUrl, app.name, values.campaign ?? null);
@@ -82,21 +102,35 @@ async function qrCommand(args: string[], config: Config, out: (s: string) => voi
       : await QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: size });
     writeFileSync(file, body);
     out(`wrote ${file}: ${text}`);
-    if (config.publicUrl.startsWith('http://localhost') || config.publicUrl.startsWith('http://127.')) out('note: PUBLIC_URL is a local address; set it to the public one before printing');
+    if (config.publicUrl.startsWith('http://localhost') || config.publicUrl.startsWith('http://127.'))
+      out('note: PUBLIC_URL is a local address; set it to the public one before printing');
     return 0;
   });
 }
 
-async function usersCommand(sub: string | undefined, rest: string[], config: Config, out: (s: string) => void, err: (s: string) => void, write: (chunk: string) => Promise<void>): Promise<number> {
+async function usersCommand(
+  sub: string | undefined,
+  rest: string[],
+  config: Config,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  write: (chunk: string) => Promise<void>,
+): Promise<number> {
   if (sub === 'export') {
-    const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean' } } });
-    if (values.help) return out('optin-kit users export <app> > optins.csv: every user as CSV on stdout; progress on stderr.'), 0;
+    const { positionals, values } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { help: { type: 'boolean' } },
+    });
+    if (values.help)
+      return (out('optin-kit users export <app> > optins.csv: every user as CSV on stdout; progress on stderr.'), 0);
     return withStore(config, async (s) => {
       const app = await appNamed(s, positionals[0]);
       let last = 0;
       for await (const chunk of usersCsv(s, app, Date.now(), (n) => {
         if (n - last >= 10_000) err(`optin-kit: ${(last = n).toLocaleString('en')} users exported…`);
-      })) await write(chunk);
+      }))
+        await write(chunk);
       err('optin-kit: export done');
       return 0;
     });
@@ -105,12 +139,28 @@ async function usersCommand(sub: string | undefined, rest: string[], config: Con
     const { positionals, values } = parseArgs({
       args: rest,
       allowPositionals: true,
-      options: { optin: { type: 'string' }, activity: { type: 'string' }, via: { type: 'string' }, limit: { type: 'string' }, cursor: { type: 'string' }, help: { type: 'boolean' } },
+      options: {
+        optin: { type: 'string' },
+        activity: { type: 'string' },
+        via: { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
+        help: { type: 'boolean' },
+      },
     });
-    if (values.help) return out('optin-kit users list <app> [--optin opted_in|opted_out|none] [--activity active|inactive] [--via qr|url|widget|first_message|sms|api] [--limit N] [--cursor C]'), 0;
-    if (values.optin && !['opted_in', 'opted_out', 'none'].includes(values.optin)) throw new CliError('--optin must be opted_in, opted_out or none');
-    if (values.activity && !['active', 'inactive'].includes(values.activity)) throw new CliError('--activity must be active or inactive');
-    if (values.via && !(VIAS as readonly string[]).includes(values.via)) throw new CliError(`--via must be one of ${VIAS.join(', ')}`);
+    if (values.help)
+      return (
+        out(
+          'optin-kit users list <app> [--optin opted_in|opted_out|none] [--activity active|inactive] [--via qr|url|widget|first_message|sms|api] [--limit N] [--cursor C]',
+        ),
+        0
+      );
+    if (values.optin && !['opted_in', 'opted_out', 'none'].includes(values.optin))
+      throw new CliError('--optin must be opted_in, opted_out or none');
+    if (values.activity && !['active', 'inactive'].includes(values.activity))
+      throw new CliError('--activity must be active or inactive');
+    if (values.via && !(VIAS as readonly string[]).includes(values.via))
+      throw new CliError(`--via must be one of ${VIAS.join(', ')}`);
     const limit = Number(values.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new CliError('--limit must be 1 to 1000');
     const after = values.cursor ? decodeCursor(values.cursor) : null;
@@ -118,16 +168,30 @@ async function usersCommand(sub: string | undefined, rest: string[], config: Con
     return withStore(config, async (s) => {
       const app = await appNamed(s, positionals[0]);
       const now = Date.now();
-      const page = await s.read(listUsers, app.id, { optin: values.optin as never, activity: values.activity as never, via: values.via as never, unverifiedCountsAsOptin: app.settings.unverifiedCountsAsOptin }, { after, limit, now });
+      const page = await s.read(
+        listUsers,
+        app.id,
+        {
+          optin: values.optin as never,
+          activity: values.activity as never,
+          via: values.via as never,
+          unverifiedCountsAsOptin: app.settings.unverifiedCountsAsOptin,
+        },
+        { after, limit, now },
+      );
       out(`${'phone'.padEnd(16)} ${'optin'.padEnd(10)} ${'activity'.padEnd(9)} ${'via'.padEnd(14)} verified  since`);
       for (const u of page.users.map((x) => userView(x, now, app.settings.unverifiedCountsAsOptin))) {
-        out(`${('+' + u.phone).padEnd(16)} ${u.optin.padEnd(10)} ${u.activity.padEnd(9)} ${(u.via ?? '').padEnd(14)} ${(u.verified ? 'yes' : 'no').padEnd(9)} ${u.optinAt ?? ''}`);
+        out(
+          `${('+' + u.phone).padEnd(16)} ${u.optin.padEnd(10)} ${u.activity.padEnd(9)} ${(u.via ?? '').padEnd(14)} ${(u.verified ? 'yes' : 'no').padEnd(9)} ${u.optinAt ?? ''}`,
+        );
       }
       if (page.next) err(`optin-kit: more users: add --cursor ${page.next}`);
       return 0;
     });
   }
-  throw new CliError(`unknown command "users ${sub ?? ''}"; try optin-kit users list <app> or optin-kit users export <app>`);
+  throw new CliError(
+    `unknown command "users ${sub ?? ''}"; try optin-kit users list <app> or optin-kit users export <app>`,
+  );
 }
 
 /** Runs one CLI command; returns the exit code. Output goes through `out`/`err` so tests can read it. */
@@ -136,7 +200,8 @@ export async function runCli(
   env: Record<string, string | undefined>,
   out: (s: string) => void,
   err: (s: string) => void,
-  write: (chunk: string) => Promise<void> = (chunk) => new Promise((r) => (process.stdout.write(chunk) ? r() : process.stdout.once('drain', r))),
+  write: (chunk: string) => Promise<void> = (chunk) =>
+    new Promise((r) => (process.stdout.write(chunk) ? r() : process.stdout.once('drain', r))),
 ): Promise<number> {
   const [cmd, sub, ...rest] = argv;
   try {
@@ -162,10 +227,34 @@ export async function runCli(
       const config = configOrExit(env);
       const now = Date.now();
       if (sub === 'create') {
-        const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, 'display-name': { type: 'string' }, phone: { type: 'string' }, live: { type: 'boolean' }, help: { type: 'boolean' } } });
-        if (values.help) return out('optin-kit apps create --name Acme --display-name "Acme Shoes" [--phone +14155550123] [--live]'), 0;
+        const { values } = parseArgs({
+          args: rest,
+          options: {
+            name: { type: 'string' },
+            'display-name': { type: 'string' },
+            phone: { type: 'string' },
+            live: { type: 'boolean' },
+            help: { type: 'boolean' },
+          },
+        });
+        if (values.help)
+          return (
+            out('optin-kit apps create --name Acme --display-name "Acme Shoes" [--phone +14155550123] [--live]'),
+            0
+          );
         if (!values.name || !values['display-name']) throw new CliError('--name and --display-name are required');
-        const { app, apiKey } = await withStore(config, (s) => createApp(s, { name: values.name!, displayName: values['display-name']!, phone: values.phone ?? null, live: values.live ?? false }, now));
+        const { app, apiKey } = await withStore(config, (s) =>
+          createApp(
+            s,
+            {
+              name: values.name!,
+              displayName: values['display-name']!,
+              phone: values.phone ?? null,
+              live: values.live ?? false,
+            },
+            now,
+          ),
+        );
         show(app, config, out);
         out(`\nAPI key (shown once, keep it secret): ${apiKey}`);
         return 0;
@@ -193,7 +282,7 @@ export async function runCli(
             help: { type: 'boolean' },
           },
         });
-        if (values.help) return out(HELP), 0;
+        if (values.help) return (out(HELP), 0);
         const name = positionals[0];
         if (!name) throw new CliError(`usage: optin-kit apps ${sub} <name>`);
         return await withStore(config, async (s) => {
@@ -212,7 +301,12 @@ export async function runCli(
           const changed = await updateApp(
             s,
             app,
-            { displayName: values['display-name'], phone: values.phone, live: values.live ? true : values.sandbox ? false : undefined, settings: settings as never },
+            {
+              displayName: values['display-name'],
+              phone: values.phone,
+              live: values.live ? true : values.sandbox ? false : undefined,
+              settings: settings as never,
+            },
             now,
           );
           show(changed, config, out);
@@ -221,12 +315,25 @@ export async function runCli(
       }
       throw new CliError(`unknown command "apps ${sub ?? ''}"; try optin-kit --help`);
     }
-    if (cmd === 'qr') return await qrCommand([sub, ...rest].filter((a): a is string => a !== undefined), configOrExit(env), out);
+    if (cmd === 'qr')
+      return await qrCommand(
+        [sub, ...rest].filter((a): a is string => a !== undefined),
+        configOrExit(env),
+        out,
+      );
     if (cmd === 'users') return await usersCommand(sub, rest, configOrExit(env), out, err, write);
     if (cmd === 'keys') {
       if (sub !== 'rotate') throw new CliError(`unknown command "keys ${sub ?? ''}"; try optin-kit keys rotate <app>`);
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { help: { type: 'boolean' } } });
-      if (values.help) return out('optin-kit keys rotate <app>: a new API key (shown once); every older key of the app is revoked.'), 0;
+      const { positionals, values } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { help: { type: 'boolean' } },
+      });
+      if (values.help)
+        return (
+          out('optin-kit keys rotate <app>: a new API key (shown once); every older key of the app is revoked.'),
+          0
+        );
       const config = configOrExit(env);
       return await withStore(config, async (s) => {
         const app = await appNamed(s, positionals[0]);
@@ -253,7 +360,12 @@ export async function runCli(
 
 /** The `optin-kit` command. */
 export async function cliMain(): Promise<void> {
-  const code = await runCli(process.argv.slice(2), process.env, (s) => console.log(s), (s) => console.error(s));
+  const code = await runCli(
+    process.argv.slice(2),
+    process.env,
+    (s) => console.log(s),
+    (s) => console.error(s),
+  );
   if (code >= 0) process.exit(code);
 }
 

@@ -20,7 +20,10 @@ export const ConfigSchema = z
       .transform((u) => u.replace(/\/+$/, ''))
       .optional(),
     DATABASE_URL: z.string().min(1).default('./data/optin-kit.db'),
-    SANDBOX_NUMBER: z.string().regex(/^\d{6,15}$/, 'must be 6 to 15 digits, no +').default(DEFAULT_SANDBOX_NUMBER),
+    SANDBOX_NUMBER: z
+      .string()
+      .regex(/^\d{6,15}$/, 'must be 6 to 15 digits, no +')
+      .default(DEFAULT_SANDBOX_NUMBER),
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DEMO: flag(true),
     CONSENT_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(20),
@@ -72,7 +75,9 @@ export const ConfigSchema = z
 export type Config = z.output<typeof ConfigSchema>;
 
 /** Parses the environment, or explains in one line per variable what is wrong. */
-export function parseConfig(env: Record<string, string | undefined>): { ok: true; config: Config } | { ok: false; problems: string[] } {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+): { ok: true; config: Config } | { ok: false; problems: string[] } {
   // An empty variable means "not set", as shells and .env files commonly leave them.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = ConfigSchema.safeParse(cleaned);

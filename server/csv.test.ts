@@ -19,6 +19,7 @@ describe('CSV cells', () => {
     [null, ''],
     ['', ''],
   ];
-  for (const [input, want] of cases) it(`Should write ${JSON.stringify(input)} as ${want}`, () => assert.equal(csvCell(input), want));
+  for (const [input, want] of cases)
+    it(`Should write ${JSON.stringify(input)} as ${want}`, () => assert.equal(csvCell(input), want));
   it('Should end rows with CRLF', () => assert.equal(csvRow(['a', 'b,c']), 'a,"b,c"\r\n'));
 });

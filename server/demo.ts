@@ -5,7 +5,11 @@ import { createApp } from './services/apps.js';
 /** A sandbox app for newcomers, created when the store has no apps at all. */
 export async function ensureDemoApp(store: Store, now: number): Promise<{ created: boolean; apiKey: string | null }> {
   if ((await store.read(countApps)) > 0) return { created: false, apiKey: null };
-  const { apiKey } = await createApp(store, { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } }, now);
+  const { apiKey } = await createApp(
+    store,
+    { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } },
+    now,
+  );
   return { created: true, apiKey };
 }
 

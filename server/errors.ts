@@ -26,7 +26,10 @@ export function errorBody(code: string, message: string): { error: { code: strin
 }
 
 /** The app a public route names, or a 404 in the one error shape. */
-export async function findApp(deps: { apps: { byName(name: string): Promise<AppRecord | null> } }, name: string): Promise<AppRecord> {
+export async function findApp(
+  deps: { apps: { byName(name: string): Promise<AppRecord | null> } },
+  name: string,
+): Promise<AppRecord> {
   const app = await deps.apps.byName(name);
   if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);
   return app;
@@ -46,7 +49,14 @@ export function onError(err: Error, c: Context): Response {
   }
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
-    const code = status === 400 ? 'malformed_request' : status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'error';
+    const code =
+      status === 400
+        ? 'malformed_request'
+        : status === 413
+          ? 'payload_too_large'
+          : status === 401
+            ? 'unauthorized'
+            : 'error';
     return c.json(errorBody(code, err.message || 'Bad request.'), status);
   }
   console.error('unhandled error', c.req.method, c.req.path, err);

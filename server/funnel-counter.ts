@@ -25,7 +25,8 @@ export class FunnelCounter {
       await store.transact(addFunnel, rows);
     } catch (e) {
       // Put them back: the next flush tries again.
-      for (const r of rows) this.add(r.appId, Date.parse(r.day), r.via, r.campaign || null, r.metric as FunnelMetric, r.n);
+      for (const r of rows)
+        this.add(r.appId, Date.parse(r.day), r.via, r.campaign || null, r.metric as FunnelMetric, r.n);
       throw e;
     }
   }

@@ -29,7 +29,8 @@ export async function readBytes(c: Context, max: number): Promise<Buffer | null>
   // On Node, read the socket's stream directly: the web ReadableStream around it costs more than
   // the form itself.
   const incoming = (c.env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
-  const source: AsyncIterable<Uint8Array> | null = incoming && !incoming.readableDidRead ? incoming : (c.req.raw.body as AsyncIterable<Uint8Array> | null);
+  const source: AsyncIterable<Uint8Array> | null =
+    incoming && !incoming.readableDidRead ? incoming : (c.req.raw.body as AsyncIterable<Uint8Array> | null);
   if (!source) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;

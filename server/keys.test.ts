@@ -12,7 +12,14 @@ describe('API keys', () => {
     }
   });
   it('Should refuse anything not shaped like a key', () => {
-    for (const bad of ['', 'okk_', 'okk_short_secret', `okk_${'a'.repeat(12)}_${'b'.repeat(31)}`, `xyz_${'a'.repeat(12)}_${'b'.repeat(32)}`, `okk_${'a'.repeat(12)}_${'b'.repeat(32)}\n`]) {
+    for (const bad of [
+      '',
+      'okk_',
+      'okk_short_secret',
+      `okk_${'a'.repeat(12)}_${'b'.repeat(31)}`,
+      `xyz_${'a'.repeat(12)}_${'b'.repeat(32)}`,
+      `okk_${'a'.repeat(12)}_${'b'.repeat(32)}\n`,
+    ]) {
       assert.equal(parseApiKey(bad), null, JSON.stringify(bad));
     }
   });

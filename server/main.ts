@@ -14,13 +14,20 @@ import { openStore } from './store/index.js';
  * Starts the server: parses the environment (stopping with a clear message if it is wrong), opens
  * and migrates the store, seeds the demo app, listens, and flushes counters on the way out.
  */
-export async function startServer(config: Config, log: (s: string) => void = console.log): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startServer(
+  config: Config,
+  log: (s: string) => void = console.log,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const store = openStore(config.databaseUrl);
   const applied = await store.migrate();
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
   const funnel = new FunnelCounter();
   const { app, deps } = createApp({ store, config, assets: await loadAssets(), funnel });
-  const worker = new OutboxWorker(deps, { event: deliverEvent, message: deliverMessage }, { pollMs: config.workerPollMs });
+  const worker = new OutboxWorker(
+    deps,
+    { event: deliverEvent, message: deliverMessage },
+    { pollMs: config.workerPollMs },
+  );
   if (config.worker) worker.start();
   const demo = config.demo ? await ensureDemoApp(store, Date.now()) : { created: false, apiKey: null };
 
@@ -31,7 +38,10 @@ export async function startServer(config: Config, log: (s: string) => void = con
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  const flusher = setInterval(() => void funnel.flush(store).catch((e) => console.error('funnel flush failed', e)), 5000);
+  const flusher = setInterval(
+    () => void funnel.flush(store).catch((e) => console.error('funnel flush failed', e)),
+    5000,
+  );
   flusher.unref();
 
   log(`optin-kit listening on http://${config.host}:${port} (public URL ${config.publicUrl}, ${store.kind} store)`);
@@ -44,7 +54,9 @@ export async function startServer(config: Config, log: (s: string) => void = con
   log(`  ${'Settings page'.padEnd(18)} ${config.publicUrl}/settings (sign in with the app's API key)`);
   if (demo.apiKey) log(`\nThe demo app's API key (shown once): ${demo.apiKey}`);
   else if (show) log(`\nLost the API key? npx optin-kit keys rotate ${show.name} makes a new one.`);
-  log(`\nCreate your own app:\n  npx optin-kit apps create --name Acme --display-name "Acme Shoes" --phone +14155550123`);
+  log(
+    `\nCreate your own app:\n  npx optin-kit apps create --name Acme --display-name "Acme Shoes" --phone +14155550123`,
+  );
   if (!config.adminToken) log('  (set ADMIN_TOKEN to create apps over HTTP with POST /api/v1/apps)');
 
   return {

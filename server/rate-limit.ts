@@ -32,6 +32,7 @@ export class RateLimiter {
 
   private sweep(t: number): void {
     this.swept = t;
-    for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
+    for (const [k, b] of this.buckets)
+      if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
   }
 }

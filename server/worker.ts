@@ -11,12 +11,17 @@ import { openStore } from './store/index.js';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) {
-  console.error('optin-kit worker: the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'));
+  console.error(
+    'optin-kit worker: the configuration is invalid:\n' + parsed.problems.map((p) => `  - ${p}`).join('\n'),
+  );
   process.exit(2);
 }
 const store = openStore(parsed.config.databaseUrl);
 await store.migrate();
-const worker = new OutboxWorker({ store, clock: systemClock, config: parsed.config }, { event: deliverEvent, message: deliverMessage });
+const worker = new OutboxWorker(
+  { store, clock: systemClock, config: parsed.config },
+  { event: deliverEvent, message: deliverMessage },
+);
 worker.start();
 console.log(`optin-kit worker delivering the outbox of the ${store.kind} store`);
 const stop = async () => {

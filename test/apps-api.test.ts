@@ -13,10 +13,19 @@ for (const kind of STORE_KINDS) {
     after(() => h.close());
 
     const json = (method: string, path: string, body: unknown, headers: Record<string, string> = ADMIN) =>
-      h.request(path, { method, headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      h.request(path, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
 
     it('Should create an app with the admin token and answer with its API key once', async () => {
-      const res = await json('POST', '/api/v1/apps', { name: 'ApiShop', displayName: 'Api Shop', phone: '+1 415 555 0123', allowedOrigins: ['https://shop.example.com'] });
+      const res = await json('POST', '/api/v1/apps', {
+        name: 'ApiShop',
+        displayName: 'Api Shop',
+        phone: '+1 415 555 0123',
+        allowedOrigins: ['https://shop.example.com'],
+      });
       assert.equal(res.status, 201);
       const body = await res.json();
       key = body.apiKey;
@@ -32,13 +41,27 @@ for (const kind of STORE_KINDS) {
       assert.equal(body.app.links.sandboxText, 'PROXY ApiShop');
       assert.equal(res.headers.get('access-control-allow-origin'), null);
       // The key is never stored in the clear, and GET never shows it again.
-      const got = await (await h.request('/api/v1/apps/ApiShop', { headers: { authorization: `Bearer ${key}` } })).text();
+      const got = await (
+        await h.request('/api/v1/apps/ApiShop', { headers: { authorization: `Bearer ${key}` } })
+      ).text();
       assert.doesNotMatch(got, new RegExp(key));
     });
 
     it('Should let the app key read and change its own app', async () => {
       const auth = { authorization: `Bearer ${key}` };
-      const res = await json('PATCH', '/api/v1/apps/apishop', { live: true, prefill: 'Hola Api Shop', phoneField: 'optional', theme: { color: '#123456', position: 'left' }, refEnabled: false, wording: { es: 'Sí, {business} puede escribirme por WhatsApp sobre mis pedidos.' } }, auth);
+      const res = await json(
+        'PATCH',
+        '/api/v1/apps/apishop',
+        {
+          live: true,
+          prefill: 'Hola Api Shop',
+          phoneField: 'optional',
+          theme: { color: '#123456', position: 'left' },
+          refEnabled: false,
+          wording: { es: 'Sí, {business} puede escribirme por WhatsApp sobre mis pedidos.' },
+        },
+        auth,
+      );
       assert.equal(res.status, 200);
       const app = await res.json();
       assert.equal(app.live, true);
@@ -55,15 +78,36 @@ for (const kind of STORE_KINDS) {
     it('Should change only what a PATCH names, and keep every other setting', async () => {
       const auth = { authorization: `Bearer ${key}` };
       const before = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
-      const res = await json('PATCH', '/api/v1/apps/ApiShop', { displayName: 'Api Shop 2', theme: { color: '#654321' } }, auth);
+      const res = await json(
+        'PATCH',
+        '/api/v1/apps/ApiShop',
+        { displayName: 'Api Shop 2', theme: { color: '#654321' } },
+        auth,
+      );
       assert.equal(res.status, 200);
       const after = await res.json();
       assert.equal(after.displayName, 'Api Shop 2');
       assert.deepEqual(after.theme, { color: '#654321', position: 'left' });
-      for (const k of ['prefill', 'refEnabled', 'phoneField', 'allowedOrigins', 'live', 'phone', 'privacyUrl', 'autoOptinMessage', 'templateMessaging']) assert.deepEqual(after[k], before[k], k);
+      for (const k of [
+        'prefill',
+        'refEnabled',
+        'phoneField',
+        'allowedOrigins',
+        'live',
+        'phone',
+        'privacyUrl',
+        'autoOptinMessage',
+        'templateMessaging',
+      ])
+        assert.deepEqual(after[k], before[k], k);
       assert.equal(after.wording.es.version, before.wording.es.version);
       // And the consent page follows: the custom prefill, no reference.
-      const post = await h.request('/o/ApiShop', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'consent=yes&phone=%2B14155550300', redirect: 'manual' });
+      const post = await h.request('/o/ApiShop', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'consent=yes&phone=%2B14155550300',
+        redirect: 'manual',
+      });
       assert.equal(post.headers.get('location'), 'https://wa.me/14155550123?text=Hola%20Api%20Shop');
       await json('PATCH', '/api/v1/apps/ApiShop', { displayName: 'Api Shop', refEnabled: true }, auth);
     });
@@ -73,14 +117,27 @@ for (const kind of STORE_KINDS) {
       const results = await Promise.all([
         json('PATCH', '/api/v1/apps/ApiShop', { prefill: 'Concurrent prefill' }, auth),
         json('PATCH', '/api/v1/apps/ApiShop', { privacyUrl: 'https://shop.example.com/privacy' }, auth),
-        json('PATCH', '/api/v1/apps/ApiShop', { allowedOrigins: ['https://a.example', 'https://shop.example.com'] }, auth),
+        json(
+          'PATCH',
+          '/api/v1/apps/ApiShop',
+          { allowedOrigins: ['https://a.example', 'https://shop.example.com'] },
+          auth,
+        ),
       ]);
-      assert.deepEqual(results.map((r) => r.status), [200, 200, 200]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [200, 200, 200],
+      );
       const app = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
       assert.equal(app.prefill, 'Concurrent prefill');
       assert.equal(app.privacyUrl, 'https://shop.example.com/privacy');
       assert.deepEqual(app.allowedOrigins, ['https://a.example', 'https://shop.example.com']);
-      await json('PATCH', '/api/v1/apps/ApiShop', { prefill: 'Hola Api Shop', allowedOrigins: ['https://shop.example.com'], privacyUrl: null }, auth);
+      await json(
+        'PATCH',
+        '/api/v1/apps/ApiShop',
+        { prefill: 'Hola Api Shop', allowedOrigins: ['https://shop.example.com'], privacyUrl: null },
+        auth,
+      );
     });
 
     it('Should ask for a key on every method, HEAD included', async () => {
@@ -94,11 +151,16 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should refuse a wording for an unknown locale', async () => {
-      const res = await json('PATCH', '/api/v1/apps/ApiShop', { wording: { fr: 'Je veux {business} sur WhatsApp.' } }, { authorization: `Bearer ${key}` });
+      const res = await json(
+        'PATCH',
+        '/api/v1/apps/ApiShop',
+        { wording: { fr: 'Je veux {business} sur WhatsApp.' } },
+        { authorization: `Bearer ${key}` },
+      );
       assert.equal(res.status, 422);
     });
 
-    it('Should tell a missing key, a malformed header, a bad key and another app\'s key apart', async () => {
+    it("Should tell a missing key, a malformed header, a bad key and another app's key apart", async () => {
       const other = await (await json('POST', '/api/v1/apps', { name: 'OtherShop', displayName: 'Other' })).json();
       const cases: [Record<string, string>, number, string][] = [
         [{}, 401, 'missing_key'],
@@ -119,7 +181,12 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should let only the operator create apps', async () => {
-      const res = await json('POST', '/api/v1/apps', { name: 'Sneaky', displayName: 'S' }, { authorization: `Bearer ${key}` });
+      const res = await json(
+        'POST',
+        '/api/v1/apps',
+        { name: 'Sneaky', displayName: 'S' },
+        { authorization: `Bearer ${key}` },
+      );
       assert.equal(res.status, 403);
       assert.equal((await res.json()).error.code, 'admin_only');
     });
@@ -131,9 +198,24 @@ for (const kind of STORE_KINDS) {
       ['live without a phone', { name: 'LiveBad', displayName: 'x', live: true }, 422, 'phone_required'],
       ['an empty display name', { name: 'EmptyName', displayName: '   ' }, 422, 'invalid_display_name'],
       ['a display name too long', { name: 'LongName', displayName: 'x'.repeat(61) }, 422, 'invalid_display_name'],
-      ['wording without WhatsApp', { name: 'WordBad', displayName: 'x', wording: { en: 'I agree to hear from {business} by email.' } }, 422, 'invalid_wording'],
-      ['a bad origin', { name: 'OriginBad', displayName: 'x', allowedOrigins: ['https://a.example/path'] }, 422, 'invalid_request'],
-      ['a javascript: privacy URL', { name: 'PrivBad', displayName: 'x', privacyUrl: 'javascript:alert(1)' }, 422, 'invalid_request'],
+      [
+        'wording without WhatsApp',
+        { name: 'WordBad', displayName: 'x', wording: { en: 'I agree to hear from {business} by email.' } },
+        422,
+        'invalid_wording',
+      ],
+      [
+        'a bad origin',
+        { name: 'OriginBad', displayName: 'x', allowedOrigins: ['https://a.example/path'] },
+        422,
+        'invalid_request',
+      ],
+      [
+        'a javascript: privacy URL',
+        { name: 'PrivBad', displayName: 'x', privacyUrl: 'javascript:alert(1)' },
+        422,
+        'invalid_request',
+      ],
       ['a bad colour', { name: 'ColourBad', displayName: 'x', theme: { color: 'red' } }, 422, 'invalid_request'],
       ['an unknown field', { name: 'Unknown1', displayName: 'x', colour: 'red' }, 422, 'invalid_request'],
       ['malformed JSON', '{"name":', 400, 'malformed_request'],
@@ -149,9 +231,17 @@ for (const kind of STORE_KINDS) {
     }
 
     it('Should refuse a wrong content type with 415 and an oversized body with 413', async () => {
-      const form = await h.request('/api/v1/apps', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=x' });
+      const form = await h.request('/api/v1/apps', {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'name=x',
+      });
       assert.equal(form.status, 415);
-      const patch = await h.request('/api/v1/apps/ApiShop', { method: 'PATCH', headers: { ...ADMIN, 'content-type': 'text/plain' }, body: '{}' });
+      const patch = await h.request('/api/v1/apps/ApiShop', {
+        method: 'PATCH',
+        headers: { ...ADMIN, 'content-type': 'text/plain' },
+        body: '{}',
+      });
       assert.equal(patch.status, 415);
       const big = await json('PATCH', '/api/v1/apps/ApiShop', { prefill: 'x'.repeat(70_000) });
       assert.equal(big.status, 413);
@@ -182,7 +272,11 @@ describe('admin API switched off', () => {
   it('Should refuse app creation when no ADMIN_TOKEN is configured', async () => {
     const h = await harness('sqlite', { config: { adminToken: null } });
     try {
-      const res = await h.request('/api/v1/apps', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer anything-at-all-long' }, body: '{"name":"Abc","displayName":"A"}' });
+      const res = await h.request('/api/v1/apps', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer anything-at-all-long' },
+        body: '{"name":"Abc","displayName":"A"}',
+      });
       assert.equal(res.status, 401);
     } finally {
       await h.close();

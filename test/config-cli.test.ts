@@ -20,7 +20,14 @@ describe('configuration from the environment', () => {
     assert.equal(r.config.demo, true);
   });
   it('Should read what is set, treating empty variables as unset', () => {
-    const r = parseConfig({ PORT: '9000', PUBLIC_URL: 'https://optin.example.com/', DEMO: 'off', SANDBOX_NUMBER: '15550001111', CONSENT_RATE_LIMIT: '0', ADMIN_TOKEN: '' });
+    const r = parseConfig({
+      PORT: '9000',
+      PUBLIC_URL: 'https://optin.example.com/',
+      DEMO: 'off',
+      SANDBOX_NUMBER: '15550001111',
+      CONSENT_RATE_LIMIT: '0',
+      ADMIN_TOKEN: '',
+    });
     assert.ok(r.ok);
     assert.equal(r.config.publicUrl, 'https://optin.example.com');
     assert.equal(r.config.demo, false);
@@ -45,7 +52,11 @@ describe('configuration from the environment', () => {
     });
   }
   it('Should stop start-up with that message and a non-zero exit', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, PORT: 'nope', SANDBOX_NUMBER: 'x' }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+      env: { ...process.env, PORT: 'nope', SANDBOX_NUMBER: 'x' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /configuration is invalid/);
     assert.match(r.stderr, /PORT: /);
@@ -61,7 +72,13 @@ describe('CLI', () => {
     const out: string[] = [];
     const err: string[] = [];
     let written = '';
-    const code = await runCli(argv, env, (s) => out.push(s), (s) => err.push(s), async (chunk) => void (written += chunk));
+    const code = await runCli(
+      argv,
+      env,
+      (s) => out.push(s),
+      (s) => err.push(s),
+      async (chunk) => void (written += chunk),
+    );
     return { code, out: out.join('\n'), err: err.join('\n'), written };
   };
 
@@ -74,7 +91,20 @@ describe('CLI', () => {
   });
   it('Should list, show and change apps', async () => {
     assert.match((await run('apps', 'list')).out, /^Acme\s+sandbox Acme Shoes$/m);
-    const set = await run('apps', 'set', 'acme', '--live', '--phone-field', 'optional', '--allowed-origin', 'https://a.example', '--allowed-origin', 'https://b.example', '--prefill', 'Hello Acme');
+    const set = await run(
+      'apps',
+      'set',
+      'acme',
+      '--live',
+      '--phone-field',
+      'optional',
+      '--allowed-origin',
+      'https://a.example',
+      '--allowed-origin',
+      'https://b.example',
+      '--prefill',
+      'Hello Acme',
+    );
     assert.equal(set.code, 0, set.err);
     assert.match(set.out, /live/);
     const { openStore } = await import('../server/store/index.js');
@@ -109,10 +139,15 @@ describe('CLI', () => {
     const r = await run('qr', 'acme', '--campaign', 'spring', '--out', file, '--size', '512');
     assert.equal(r.code, 0, r.err);
     const { PNG } = await import('pngjs');
-    const jsqr = (await import('jsqr')) as unknown as { default: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null };
+    const jsqr = (await import('jsqr')) as unknown as {
+      default: (d: Uint8ClampedArray, w: number, h: number) => { data: string } | null;
+    };
     const img = PNG.sync.read(readFileSync(file));
-    const decode = ((jsqr.default as unknown as { default?: typeof jsqr.default }).default ?? jsqr.default);
-    assert.equal(decode(new Uint8ClampedArray(img.data), img.width, img.height)?.data, 'https://optin.example.com/o/Acme?via=qr&c=spring');
+    const decode = (jsqr.default as unknown as { default?: typeof jsqr.default }).default ?? jsqr.default;
+    assert.equal(
+      decode(new Uint8ClampedArray(img.data), img.width, img.height)?.data,
+      'https://optin.example.com/o/Acme?via=qr&c=spring',
+    );
     const svg = join(dir, 'poster.svg');
     assert.equal((await run('qr', 'Acme', '--out', svg)).code, 0);
     assert.match(readFileSync(svg, 'utf8'), /^<svg/);
@@ -130,7 +165,23 @@ describe('CLI', () => {
       const app = (await store.read(appByName, 'Acme'))!;
       const { randomUUID } = await import('node:crypto');
       for (let i = 0; i < 3; i++) {
-        await recordConsent(store, { id: randomUUID(), appId: app.id, phone: `1415555090${i}`, action: 'opt_in', via: 'api', wording: null, locale: null, at: Date.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: 'cli-test', verified: false });
+        await recordConsent(store, {
+          id: randomUUID(),
+          appId: app.id,
+          phone: `1415555090${i}`,
+          action: 'opt_in',
+          via: 'api',
+          wording: null,
+          locale: null,
+          at: Date.now() + i,
+          ip: null,
+          userAgent: null,
+          page: null,
+          campaign: null,
+          ref: null,
+          actor: 'cli-test',
+          verified: false,
+        });
       }
     } finally {
       await store.close();
@@ -157,7 +208,11 @@ describe('CLI', () => {
   });
 
   it('Should run as the installed optin-kit command', () => {
-    const r = spawnSync(process.execPath, ['bin/optin-kit.mjs', 'apps', 'list'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync(process.execPath, ['bin/optin-kit.mjs', 'apps', 'list'], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /Acme/);
   });

@@ -57,7 +57,11 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     assert.match(await page.title(), /^There is a problem/);
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
-    assert.equal(await page.$eval('#phone', (el) => (el as HTMLInputElement).value), '+1 415 555 0190', 'the input is kept');
+    assert.equal(
+      await page.$eval('#phone', (el) => (el as HTMLInputElement).value),
+      '+1 415 555 0190',
+      'the input is kept',
+    );
 
     await page.click('label[for=consent]');
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
@@ -71,7 +75,7 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
     await page.close();
   });
 
-  it('Should send a sandbox app\'s visitor to PROXY <name>', async () => {
+  it("Should send a sandbox app's visitor to PROXY <name>", async () => {
     const page = await phonePage(false);
     const wa = await interceptWhatsApp(page);
     await page.goto(`${s.url}/o/SandPoster`);
@@ -117,10 +121,18 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
         }
         await page.addScriptTag({ content: AXE });
         const result = (await page.evaluate(async () => {
-          const axe = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+          const axe = (
+            window as unknown as {
+              axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+            }
+          ).axe;
           return axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] });
         })) as { violations: { id: string; nodes: unknown[] }[] };
-        assert.deepEqual(result.violations.map((v) => v.id), [], `${scheme}: ${JSON.stringify(result.violations, null, 1).slice(0, 1500)}`);
+        assert.deepEqual(
+          result.violations.map((v) => v.id),
+          [],
+          `${scheme}: ${JSON.stringify(result.violations, null, 1).slice(0, 1500)}`,
+        );
         await page.close();
       }
     });

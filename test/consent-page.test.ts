@@ -99,7 +99,13 @@ for (const kind of STORE_KINDS) {
 
     describe('POST /o/:app', () => {
       it('Should record the consent and answer 303 to the live thread with the reference', async () => {
-        const res = await h.request(`/o/${live}`, form({ consent: 'yes', phone: '+1 415 555 0142', via: 'qr', c: 'poster-1', lang: 'en' }, { 'user-agent': 'OldPhone/1.0', referer: 'http://optin.test/o/LiveShop?via=qr' }));
+        const res = await h.request(
+          `/o/${live}`,
+          form(
+            { consent: 'yes', phone: '+1 415 555 0142', via: 'qr', c: 'poster-1', lang: 'en' },
+            { 'user-agent': 'OldPhone/1.0', referer: 'http://optin.test/o/LiveShop?via=qr' },
+          ),
+        );
         assert.equal(res.status, 303);
         const loc = res.headers.get('location')!;
         const m = /^https:\/\/wa\.me\/14155550123\?text=Hi%20Acme%20Shoes!%20\(ref%20([A-Z2-9]{6})\)$/.exec(loc);
@@ -113,7 +119,10 @@ for (const kind of STORE_KINDS) {
         assert.equal(c.userAgent, 'OldPhone/1.0');
         assert.equal(c.locale, 'en');
         assert.equal(c.wordingVersion, 1);
-        assert.match(await h.store.read(shownText, c.wordingSha256!) ?? '', /^I agree to receive messages from Acme Shoes on WhatsApp/);
+        assert.match(
+          (await h.store.read(shownText, c.wordingSha256!)) ?? '',
+          /^I agree to receive messages from Acme Shoes on WhatsApp/,
+        );
         assert.equal((await h.store.read(getUser, c.appId, '14155550142'))?.optin, 'opted_in');
       });
 
@@ -153,9 +162,16 @@ for (const kind of STORE_KINDS) {
       }
 
       it('Should refuse a wrong content type with 415 and an oversized body with 413', async () => {
-        const json = await h.request(`/o/${live}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"consent":"yes"}' });
+        const json = await h.request(`/o/${live}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"consent":"yes"}',
+        });
         assert.equal(json.status, 415);
-        const big = await h.request(`/o/${live}`, form({ consent: 'yes', phone: '+14155550145', pad: 'x'.repeat(20_000) }));
+        const big = await h.request(
+          `/o/${live}`,
+          form({ consent: 'yes', phone: '+14155550145', pad: 'x'.repeat(20_000) }),
+        );
         assert.equal(big.status, 413);
         assert.deepEqual(await consents(live, '14155550145'), []);
       });
@@ -178,7 +194,10 @@ for (const kind of STORE_KINDS) {
       });
 
       it('Should record nothing when the honeypot is filled, yet look like success to the bot', async () => {
-        const res = await h.request(`/o/${live}`, form({ consent: 'yes', phone: '+14155550148', website: 'http://spam.example' }));
+        const res = await h.request(
+          `/o/${live}`,
+          form({ consent: 'yes', phone: '+14155550148', website: 'http://spam.example' }),
+        );
         assert.equal(res.status, 303);
         assert.match(res.headers.get('location')!, /^https:\/\/wa\.me\/14155550123\?text=Hi%20Acme%20Shoes!$/);
         assert.deepEqual(await consents(live, '14155550148'), []);
@@ -197,7 +216,8 @@ for (const kind of STORE_KINDS) {
         it(`Should never redirect anywhere the server did not build: ${JSON.stringify(extra)}`, async () => {
           const res = await h.request(`/o/${live}`, form({ consent: 'yes', phone: '+14155550150', ...extra }));
           const loc = res.headers.get('location');
-          if (loc !== null) assert.match(loc, /^https:\/\/wa\.me\/14155550123\?text=Hi%20Acme%20Shoes!%20\(ref%20[A-Z2-9]{6}\)$/);
+          if (loc !== null)
+            assert.match(loc, /^https:\/\/wa\.me\/14155550123\?text=Hi%20Acme%20Shoes!%20\(ref%20[A-Z2-9]{6}\)$/);
           else assert.ok(res.status >= 400 && res.status < 500, String(res.status));
           assert.equal(res.headers.get('set-cookie'), null);
         });
@@ -232,7 +252,8 @@ describe('rate limit on consent posts', () => {
     const h = await harness('sqlite', { config: { consentRateLimit: 3, trustProxy: true } });
     try {
       const { name, app } = await h.makeApp({ name: 'Limited', phone: '+14155550123', live: true });
-      const post = (ip: string, phone: string) => h.request(`/o/${name}`, form({ consent: 'yes', phone }, { 'x-forwarded-for': ip }));
+      const post = (ip: string, phone: string) =>
+        h.request(`/o/${name}`, form({ consent: 'yes', phone }, { 'x-forwarded-for': ip }));
       for (let i = 0; i < 3; i++) assert.equal((await post('198.51.100.1', `+1415555016${i}`)).status, 303);
       const limited = await post('198.51.100.1', '+14155550169');
       assert.equal(limited.status, 429);
@@ -251,7 +272,8 @@ describe('client addresses behind a proxy', () => {
     const h = await harness('sqlite', { config: { consentRateLimit: 2, trustProxy: true } });
     try {
       const { name, app } = await h.makeApp({ name: 'Proxied', phone: '+14155550123', live: true });
-      const post = (xff: string, phone: string) => h.request(`/o/${name}`, form({ consent: 'yes', phone }, { 'x-forwarded-for': xff }));
+      const post = (xff: string, phone: string) =>
+        h.request(`/o/${name}`, form({ consent: 'yes', phone }, { 'x-forwarded-for': xff }));
       // A client that rotates the first hop is still one client to the limiter.
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await post(`10.0.0.${i}, 198.51.100.9`, `+1415555031${i}`)).status);
@@ -281,8 +303,18 @@ describe('odd input on the consent page', () => {
     const h = await harness('sqlite');
     try {
       const { name } = await h.makeApp({ name: 'NoGzip' });
-      assert.equal((await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'gzip;q=0, identity' } })).headers.get('content-encoding'), null);
-      assert.equal((await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'br, gzip;q=0.5' } })).headers.get('content-encoding'), 'gzip');
+      assert.equal(
+        (await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'gzip;q=0, identity' } })).headers.get(
+          'content-encoding',
+        ),
+        null,
+      );
+      assert.equal(
+        (await h.request(`/o/${name}`, { headers: { 'accept-encoding': 'br, gzip;q=0.5' } })).headers.get(
+          'content-encoding',
+        ),
+        'gzip',
+      );
     } finally {
       await h.close();
     }
@@ -293,7 +325,12 @@ describe('phone field settings', () => {
   it('Should hide the field when the app asks for none, and accept consent without a phone', async () => {
     const h = await harness('sqlite');
     try {
-      const { name, app } = await h.makeApp({ name: 'NoPhoneField', phone: '+14155550123', live: true, settings: { phoneField: 'none' } });
+      const { name, app } = await h.makeApp({
+        name: 'NoPhoneField',
+        phone: '+14155550123',
+        live: true,
+        settings: { phoneField: 'none' },
+      });
       assert.doesNotMatch(await (await h.request(`/o/${name}`)).text(), /name="phone"/);
       const res = await h.request(`/o/${name}`, form({ consent: 'yes', phone: '+14155550170' }));
       assert.equal(res.status, 303);

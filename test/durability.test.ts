@@ -12,8 +12,13 @@ import { appByName } from '../server/store/apps.js';
 import { consentsFor } from '../server/store/ledger.js';
 
 /** Starts the real server process and waits for its "listening" line. */
-async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startProcess(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise((r) => child.once('exit', r));
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -48,14 +53,25 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should find every consent that was answered 303 after the process is killed mid-stream', async () => {
-      const { child, url, exited } = await startProcess({ DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', DEMO: 'on', CONSENT_RATE_LIMIT: '0' });
+      const { child, url, exited } = await startProcess({
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DEMO: 'on',
+        CONSENT_RATE_LIMIT: '0',
+      });
       const acked: string[] = [];
       let stop = false;
       const worker = async (w: number) => {
         for (let i = 0; !stop; i++) {
           const phone = `+1415${String(5550000 + w * 1000 + i).padStart(7, '0')}`;
           try {
-            const res = await fetch(`${url}/o/demo`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `consent=yes&phone=${encodeURIComponent(phone)}`, redirect: 'manual' });
+            const res = await fetch(`${url}/o/demo`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: `consent=yes&phone=${encodeURIComponent(phone)}`,
+              redirect: 'manual',
+            });
             if (res.status === 303) acked.push(phone.slice(1));
           } catch {
             return; // the server is gone

@@ -11,7 +11,21 @@ import { skipUnless, STORE_KINDS } from './support/stores.js';
 import { claimDue } from '../server/store/outbox.js';
 
 const SECRET = 'meta-app-secret-for-erasure';
-const TABLES = ['apps', 'api_keys', 'wordings', 'shown_texts', 'consents', 'users', 'funnel', 'outbox', 'outbox_attempts', 'inbound', 'prompts', 'messages', 'erasures'];
+const TABLES = [
+  'apps',
+  'api_keys',
+  'wordings',
+  'shown_texts',
+  'consents',
+  'users',
+  'funnel',
+  'outbox',
+  'outbox_attempts',
+  'inbound',
+  'prompts',
+  'messages',
+  'erasures',
+];
 
 for (const kind of STORE_KINDS) {
   describe(`erasure of a person with a full history (${kind})`, { skip: await skipUnless(kind) }, () => {
@@ -22,10 +36,20 @@ for (const kind of STORE_KINDS) {
     before(async () => {
       rx = await new Receiver().start();
       h = await harness(kind, { config: { allowPrivateCallbacks: true } });
-      const made = await h.makeApp({ name: 'EraseShop', phone: '+14155550123', live: true, settings: { templateMessaging: true } });
+      const made = await h.makeApp({
+        name: 'EraseShop',
+        phone: '+14155550123',
+        live: true,
+        settings: { templateMessaging: true },
+      });
       key = made.apiKey;
       appId = made.app.id;
-      await updateApp(h.store, made.app, { settings: { callbackUrl: rx.url }, secrets: { metaAppSecret: SECRET } }, Date.now());
+      await updateApp(
+        h.store,
+        made.app,
+        { settings: { callbackUrl: rx.url }, secrets: { metaAppSecret: SECRET } },
+        Date.now(),
+      );
     });
     after(async () => {
       await rx.stop();
@@ -34,7 +58,11 @@ for (const kind of STORE_KINDS) {
     const auth = () => ({ authorization: `Bearer ${key}` });
     const whatsapp = (id: string, from: string, text: string) => {
       const body = metaMessage({ id, from, text, at: Date.now() });
-      return h.request('/hooks/EraseShop/whatsapp', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(SECRET, body) }, body });
+      return h.request('/hooks/EraseShop/whatsapp', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(SECRET, body) },
+        body,
+      });
     };
     const dump = async () => {
       const out: Record<string, string> = {};
@@ -47,9 +75,12 @@ for (const kind of STORE_KINDS) {
       return out;
     };
 
-    it('Should leave nothing that traces to the number, keep the other person\'s flagged evidence, and keep the counts', async () => {
+    it("Should leave nothing that traces to the number, keep the other person's flagged evidence, and keep the counts", async () => {
       // A typed 14155550155 on the page, but 14155550166 sent the message with the reference.
-      const page = await h.request('/o/EraseShop', form({ consent: 'yes', phone: '+14155550155', via: 'qr', c: 'poster' }));
+      const page = await h.request(
+        '/o/EraseShop',
+        form({ consent: 'yes', phone: '+14155550155', via: 'qr', c: 'poster' }),
+      );
       const ref = /\(ref%20([A-Z2-9]{6})\)/.exec(page.headers.get('location')!)![1]!;
       assert.equal((await whatsapp('wamid.e1', '14155550166', `Hi! (ref ${ref})`)).status, 200);
       // 166 also opted in on a phone-less page (widget with no phone field) and chatted.
@@ -64,26 +95,51 @@ for (const kind of STORE_KINDS) {
       const a = await (await h.request('/api/v1/apps/EraseShop/users/14155550155', { headers: auth() })).json();
       assert.equal(a.user.flagged, true);
       assert.equal(a.user.optin, 'none');
-      const elig = await (await h.request('/api/v1/apps/EraseShop/eligibility', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: JSON.stringify({ phone: '14155550155', kind: 'template', matchesTemplate: true }) })).json();
+      const elig = await (
+        await h.request('/api/v1/apps/EraseShop/eligibility', {
+          method: 'POST',
+          headers: { ...auth(), 'content-type': 'application/json' },
+          body: JSON.stringify({ phone: '14155550155', kind: 'template', matchesTemplate: true }),
+        })
+      ).json();
       assert.equal(elig.reason, 'not_opted_in');
       const listed = await (await h.request('/api/v1/apps/EraseShop/users?optin=opted_in', { headers: auth() })).json();
       assert.ok(!listed.users.some((u: { phone: string }) => u.phone === '14155550155'));
 
       // A worker has just claimed what is due (the START confirmation to 166 among it).
-      const inFlight = (await h.store.transact(claimDue, Date.now(), 100, 60_000)).filter((i) => i.kind === 'message' && i.phone === '14155550166');
+      const inFlight = (await h.store.transact(claimDue, Date.now(), 100, 60_000)).filter(
+        (i) => i.kind === 'message' && i.phone === '14155550166',
+      );
       assert.ok(inFlight.length >= 1, 'a message to the number is on its way');
 
       const before = await dump();
-      assert.ok(Object.values(before).some((t) => t.includes('14155550166')), 'there was something to erase');
-      const stats = async () => (await (await h.request(`/api/v1/apps/EraseShop/stats?from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}`, { headers: auth() })).json()).totals;
+      assert.ok(
+        Object.values(before).some((t) => t.includes('14155550166')),
+        'there was something to erase',
+      );
+      const stats = async () =>
+        (
+          await (
+            await h.request(
+              `/api/v1/apps/EraseShop/stats?from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 86_400_000).toISOString()}`,
+              { headers: auth() },
+            )
+          ).json()
+        ).totals;
       const statsBefore = await stats();
 
-      const res = await (await h.request('/api/v1/apps/EraseShop/users/+14155550166', { method: 'DELETE', headers: auth() })).json();
+      const res = await (
+        await h.request('/api/v1/apps/EraseShop/users/+14155550166', { method: 'DELETE', headers: auth() })
+      ).json();
       assert.equal(res.erased, true);
       assert.ok(res.consents >= 3 && res.messages >= 3 && res.events >= 1, JSON.stringify(res));
       const after = await dump();
-      for (const [t, rows] of Object.entries(after)) assert.ok(!rows.includes('14155550166'), `${t} still holds the number`);
-      assert.ok(!after.consents!.includes(`"linked_id":"`) || !after.consents!.includes('wamid'), 'no verification record is left');
+      for (const [t, rows] of Object.entries(after))
+        assert.ok(!rows.includes('14155550166'), `${t} still holds the number`);
+      assert.ok(
+        !after.consents!.includes(`"linked_id":"`) || !after.consents!.includes('wamid'),
+        'no verification record is left',
+      );
       // The other person's evidence stays: their own web consent and its flag.
       const still = await (await h.request('/api/v1/apps/EraseShop/users/14155550155', { headers: auth() })).json();
       assert.equal(still.consents.length, 1);
@@ -97,7 +153,8 @@ for (const kind of STORE_KINDS) {
       rx.mode = 'ok';
       await worker.drain();
       const final = await dump();
-      for (const [t, rows] of Object.entries(final)) assert.ok(!rows.includes('14155550166'), `${t} holds the number again`);
+      for (const [t, rows] of Object.entries(final))
+        assert.ok(!rows.includes('14155550166'), `${t} holds the number again`);
       void appId;
     });
   });

@@ -25,10 +25,19 @@ for (const kind of STORE_KINDS) {
     });
 
     const gs = (body: string, token = TOKEN, hh = h) =>
-      hh.request('/hooks/sandbox/whatsapp', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body });
+      hh.request('/hooks/sandbox/whatsapp', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body,
+      });
 
     it('Should find the app by PROXY <name> in any case, mark the tester active and emit sandbox-start once', async () => {
-      const body = gupshupMessage({ id: 'gs-sandbox-1', from: '14155550801', text: '  proxy sandyshop ', at: Date.now() });
+      const body = gupshupMessage({
+        id: 'gs-sandbox-1',
+        from: '14155550801',
+        text: '  proxy sandyshop ',
+        at: Date.now(),
+      });
       const res = await gs(body);
       assert.equal(res.status, 200);
       assert.deepEqual(await res.json(), { ok: true, started: 1, ignored: 0 });
@@ -38,7 +47,10 @@ for (const kind of STORE_KINDS) {
       // The provider delivers it again: nothing more.
       assert.deepEqual(await (await gs(body)).json(), { ok: true, started: 0, ignored: 0 });
       const ev = await events(h, app.id);
-      assert.deepEqual(ev.map((e) => [e.type, e.phone]), [['sandbox-start', '14155550801']]);
+      assert.deepEqual(
+        ev.map((e) => [e.type, e.phone]),
+        [['sandbox-start', '14155550801']],
+      );
       assert.deepEqual((ev[0]!.body as { app: string; data: unknown }).data, { phone: '14155550801' });
       assert.equal((ev[0]!.body as { app: string }).app, 'SandyShop');
       assert.equal((await history(h, app.id, '14155550801')).length, 1);
@@ -46,7 +58,11 @@ for (const kind of STORE_KINDS) {
 
     it('Should take the Meta shape signed with the sandbox token', async () => {
       const body = metaMessage({ id: 'wamid.sandbox-2', from: '14155550802', text: 'PROXY SandyShop' });
-      const res = await h.request('/hooks/sandbox/whatsapp', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(TOKEN, body) }, body });
+      const res = await h.request('/hooks/sandbox/whatsapp', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(TOKEN, body) },
+        body,
+      });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { started: number }).started, 1);
     });
@@ -62,8 +78,26 @@ for (const kind of STORE_KINDS) {
     it('Should refuse a wrong or missing token, and refuse everything while SANDBOX_WEBHOOK_TOKEN is unset', async () => {
       const body = gupshupMessage({ id: 'gs-sandbox-forged', from: '14155550804', text: 'PROXY SandyShop' });
       assert.equal((await gs(body, 'not-the-sandbox-token-0000')).status, 403);
-      assert.equal((await h.request('/hooks/sandbox/whatsapp', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status, 403);
-      assert.equal((await h.request('/hooks/sandbox/whatsapp', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta('other', body) }, body })).status, 403);
+      assert.equal(
+        (
+          await h.request('/hooks/sandbox/whatsapp', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          })
+        ).status,
+        403,
+      );
+      assert.equal(
+        (
+          await h.request('/hooks/sandbox/whatsapp', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta('other', body) },
+            body,
+          })
+        ).status,
+        403,
+      );
       const offRes = await gs(body, TOKEN, off);
       assert.equal(offRes.status, 403);
       assert.equal(((await offRes.json()) as { error: { code: string } }).error.code, 'sandbox_hook_disabled');
@@ -72,7 +106,11 @@ for (const kind of STORE_KINDS) {
 
     it('Should answer 4xx to malformed JSON and a wrong content type', async () => {
       assert.equal((await gs('{nope')).status, 400);
-      const res = await h.request('/hooks/sandbox/whatsapp', { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` }, body: '{}' });
+      const res = await h.request('/hooks/sandbox/whatsapp', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${TOKEN}` },
+        body: '{}',
+      });
       assert.equal(res.status, 415);
     });
   });

@@ -12,8 +12,11 @@ import { getUser } from '../server/store/users.js';
 const TOKEN = SIGNATURES.twilio.authToken;
 
 describe('Twilio signature', () => {
-  const v = fixtureJson<{ authToken: string; url: string; params: Record<string, string>; signature: string }>('twilio/signature-vector.json');
-  it('Should reproduce the worked example of Twilio’s security docs', () => assert.equal(twilioSignature(v.authToken, v.url, Object.entries(v.params)), v.signature));
+  const v = fixtureJson<{ authToken: string; url: string; params: Record<string, string>; signature: string }>(
+    'twilio/signature-vector.json',
+  );
+  it('Should reproduce the worked example of Twilio’s security docs', () =>
+    assert.equal(twilioSignature(v.authToken, v.url, Object.entries(v.params)), v.signature));
   it('Should sort parameters by name whatever order they come in', () =>
     assert.equal(twilioSignature(v.authToken, v.url, Object.entries(v.params).reverse()), v.signature));
 });
@@ -25,7 +28,11 @@ for (const kind of STORE_KINDS) {
     let sid = 0;
     before(async () => {
       h = await harness(kind);
-      const made = await h.makeApp({ name: 'TwilioShop', displayName: 'Acme Shoes', settings: { callbackUrl: CALLBACK } });
+      const made = await h.makeApp({
+        name: 'TwilioShop',
+        displayName: 'Acme Shoes',
+        settings: { callbackUrl: CALLBACK },
+      });
       app = await withSecrets(h, made.app, { twilioAuthToken: TOKEN });
     });
     after(() => h.close());
@@ -53,22 +60,38 @@ for (const kind of STORE_KINDS) {
       const res = await post(fields, { sig: SIGNATURES.twilio.signature });
       assert.equal(res.status, 200);
       const xml = await res.text();
-      assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>Acme Shoes: you are opted in to updates on WhatsApp\. Msg &amp; data rates may apply\. Reply HELP for help, STOP to opt out\.<\/Message><\/Response>$/);
+      assert.match(
+        xml,
+        /^<\?xml version="1.0" encoding="UTF-8"\?><Response><Message>Acme Shoes: you are opted in to updates on WhatsApp\. Msg &amp; data rates may apply\. Reply HELP for help, STOP to opt out\.<\/Message><\/Response>$/,
+      );
       const u = await user('14155550123');
       assert.equal(u?.optin, 'opted_in');
       assert.equal(u?.via, 'sms');
       assert.equal(u?.verified, true);
       assert.equal(u?.lastInboundAt, null, 'an SMS does not open the WhatsApp window');
       const c = await h.store.read(consentsFor, app.id, '14155550123');
-      assert.deepEqual(c.map((r) => [r.action, r.via]), [['opt_in', 'sms']]);
-      assert.equal(await h.store.read(shownText, c[0]!.wordingSha256!), 'Acme Shoes: you are opted in to updates on WhatsApp. Msg & data rates may apply. Reply HELP for help, STOP to opt out.');
+      assert.deepEqual(
+        c.map((r) => [r.action, r.via]),
+        [['opt_in', 'sms']],
+      );
+      assert.equal(
+        await h.store.read(shownText, c[0]!.wordingSha256!),
+        'Acme Shoes: you are opted in to updates on WhatsApp. Msg & data rates may apply. Reply HELP for help, STOP to opt out.',
+      );
       const ev = (await events(h, app.id)).filter((e) => e.phone === '14155550123');
-      assert.deepEqual(ev.map((e) => e.type), ['opted-in']);
+      assert.deepEqual(
+        ev.map((e) => e.type),
+        ['opted-in'],
+      );
       assert.deepEqual((ev[0]!.body as { data: unknown }).data, { phone: '14155550123', via: 'sms' });
     });
 
     it('Should refuse the docs’ payload with a forged signature, a missing one, or a changed field: 403, nothing recorded', async () => {
-      const fields = { ...fixtureJson<Record<string, string>>(SIGNATURES.twilio.file), MessageSid: 'SMforged000000000000000000000001', From: '+14155550199' };
+      const fields = {
+        ...fixtureJson<Record<string, string>>(SIGNATURES.twilio.file),
+        MessageSid: 'SMforged000000000000000000000001',
+        From: '+14155550199',
+      };
       const before = await count(h, 'inbound', app.id);
       for (const sig of [SIGNATURES.twilio.forged, '', 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=']) {
         const res = await post(fields, { sig });
@@ -78,7 +101,11 @@ for (const kind of STORE_KINDS) {
       // Signed for other values: the body was changed on the way.
       const signed = signTwilio(TOKEN, `${h.config.publicUrl}/hooks/TwilioShop/sms`, { ...fields, Body: 'Hello' });
       assert.equal((await post({ ...fields, Body: 'STOP' }, { sig: signed })).status, 403);
-      const noHeader = await h.request('/hooks/TwilioShop/sms', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      const noHeader = await h.request('/hooks/TwilioShop/sms', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
       assert.equal(noHeader.status, 403);
       assert.equal(await count(h, 'inbound', app.id), before);
       assert.equal(await user('14155550199'), null);
@@ -97,7 +124,10 @@ for (const kind of STORE_KINDS) {
     it('Should refuse an app without a Twilio auth token', async () => {
       await h.makeApp({ name: 'NoTwilio' });
       const fields = twilioSms({ sid: nextSid(), from: '+14155550151', body: 'hi' });
-      const res = await post(fields, { path: '/hooks/NoTwilio/sms', sig: signTwilio('', `${h.config.publicUrl}/hooks/NoTwilio/sms`, fields) });
+      const res = await post(fields, {
+        path: '/hooks/NoTwilio/sms',
+        sig: signTwilio('', `${h.config.publicUrl}/hooks/NoTwilio/sms`, fields),
+      });
       assert.equal(res.status, 403);
     });
 
@@ -122,7 +152,16 @@ for (const kind of STORE_KINDS) {
       assert.equal((await h.store.read(consentsFor, app.id, '14155550160')).length, before);
       const ev = (await events(h, app.id)).filter((e) => e.phone === '14155550160').map((e) => e.type);
       // "hello" opted in; the first START found them opted in already.
-      assert.deepEqual(ev, ['opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out', 'opted-in', 'opted-out']);
+      assert.deepEqual(ev, [
+        'opted-in',
+        'opted-out',
+        'opted-in',
+        'opted-out',
+        'opted-in',
+        'opted-out',
+        'opted-in',
+        'opted-out',
+      ]);
     });
 
     it('Should keep an opted-out sender opted out on an ordinary SMS: only START, YES or UNSTOP opt back in', async () => {
@@ -152,7 +191,10 @@ for (const kind of STORE_KINDS) {
 
     it('Should stay quiet on an ordinary SMS from someone already opted in', async () => {
       await sms('+14155550180', 'hi');
-      assert.equal(await sms('+14155550180', 'what time do you open?'), '<?xml version="1.0" encoding="UTF-8"?><Response/>');
+      assert.equal(
+        await sms('+14155550180', 'what time do you open?'),
+        '<?xml version="1.0" encoding="UTF-8"?><Response/>',
+      );
       assert.match(await sms('+14155550180', 'YES'), /you are opted in/);
       assert.equal((await h.store.read(consentsFor, app.id, '14155550180')).length, 1);
     });
@@ -168,14 +210,23 @@ for (const kind of STORE_KINDS) {
       assert.equal((await h.store.read(consentsFor, app.id, '14155550190')).length, 1);
       assert.equal((await events(h, app.id)).filter((e) => e.phone === '14155550190').length, 1);
       const hist = await history(h, app.id, '14155550190');
-      assert.deepEqual(hist.map((m) => [m.direction, m.channel]), [['in', 'sms'], ['out', 'sms']]);
+      assert.deepEqual(
+        hist.map((m) => [m.direction, m.channel]),
+        [
+          ['in', 'sms'],
+          ['out', 'sms'],
+        ],
+      );
     });
 
     it('Should XML-escape what it echoes', async () => {
       const evil = await h.makeApp({ name: 'EvilShop', displayName: 'A&B <Shoes> "R" Us' });
       await withSecrets(h, evil.app, { twilioAuthToken: TOKEN });
       const fields = twilioSms({ sid: nextSid(), from: '+14155550200', body: 'hi' });
-      const res = await post(fields, { path: '/hooks/EvilShop/sms', sig: signTwilio(TOKEN, `${h.config.publicUrl}/hooks/EvilShop/sms`, fields) });
+      const res = await post(fields, {
+        path: '/hooks/EvilShop/sms',
+        sig: signTwilio(TOKEN, `${h.config.publicUrl}/hooks/EvilShop/sms`, fields),
+      });
       assert.match(await res.text(), /<Message>A&amp;B &lt;Shoes&gt; &quot;R&quot; Us: you are opted in/);
     });
 
@@ -196,7 +247,11 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should take the auth token set through PATCH /api/v1/apps/:app', async () => {
-      const created = await h.request('/api/v1/apps', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'PatchedShop', displayName: 'Patched' }) });
+      const created = await h.request('/api/v1/apps', {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'PatchedShop', displayName: 'Patched' }),
+      });
       assert.equal(created.status, 201);
       const { apiKey } = (await created.json()) as { apiKey: string };
       const patched = await h.request('/api/v1/apps/PatchedShop', {
@@ -207,8 +262,14 @@ for (const kind of STORE_KINDS) {
       assert.equal(patched.status, 200);
       const fields = twilioSms({ sid: nextSid(), from: '+14155550220', body: 'hi' });
       const path = '/hooks/PatchedShop/sms';
-      assert.equal((await post(fields, { path, sig: signTwilio(TOKEN, `${h.config.publicUrl}${path}`, fields) })).status, 403);
-      const res = await post(fields, { path, sig: signTwilio('patched-twilio-token-0123', `${h.config.publicUrl}${path}`, fields) });
+      assert.equal(
+        (await post(fields, { path, sig: signTwilio(TOKEN, `${h.config.publicUrl}${path}`, fields) })).status,
+        403,
+      );
+      const res = await post(fields, {
+        path,
+        sig: signTwilio('patched-twilio-token-0123', `${h.config.publicUrl}${path}`, fields),
+      });
       assert.equal(res.status, 200);
       assert.match(await res.text(), /Patched: you are opted in/);
     });

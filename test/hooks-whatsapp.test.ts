@@ -26,8 +26,18 @@ for (const kind of STORE_KINDS) {
     let n = 0;
     before(async () => {
       h = await harness(kind, { clock });
-      const made = await h.makeApp({ name: 'WaShop', displayName: 'Acme Shoes', phone: '+14155550100', live: true, settings: { callbackUrl: CALLBACK } });
-      shop = await withSecrets(h, made.app, { metaAppSecret: SECRET, metaVerifyToken: VERIFY_TOKEN, gupshupToken: GUPSHUP_TOKEN });
+      const made = await h.makeApp({
+        name: 'WaShop',
+        displayName: 'Acme Shoes',
+        phone: '+14155550100',
+        live: true,
+        settings: { callbackUrl: CALLBACK },
+      });
+      shop = await withSecrets(h, made.app, {
+        metaAppSecret: SECRET,
+        metaVerifyToken: VERIFY_TOKEN,
+        gupshupToken: GUPSHUP_TOKEN,
+      });
     });
     after(() => h.close());
 
@@ -35,18 +45,34 @@ for (const kind of STORE_KINDS) {
     const meta = (body: string | Buffer, o: { app?: string; sig?: string | null; type?: string } = {}) =>
       h.request(`/hooks/${o.app ?? 'WaShop'}/whatsapp`, {
         method: 'POST',
-        headers: { 'content-type': o.type ?? 'application/json', ...(o.sig === null ? {} : { 'x-hub-signature-256': o.sig ?? signMeta(SECRET, body) }) },
+        headers: {
+          'content-type': o.type ?? 'application/json',
+          ...(o.sig === null ? {} : { 'x-hub-signature-256': o.sig ?? signMeta(SECRET, body) }),
+        },
         body: typeof body === 'string' ? body : new Uint8Array(body),
       });
     const gupshup = (body: string, o: { app?: string; token?: string; query?: boolean } = {}) =>
-      h.request(`/hooks/${o.app ?? 'WaShop'}/whatsapp${o.query ? `?token=${encodeURIComponent(o.token ?? GUPSHUP_TOKEN)}` : ''}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...(o.query ? {} : { authorization: `Bearer ${o.token ?? GUPSHUP_TOKEN}` }) },
-        body,
-      });
-    const say = async (from: string, text: string, o: { id?: string; via?: 'meta' | 'gupshup'; app?: string; at?: number } = {}) => {
+      h.request(
+        `/hooks/${o.app ?? 'WaShop'}/whatsapp${o.query ? `?token=${encodeURIComponent(o.token ?? GUPSHUP_TOKEN)}` : ''}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(o.query ? {} : { authorization: `Bearer ${o.token ?? GUPSHUP_TOKEN}` }),
+          },
+          body,
+        },
+      );
+    const say = async (
+      from: string,
+      text: string,
+      o: { id?: string; via?: 'meta' | 'gupshup'; app?: string; at?: number } = {},
+    ) => {
       const m = { id: o.id ?? wamid(), from, text, at: o.at ?? clock.now() };
-      const res = o.via === 'gupshup' ? await gupshup(gupshupMessage(m), { app: o.app }) : await meta(metaMessage(m), { app: o.app });
+      const res =
+        o.via === 'gupshup'
+          ? await gupshup(gupshupMessage(m), { app: o.app })
+          : await meta(metaMessage(m), { app: o.app });
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as Json;
     };
@@ -54,18 +80,36 @@ for (const kind of STORE_KINDS) {
 
     describe('GET verify handshake', () => {
       it('Should echo hub.challenge as text/plain for the app’s verify token', async () => {
-        const res = await h.request(`/hooks/WaShop/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`);
+        const res = await h.request(
+          `/hooks/WaShop/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+        );
         assert.equal(res.status, 200);
         assert.match(res.headers.get('content-type')!, /^text\/plain/);
         assert.equal(await res.text(), '1158201444');
       });
       it('Should refuse a wrong token, a wrong mode, or an app without a verify token', async () => {
-        assert.equal((await h.request('/hooks/WaShop/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1')).status, 403);
-        assert.equal((await h.request(`/hooks/WaShop/whatsapp?hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`)).status, 403);
+        assert.equal(
+          (await h.request('/hooks/WaShop/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1')).status,
+          403,
+        );
+        assert.equal(
+          (
+            await h.request(
+              `/hooks/WaShop/whatsapp?hub.mode=unsubscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1`,
+            )
+          ).status,
+          403,
+        );
         assert.equal((await h.request('/hooks/WaShop/whatsapp?hub.challenge=1')).status, 403);
         await h.makeApp({ name: 'NoMeta' });
-        assert.equal((await h.request('/hooks/NoMeta/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1')).status, 403);
-        assert.equal((await h.request('/hooks/NoSuchApp/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1')).status, 404);
+        assert.equal(
+          (await h.request('/hooks/NoMeta/whatsapp?hub.mode=subscribe&hub.verify_token=&hub.challenge=1')).status,
+          403,
+        );
+        assert.equal(
+          (await h.request('/hooks/NoSuchApp/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1')).status,
+          404,
+        );
       });
     });
 
@@ -79,7 +123,10 @@ for (const kind of STORE_KINDS) {
         assert.equal(u?.optin, 'none');
         // The docs' message was sent in 2025: its own time counts, not the clock's.
         assert.equal(u?.lastInboundAt, 1749416383000);
-        assert.deepEqual((await history(h, shop.id, '16505551234')).map((m) => [m.direction, m.text]), [['in', 'Does it come in another color?']]);
+        assert.deepEqual(
+          (await history(h, shop.id, '16505551234')).map((m) => [m.direction, m.text]),
+          [['in', 'Does it come in another color?']],
+        );
       });
 
       it('Should refuse a forged or missing signature, or a wrong Gupshup token, with 403 and change nothing', async () => {
@@ -90,8 +137,13 @@ for (const kind of STORE_KINDS) {
           await meta(raw, { sig: 'sha256=' }),
           await meta(raw, { sig: SIGNATURES.meta.files['meta/text-message.json']!.signature }), // another body's
           await meta(raw, { sig: null }),
-          await gupshup(gupshupMessage({ id: 'gs-forged', from: '14155550999', text: 'hi' }), { token: 'not-the-token-0123' }),
-          await gupshup(gupshupMessage({ id: 'gs-forged', from: '14155550999', text: 'hi' }), { token: 'not-the-token-0123', query: true }),
+          await gupshup(gupshupMessage({ id: 'gs-forged', from: '14155550999', text: 'hi' }), {
+            token: 'not-the-token-0123',
+          }),
+          await gupshup(gupshupMessage({ id: 'gs-forged', from: '14155550999', text: 'hi' }), {
+            token: 'not-the-token-0123',
+            query: true,
+          }),
         ]) {
           assert.equal(res.status, 403);
           assert.equal(await errCode(res), 'invalid_signature');
@@ -101,9 +153,12 @@ for (const kind of STORE_KINDS) {
       });
 
       it('Should accept the Gupshup token as a bearer token or as ?token=', async () => {
-        assert.equal((await gupshup(gupshupMessage({ id: 'gs-q1', from: '14155550998', text: 'hi' }), { query: true })).status, 200);
+        assert.equal(
+          (await gupshup(gupshupMessage({ id: 'gs-q1', from: '14155550998', text: 'hi' }), { query: true })).status,
+          200,
+        );
         assert.equal((await gupshup(gupshupMessage({ id: 'gs-q2', from: '14155550998', text: 'hi' }))).status, 200);
-        assert.equal(await count(h, 'inbound', shop.id) > 0, true);
+        assert.equal((await count(h, 'inbound', shop.id)) > 0, true);
       });
 
       it('Should answer 200 and ignore status updates, delivery events, unknown and docs-masked payloads', async () => {
@@ -111,11 +166,21 @@ for (const kind of STORE_KINDS) {
         const r1 = await meta(status, { sig: SIGNATURES.meta.files['meta/status-update.json']!.signature });
         assert.equal(r1.status, 200);
         assert.equal(((await r1.json()) as Json).handled, 0);
-        for (const body of [fixtureBytes('gupshup/message-event.json').toString(), fixtureBytes('gupshup/text-message.json').toString(), '{"hello":"world"}', '[]', '42', 'null']) {
+        for (const body of [
+          fixtureBytes('gupshup/message-event.json').toString(),
+          fixtureBytes('gupshup/text-message.json').toString(),
+          '{"hello":"world"}',
+          '[]',
+          '42',
+          'null',
+        ]) {
           const res = await gupshup(body);
           assert.equal(res.status, 200, body);
         }
-        const oddMeta = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: [{ value: { messages: [{ from: 'x', id: 1 }] } }] }] });
+        const oddMeta = JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [{ changes: [{ value: { messages: [{ from: 'x', id: 1 }] } }] }],
+        });
         assert.equal((await meta(oddMeta)).status, 200);
       });
 
@@ -126,7 +191,11 @@ for (const kind of STORE_KINDS) {
         const text = await meta(metaMessage({ id: wamid(), from: '14155550997', text: 'hi' }), { type: 'text/plain' });
         assert.equal(text.status, 415);
         assert.equal(await errCode(text), 'unsupported_media_type');
-        const formPost = await h.request('/hooks/WaShop/whatsapp', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${GUPSHUP_TOKEN}` }, body: 'a=1' });
+        const formPost = await h.request('/hooks/WaShop/whatsapp', {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${GUPSHUP_TOKEN}` },
+          body: 'a=1',
+        });
         assert.equal(formPost.status, 415);
         const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(300 * 1024) });
         const tooBig = await meta(big);
@@ -174,14 +243,21 @@ for (const kind of STORE_KINDS) {
         const u = await user('14155550401');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'qr', true]);
         const recs = await h.store.read(consentsFor, shop.id, '14155550401');
-        assert.deepEqual(recs.map((r) => r.action), ['opt_in', 'verify']);
+        assert.deepEqual(
+          recs.map((r) => r.action),
+          ['opt_in', 'verify'],
+        );
         assert.equal(recs[1]!.linkedId, recs[0]!.id);
         assert.equal(recs[1]!.ref, ref);
         assert.equal(recs[1]!.wordingSha256, recs[0]!.wordingSha256);
         const ev = (await events(h, shop.id)).filter((e) => e.phone === '14155550401');
         assert.equal(ev.at(-1)!.type, 'verified');
         assert.deepEqual((ev.at(-1)!.body as { data: unknown }).data, { phone: '14155550401', via: 'qr', ref });
-        assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550401').length, 0, 'no prompt for someone who consented');
+        assert.equal(
+          (await sent(h, shop.id)).filter((m) => m.phone === '14155550401').length,
+          0,
+          'no prompt for someone who consented',
+        );
         // The same reference again verifies nothing more.
         await say('14155550401', text);
         assert.equal((await h.store.read(consentsFor, shop.id, '14155550401')).length, 2);
@@ -196,21 +272,40 @@ for (const kind of STORE_KINDS) {
         assert.equal(await flagged(h, shop.id, '14155550403'), false);
         assert.equal((await user('14155550402'))?.verified, false);
         const ev = (await events(h, shop.id)).filter((e) => e.phone === '14155550403');
-        assert.deepEqual(ev.map((e) => e.type), ['opted-in']);
+        assert.deepEqual(
+          ev.map((e) => e.type),
+          ['opted-in'],
+        );
         const recs = await h.store.read(consentsFor, shop.id, '14155550403');
-        assert.deepEqual(recs.map((r) => r.action), ['verify']);
+        assert.deepEqual(
+          recs.map((r) => r.action),
+          ['verify'],
+        );
       });
 
       it('Should verify a consent given without a phone', async () => {
-        const made = await h.makeApp({ name: 'NoPhoneField', phone: '+14155550100', live: true, settings: { phoneField: 'none', callbackUrl: CALLBACK } });
+        const made = await h.makeApp({
+          name: 'NoPhoneField',
+          phone: '+14155550100',
+          live: true,
+          settings: { phoneField: 'none', callbackUrl: CALLBACK },
+        });
         const app = await withSecrets(h, made.app, { metaAppSecret: SECRET });
         const { text } = await consent('NoPhoneField', '');
         await say('14155550404', text, { app: 'NoPhoneField' });
-        assert.deepEqual([(await user('14155550404', app))?.optin, (await user('14155550404', app))?.verified], ['opted_in', true]);
+        assert.deepEqual(
+          [(await user('14155550404', app))?.optin, (await user('14155550404', app))?.verified],
+          ['opted_in', true],
+        );
       });
 
       it('Should tell the business opted-in (not verified) when unverified web consents do not count', async () => {
-        const made = await h.makeApp({ name: 'StrictShop', phone: '+14155550100', live: true, settings: { unverifiedCountsAsOptin: false, callbackUrl: CALLBACK } });
+        const made = await h.makeApp({
+          name: 'StrictShop',
+          phone: '+14155550100',
+          live: true,
+          settings: { unverifiedCountsAsOptin: false, callbackUrl: CALLBACK },
+        });
         const app = await withSecrets(h, made.app, { metaAppSecret: SECRET });
         const { text } = await consent('StrictShop', '+14155550405');
         await say('14155550405', text, { app: 'StrictShop' });
@@ -221,7 +316,10 @@ for (const kind of STORE_KINDS) {
 
       it('Should treat an unknown reference as an ordinary message', async () => {
         await say('14155550406', 'Hi Acme! (ref ZZZZZZ)');
-        assert.deepEqual((await h.store.read(consentsFor, shop.id, '14155550406')).map((r) => r.action), ['prompt_sent']);
+        assert.deepEqual(
+          (await h.store.read(consentsFor, shop.id, '14155550406')).map((r) => r.action),
+          ['prompt_sent'],
+        );
       });
     });
 
@@ -232,7 +330,11 @@ for (const kind of STORE_KINDS) {
         const prompts = (await sent(h, shop.id)).filter((m) => m.phone === '14155550501');
         assert.equal(prompts.length, 1);
         assert.equal(prompts[0]!.type, 'optin-prompt');
-        assert.deepEqual(prompts[0]!.body, { channel: 'whatsapp', to: '14155550501', text: 'Hi! Would you like to get updates from Acme Shoes on WhatsApp? Reply YES to agree, or STOP to not get any.' });
+        assert.deepEqual(prompts[0]!.body, {
+          channel: 'whatsapp',
+          to: '14155550501',
+          text: 'Hi! Would you like to get updates from Acme Shoes on WhatsApp? Reply YES to agree, or STOP to not get any.',
+        });
         const [rec] = await h.store.read(consentsFor, shop.id, '14155550501');
         assert.equal(rec!.action, 'prompt_sent');
         assert.equal(rec!.via, 'first_message');
@@ -243,11 +345,20 @@ for (const kind of STORE_KINDS) {
         const u = await user('14155550501');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
         const recs = await h.store.read(consentsFor, shop.id, '14155550501');
-        assert.deepEqual(recs.map((r) => r.action), ['prompt_sent', 'opt_in']);
+        assert.deepEqual(
+          recs.map((r) => r.action),
+          ['prompt_sent', 'opt_in'],
+        );
         assert.equal(recs[1]!.linkedId, recs[0]!.id);
         assert.equal(recs[1]!.wordingSha256, recs[0]!.wordingSha256, 'the evidence is the prompt they said yes to');
-        assert.deepEqual((await events(h, shop.id)).filter((e) => e.phone === '14155550501').map((e) => e.type), ['opted-in']);
-        assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550501').at(-1)!.type, 'optin-confirmation');
+        assert.deepEqual(
+          (await events(h, shop.id)).filter((e) => e.phone === '14155550501').map((e) => e.type),
+          ['opted-in'],
+        );
+        assert.equal(
+          (await sent(h, shop.id)).filter((m) => m.phone === '14155550501').at(-1)!.type,
+          'optin-confirmation',
+        );
         // "yes" later in a conversation changes nothing.
         await say('14155550501', 'YES');
         assert.equal((await h.store.read(consentsFor, shop.id, '14155550501')).length, 2);
@@ -258,7 +369,10 @@ for (const kind of STORE_KINDS) {
         await say('5511912345678', 'quanto custa?', { via: 'gupshup' });
         const es = (await sent(h, shop.id)).find((m) => m.phone === '34612345678')!;
         const pt = (await sent(h, shop.id)).find((m) => m.phone === '5511912345678')!;
-        assert.match(String(es.body.text), /^¡Hola! ¿Quieres recibir novedades de Acme Shoes por WhatsApp\? Responde SÍ/);
+        assert.match(
+          String(es.body.text),
+          /^¡Hola! ¿Quieres recibir novedades de Acme Shoes por WhatsApp\? Responde SÍ/,
+        );
         assert.match(String(pt.body.text), /^Olá! Quer receber novidades de Acme Shoes pelo WhatsApp\? Responda SIM/);
         await say('34612345678', '¡Sí!', { via: 'gupshup' });
         await say('5511912345678', 'sim', { via: 'gupshup' });
@@ -266,8 +380,14 @@ for (const kind of STORE_KINDS) {
         assert.equal((await user('5511912345678'))?.optin, 'opted_in');
         await say('34612345678', 'BAJA', { via: 'gupshup' });
         assert.equal((await user('34612345678'))?.optin, 'opted_out');
-        assert.deepEqual((await events(h, shop.id)).filter((e) => e.phone === '34612345678').map((e) => e.type), ['opted-in', 'opted-out']);
-        assert.match(String((await sent(h, shop.id)).filter((m) => m.phone === '34612345678').at(-1)!.body.text), /No recibirás más mensajes/);
+        assert.deepEqual(
+          (await events(h, shop.id)).filter((e) => e.phone === '34612345678').map((e) => e.type),
+          ['opted-in', 'opted-out'],
+        );
+        assert.match(
+          String((await sent(h, shop.id)).filter((m) => m.phone === '34612345678').at(-1)!.body.text),
+          /No recibirás más mensajes/,
+        );
       });
 
       it('Should opt out on STOP straight after the prompt, and never prompt again', async () => {
@@ -275,14 +395,35 @@ for (const kind of STORE_KINDS) {
         await say('14155550502', 'stop');
         assert.equal((await user('14155550502'))?.optin, 'opted_out');
         await say('14155550502', 'hi again');
-        assert.deepEqual((await sent(h, shop.id)).filter((m) => m.phone === '14155550502').map((m) => m.type), ['optin-prompt', 'optout-confirmation']);
+        assert.deepEqual(
+          (await sent(h, shop.id)).filter((m) => m.phone === '14155550502').map((m) => m.type),
+          ['optin-prompt', 'optout-confirmation'],
+        );
       });
 
       it('Should use the app’s own prompt text, and stop prompting when switched off', async () => {
-        await patchApp(h.store, shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: true, text: { en: 'Join {business} news? YES or STOP' } } } }, clock.now());
+        await patchApp(
+          h.store,
+          shop.id,
+          {
+            settings: {
+              ...shop.settings,
+              autoOptinMessage: { enabled: true, text: { en: 'Join {business} news? YES or STOP' } },
+            },
+          },
+          clock.now(),
+        );
         await say('14155550503', 'hi');
-        assert.equal((await sent(h, shop.id)).find((m) => m.phone === '14155550503')!.body.text, 'Join Acme Shoes news? YES or STOP');
-        await patchApp(h.store, shop.id, { settings: { ...shop.settings, autoOptinMessage: { enabled: false, text: {} } } }, clock.now());
+        assert.equal(
+          (await sent(h, shop.id)).find((m) => m.phone === '14155550503')!.body.text,
+          'Join Acme Shoes news? YES or STOP',
+        );
+        await patchApp(
+          h.store,
+          shop.id,
+          { settings: { ...shop.settings, autoOptinMessage: { enabled: false, text: {} } } },
+          clock.now(),
+        );
         await say('14155550504', 'hi');
         assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '14155550504').length, 0);
         assert.equal((await user('14155550504'))?.lastInboundAt, clock.now(), 'still active');
@@ -296,13 +437,19 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.status, 200);
         const u = await user('16505551234');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
-        assert.deepEqual((await h.store.read(consentsFor, shop.id, '16505551234')).map((r) => r.action), ['prompt_sent', 'opt_in']);
+        assert.deepEqual(
+          (await h.store.read(consentsFor, shop.id, '16505551234')).map((r) => r.action),
+          ['prompt_sent', 'opt_in'],
+        );
       });
 
       it('Should answer HELP without changing anything', async () => {
         await say('14155550505', 'ajuda');
         const m = (await sent(h, shop.id)).filter((x) => x.phone === '14155550505');
-        assert.deepEqual(m.map((x) => x.type), ['help']);
+        assert.deepEqual(
+          m.map((x) => x.type),
+          ['help'],
+        );
         assert.match(String(m[0]!.body.text), /Responda SAIR/);
         assert.equal((await h.store.read(consentsFor, shop.id, '14155550505')).length, 0);
       });
@@ -339,16 +486,30 @@ for (const kind of STORE_KINDS) {
         const made = await s.makeApp({ name: 'BusyShop', settings: { callbackUrl: CALLBACK } });
         const app = await withSecrets(s, made.app, { metaAppSecret: SECRET, gupshupToken: GUPSHUP_TOKEN });
         const post = (i: number, phone: string) => {
-          const body = i % 2 ? gupshupMessage({ id: `gs-burst-${phone}-${i}`, from: phone, text: `message ${i}` }) : metaMessage({ id: `wamid.burst-${phone}-${i}`, from: phone, text: `message ${i}` });
-          const headers: Record<string, string> = { 'content-type': 'application/json', ...(i % 2 ? { authorization: `Bearer ${GUPSHUP_TOKEN}` } : { 'x-hub-signature-256': signMeta(SECRET, body) }) };
+          const body =
+            i % 2
+              ? gupshupMessage({ id: `gs-burst-${phone}-${i}`, from: phone, text: `message ${i}` })
+              : metaMessage({ id: `wamid.burst-${phone}-${i}`, from: phone, text: `message ${i}` });
+          const headers: Record<string, string> = {
+            'content-type': 'application/json',
+            ...(i % 2
+              ? { authorization: `Bearer ${GUPSHUP_TOKEN}` }
+              : { 'x-hub-signature-256': signMeta(SECRET, body) }),
+          };
           return fetch(`${s.url}/hooks/BusyShop/whatsapp`, { method: 'POST', headers, body });
         };
         for (const phone of ['14155550701', '14155550702', '14155550703']) {
           const res = await Promise.all(Array.from({ length: 12 }, (_, i) => post(i, phone)));
-          assert.deepEqual(res.map((r) => r.status), Array(12).fill(200));
+          assert.deepEqual(
+            res.map((r) => r.status),
+            Array(12).fill(200),
+          );
           const prompts = (await sent(s, app.id)).filter((m) => m.phone === phone && m.type === 'optin-prompt');
           assert.equal(prompts.length, 1, phone);
-          assert.deepEqual((await s.store.read(consentsFor, app.id, phone)).map((r) => r.action), ['prompt_sent']);
+          assert.deepEqual(
+            (await s.store.read(consentsFor, app.id, phone)).map((r) => r.action),
+            ['prompt_sent'],
+          );
           assert.equal((await history(s, app.id, phone)).length, 12);
         }
         assert.equal(await count(s, 'prompts', app.id), 3);

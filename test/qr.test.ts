@@ -5,7 +5,8 @@ import { PNG } from 'pngjs';
 import { harness, type TestHarness } from './support/server.js';
 
 // jsqr ships CommonJS whose typings declare an ES default export.
-const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ?? jsQRModule) as unknown as typeof jsQRModule.default;
+const jsQR = ((jsQRModule as unknown as { default?: unknown }).default ??
+  jsQRModule) as unknown as typeof jsQRModule.default;
 
 /** Decodes a PNG QR code with a real decoder, as a phone's camera would. */
 function decode(png: Buffer): string | null {
@@ -74,7 +75,8 @@ describe('QR codes', () => {
     const limited = await harness('sqlite', { config: { qrRateLimit: 2, trustProxy: true } });
     try {
       await limited.makeApp({ name: 'QrLimited' });
-      const get = (q: string) => limited.request(`/o/QrLimited/qr.png?size=128${q}`, { headers: { 'x-forwarded-for': '198.51.100.20' } });
+      const get = (q: string) =>
+        limited.request(`/o/QrLimited/qr.png?size=128${q}`, { headers: { 'x-forwarded-for': '198.51.100.20' } });
       assert.equal((await get('&c=a')).status, 200);
       assert.equal((await get('&c=b')).status, 200);
       const third = await get('&c=c');

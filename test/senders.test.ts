@@ -19,14 +19,24 @@ interface Received {
 }
 
 /** A provider on loopback: records every request and answers what the test queued. */
-async function fakeProvider(): Promise<{ url: string; received: Received[]; answer: (a: { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> }) => void; close: () => Promise<void> }> {
+async function fakeProvider(): Promise<{
+  url: string;
+  received: Received[];
+  answer: (a: { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> }) => void;
+  close: () => Promise<void>;
+}> {
   const received: Received[] = [];
   const queue: { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> }[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method!, path: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: req.method!,
+        path: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       const a = queue.shift() ?? { status: 200, body: {} };
       setTimeout(() => {
         if (res.destroyed) return;
@@ -63,14 +73,24 @@ for (const kind of STORE_KINDS) {
 
     const item = async (app: AppRecord, to: string, text: string): Promise<OutboxItem> => {
       const id = `msg_test_${kind}_${++n}`;
-      await h.store.transact(() => enqueueMessage(app.id, id, 'optin-prompt', { channel: 'whatsapp', to, text }, Date.now()));
+      await h.store.transact(() =>
+        enqueueMessage(app.id, id, 'optin-prompt', { channel: 'whatsapp', to, text }, Date.now()),
+      );
       return (await h.store.read(() => outboxItem(id)))!;
     };
     const deliver = (it: OutboxItem, timeoutMs?: number) => deliverMessage(h.deps, it, { timeoutMs });
     const metaApp = async (name: string) =>
-      withSecrets(h, (await h.makeApp({ name })).app, { sender: 'meta', metaAccessToken: 'EAAG-meta-access-token', metaPhoneNumberId: '106540352242922' });
+      withSecrets(h, (await h.makeApp({ name })).app, {
+        sender: 'meta',
+        metaAccessToken: 'EAAG-meta-access-token',
+        metaPhoneNumberId: '106540352242922',
+      });
     const gupshupApp = async (name: string) =>
-      withSecrets(h, (await h.makeApp({ name })).app, { sender: 'gupshup', gupshupApiKey: 'gupshup-api-key-0123', gupshupSource: '917834811114' });
+      withSecrets(h, (await h.makeApp({ name })).app, {
+        sender: 'gupshup',
+        gupshupApiKey: 'gupshup-api-key-0123',
+        gupshupSource: '917834811114',
+      });
 
     it('log: prints the message (number masked) and keeps it in the user’s history, once however often delivered', async () => {
       const app = (await h.makeApp({ name: `LogShop${kind}` })).app;
@@ -82,22 +102,43 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(lines, [`[whatsapp → •••••••0901 from ${app.name}] Hello from the log sender`]);
       await deliverMessage(h.deps, it1, { senders: { log: logSender(() => {}) } });
       const hist = await history(h, app.id, '14155550901');
-      assert.deepEqual(hist.map((m) => [m.id, m.direction, m.channel, m.text]), [[it1.id, 'out', 'whatsapp', 'Hello from the log sender']]);
+      assert.deepEqual(
+        hist.map((m) => [m.id, m.direction, m.channel, m.text]),
+        [[it1.id, 'out', 'whatsapp', 'Hello from the log sender']],
+      );
     });
 
     it('meta: sends exactly the Cloud API request and reads the wamid back', async () => {
       const app = await metaApp(`MetaShop${kind}`);
       const it1 = await item(app, '16505551234', 'Hi! Reply YES & more "quotes"');
-      fake.answer({ status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: '16505551234', wa_id: '16505551234' }], messages: [{ id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA' }] } });
+      fake.answer({
+        status: 200,
+        body: {
+          messaging_product: 'whatsapp',
+          contacts: [{ input: '16505551234', wa_id: '16505551234' }],
+          messages: [{ id: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA' }],
+        },
+      });
       const before = fake.received.length;
       const r = await deliver(it1);
-      assert.deepEqual(r, { ok: true, status: 200, retry: false, providerId: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA' });
+      assert.deepEqual(r, {
+        ok: true,
+        status: 200,
+        retry: false,
+        providerId: 'wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA',
+      });
       const req = fake.received[before]!;
       assert.equal(req.method, 'POST');
       assert.equal(req.path, '/v21.0/106540352242922/messages');
       assert.equal(req.headers.authorization, 'Bearer EAAG-meta-access-token');
       assert.equal(req.headers['content-type'], 'application/json');
-      assert.deepEqual(JSON.parse(req.body), { messaging_product: 'whatsapp', recipient_type: 'individual', to: '16505551234', type: 'text', text: { preview_url: false, body: 'Hi! Reply YES & more "quotes"' } });
+      assert.deepEqual(JSON.parse(req.body), {
+        messaging_product: 'whatsapp',
+        recipient_type: 'individual',
+        to: '16505551234',
+        type: 'text',
+        text: { preview_url: false, body: 'Hi! Reply YES & more "quotes"' },
+      });
       assert.equal((await history(h, app.id, '16505551234')).length, 1);
     });
 
@@ -105,11 +146,30 @@ for (const kind of STORE_KINDS) {
       const app = await metaApp(`MetaFail${kind}`);
       const it1 = await item(app, '16505551235', 'x');
       fake.answer({ status: 503, body: { error: { message: 'Service temporarily unavailable' } } });
-      assert.deepEqual(await deliver(it1), { ok: false, status: 503, error: 'HTTP 503: Service temporarily unavailable', retry: true });
+      assert.deepEqual(await deliver(it1), {
+        ok: false,
+        status: 503,
+        error: 'HTTP 503: Service temporarily unavailable',
+        retry: true,
+      });
       fake.answer({ status: 429, body: { error: { message: '(#130429) Rate limit hit' } } });
       assert.equal((await deliver(it1)).retry, true);
-      fake.answer({ status: 400, body: { error: { message: '(#131030) Recipient phone number not in allowed list', type: 'OAuthException', code: 131030 } } });
-      assert.deepEqual(await deliver(it1), { ok: false, status: 400, error: 'HTTP 400: (#131030) Recipient phone number not in allowed list', retry: false });
+      fake.answer({
+        status: 400,
+        body: {
+          error: {
+            message: '(#131030) Recipient phone number not in allowed list',
+            type: 'OAuthException',
+            code: 131030,
+          },
+        },
+      });
+      assert.deepEqual(await deliver(it1), {
+        ok: false,
+        status: 400,
+        error: 'HTTP 400: (#131030) Recipient phone number not in allowed list',
+        retry: false,
+      });
       fake.answer({ status: 401, body: { error: { message: 'Invalid OAuth access token.' } } });
       assert.equal((await deliver(it1)).retry, false);
       fake.answer({ status: 302, headers: { location: 'http://169.254.169.254/' } });
@@ -126,8 +186,20 @@ for (const kind of STORE_KINDS) {
       await dead.close();
       const h2 = await harness(kind, { config: { metaGraphUrl: dead.url } });
       try {
-        const app = await withSecrets(h2, (await h2.makeApp({ name: 'DeadShop' })).app, { sender: 'meta', metaAccessToken: 'EAAG-meta-access-token', metaPhoneNumberId: '106540352242922' });
-        await h2.store.transact(() => enqueueMessage(app.id, 'msg_dead', 'optin-prompt', { channel: 'whatsapp', to: '16505551236', text: 'x' }, Date.now()));
+        const app = await withSecrets(h2, (await h2.makeApp({ name: 'DeadShop' })).app, {
+          sender: 'meta',
+          metaAccessToken: 'EAAG-meta-access-token',
+          metaPhoneNumberId: '106540352242922',
+        });
+        await h2.store.transact(() =>
+          enqueueMessage(
+            app.id,
+            'msg_dead',
+            'optin-prompt',
+            { channel: 'whatsapp', to: '16505551236', text: 'x' },
+            Date.now(),
+          ),
+        );
         const r = await deliverMessage(h2.deps, (await h2.store.read(() => outboxItem('msg_dead')))!);
         assert.equal(r.ok, false);
         assert.equal(r.retry, true);
@@ -140,7 +212,11 @@ for (const kind of STORE_KINDS) {
     it('meta and gupshup: missing credentials fail at once, without a request', async () => {
       const app = await withSecrets(h, (await h.makeApp({ name: `NoCreds${kind}` })).app, { sender: 'meta' });
       const before = fake.received.length;
-      assert.deepEqual(await deliver(await item(app, '16505551237', 'x')), { ok: false, error: 'the app has no metaAccessToken or metaPhoneNumberId', retry: false });
+      assert.deepEqual(await deliver(await item(app, '16505551237', 'x')), {
+        ok: false,
+        error: 'the app has no metaAccessToken or metaPhoneNumberId',
+        retry: false,
+      });
       const g = await withSecrets(h, app, { sender: 'gupshup' });
       assert.equal((await deliver(await item(g, '16505551237', 'x'))).retry, false);
       assert.equal(fake.received.length, before);
@@ -171,14 +247,21 @@ for (const kind of STORE_KINDS) {
       const app = await gupshupApp(`GsFail${kind}`);
       const it1 = await item(app, '918123456780', 'x');
       fake.answer({ status: 200, body: { status: 'error', message: 'Invalid Destination' } });
-      assert.deepEqual(await deliver(it1), { ok: false, status: 200, error: 'Gupshup refused the message: Invalid Destination', retry: false });
+      assert.deepEqual(await deliver(it1), {
+        ok: false,
+        status: 200,
+        error: 'Gupshup refused the message: Invalid Destination',
+        retry: false,
+      });
       fake.answer({ status: 502, body: { status: 'error', message: 'Bad gateway' } });
       assert.deepEqual(await deliver(it1), { ok: false, status: 502, error: 'HTTP 502: Bad gateway', retry: true });
       assert.equal((await history(h, app.id, '918123456780')).length, 0);
     });
 
     it('Should deliver the prompt a real inbound message enqueued, through the app’s provider', async () => {
-      const app = await withSecrets(h, await gupshupApp(`GsFlow${kind}`), { gupshupToken: 'gupshup-callback-token-0123' });
+      const app = await withSecrets(h, await gupshupApp(`GsFlow${kind}`), {
+        gupshupToken: 'gupshup-callback-token-0123',
+      });
       const res = await h.request(`/hooks/${app.name}/whatsapp`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: 'Bearer gupshup-callback-token-0123' },
@@ -192,15 +275,25 @@ for (const kind of STORE_KINDS) {
       assert.equal((await deliver(outbox)).ok, true);
       const text = JSON.parse(new URLSearchParams(fake.received[before]!.body).get('message')!).text as string;
       assert.match(text, /^Olá! Quer receber novidades de Acme Shoes pelo WhatsApp\?/);
-      assert.deepEqual((await history(h, app.id, '5511912345670')).map((m) => m.direction), ['in', 'out']);
+      assert.deepEqual(
+        (await history(h, app.id, '5511912345670')).map((m) => m.direction),
+        ['in', 'out'],
+      );
     });
 
     it('Should refuse an item that is not a WhatsApp text message, or whose app is gone', async () => {
       const app = (await h.makeApp({ name: `OddItem${kind}` })).app;
       const it1 = await item(app, '14155550902', 'x');
-      assert.equal((await deliverMessage(h.deps, { ...it1, body: { channel: 'sms', to: 'x', text: '' } })).retry, false);
+      assert.equal(
+        (await deliverMessage(h.deps, { ...it1, body: { channel: 'sms', to: 'x', text: '' } })).retry,
+        false,
+      );
       assert.equal((await deliverMessage(h.deps, { ...it1, kind: 'event' })).retry, false);
-      assert.deepEqual(await deliverMessage(h.deps, { ...it1, appId: 'no-such-app' }), { ok: false, error: 'the app no longer exists', retry: false });
+      assert.deepEqual(await deliverMessage(h.deps, { ...it1, appId: 'no-such-app' }), {
+        ok: false,
+        error: 'the app no longer exists',
+        retry: false,
+      });
     });
   });
 }

@@ -27,7 +27,10 @@ type Decode = (data: Uint8ClampedArray, width: number, height: number) => { data
 const jsQR = ((jsQRModule as unknown as { default?: Decode }).default ?? jsQRModule) as unknown as Decode;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const WIDTHS = { phone: { width: 320, height: 720, isMobile: true, hasTouch: true }, desktop: { width: 1280, height: 900 } } as const;
+const WIDTHS = {
+  phone: { width: 320, height: 720, isMobile: true, hasTouch: true },
+  desktop: { width: 1280, height: 900 },
+} as const;
 
 let s: TestServer;
 let browser: Browser;
@@ -37,9 +40,15 @@ let snippetOnHost = '';
 let app: { id: string; name: string; apiKey: string };
 
 /** A page that may reach loopback only; wa.me is answered here. Errors of the page are collected. */
-async function newPage(width: keyof typeof WIDTHS = 'desktop', permissions: Parameters<import('puppeteer-core').BrowserContext['overridePermissions']>[1] = [], downloadPath?: string): Promise<Page & { errors: string[]; whatsapp: string[] }> {
+async function newPage(
+  width: keyof typeof WIDTHS = 'desktop',
+  permissions: Parameters<import('puppeteer-core').BrowserContext['overridePermissions']>[1] = [],
+  downloadPath?: string,
+): Promise<Page & { errors: string[]; whatsapp: string[] }> {
   // A context of its own: no cookie of another test's session.
-  const context = await browser.createBrowserContext(downloadPath ? { downloadBehavior: { policy: 'allow', downloadPath } } : {});
+  const context = await browser.createBrowserContext(
+    downloadPath ? { downloadBehavior: { policy: 'allow', downloadPath } } : {},
+  );
   if (permissions.length) await context.overridePermissions(s.url, permissions);
   const page = (await context.newPage()) as Page & { errors: string[]; whatsapp: string[] };
   page.errors = [];
@@ -56,7 +65,14 @@ async function newPage(width: keyof typeof WIDTHS = 'desktop', permissions: Para
   });
   page.on('console', (m) => {
     // A 401 answer to a wrong key is the page working; the browser's favicon request is not ours.
-    if (m.type() === 'error' && !(/Failed to load resource/.test(m.text()) && /\b(401|422)\b|favicon/.test(`${m.text()} ${m.location().url ?? ''}`))) page.errors.push(`${m.text()} ${m.location().url ?? ''}`);
+    if (
+      m.type() === 'error' &&
+      !(
+        /Failed to load resource/.test(m.text()) &&
+        /\b(401|422)\b|favicon/.test(`${m.text()} ${m.location().url ?? ''}`)
+      )
+    )
+      page.errors.push(`${m.text()} ${m.location().url ?? ''}`);
   });
   page.on('pageerror', (e) => page.errors.push(String(e)));
   return page;
@@ -75,7 +91,11 @@ async function submit(page: Page, selector: string): Promise<void> {
 async function axe(page: Page, what: string): Promise<void> {
   await page.addScriptTag({ content: AXE });
   const result = (await page.evaluate(async () => {
-    const a = (window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const a = (
+      window as unknown as {
+        axe: { run: (o: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     // The WCAG rules, and that no two landmarks of a kind share a name.
     const wcag = await a.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] });
     const unique = await a.run({ runOnly: { type: 'rule', values: ['landmark-unique'] } });
@@ -94,11 +114,31 @@ before(async () => {
   const made = await s.makeApp({ name: 'Bistro', displayName: 'Bistro Café', phone: '+14155550123' });
   app = { id: made.app.id, name: made.name, apiKey: made.apiKey };
   for (const [i, via] of (['qr', 'url', 'widget'] as const).entries()) {
-    await recordConsent(s.store, { id: randomUUID(), appId: app.id, phone: `1415555020${i}`, action: 'opt_in', via, wording: null, locale: 'en', at: Date.now() - 3600_000, ip: null, userAgent: null, page: null, campaign: i === 0 ? 'menu' : null, ref: null, actor: null, verified: i === 0 });
+    await recordConsent(s.store, {
+      id: randomUUID(),
+      appId: app.id,
+      phone: `1415555020${i}`,
+      action: 'opt_in',
+      via,
+      wording: null,
+      locale: 'en',
+      at: Date.now() - 3600_000,
+      ip: null,
+      userAgent: null,
+      page: null,
+      campaign: i === 0 ? 'menu' : null,
+      ref: null,
+      actor: null,
+      verified: i === 0,
+    });
   }
   // The marketer's site: a page with whatever snippet they pasted, on another loopback origin.
   host = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bistro</title></head><body><h1>Bistro</h1>${snippetOnHost}</body></html>`);
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bistro</title></head><body><h1>Bistro</h1>${snippetOnHost}</body></html>`,
+      );
   });
   await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
   hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
@@ -117,19 +157,25 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     await signIn(page, 'okk_wrongwrongwr_wrongwrongwrongwrongwrongwrongwr');
     assert.match(await page.title(), /Sign in/);
     assert.equal(await page.$eval('#api-key-error', (el) => el.textContent), 'That API key is not valid');
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'the error summary takes focus');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('role')),
+      'alert',
+      'the error summary takes focus',
+    );
     await page.type('#api-key', app.apiKey);
     await submit(page, 'button[type=submit]');
     assert.match(await page.title(), /^Opt-in tools · Bistro Café/);
     assert.equal(await page.evaluate(() => document.cookie), '', 'the session cookie is HttpOnly');
-    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    const stored = await page.evaluate(
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+    );
     assert.ok(!stored.includes(app.apiKey), 'the key is not kept in the browser');
     assert.ok(await page.$eval('html', (el) => el.scrollWidth <= 320), 'no sideways scrolling at 320 px');
     assert.deepEqual(page.errors, []);
     await page.close();
   });
 
-  it('Should copy the snippet, and the pasted snippet should work on the marketer\'s site', async () => {
+  it("Should copy the snippet, and the pasted snippet should work on the marketer's site", async () => {
     const page = await newPage('desktop', ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
     await signIn(page, app.apiKey);
     const code = await page.$eval('#snippet', (el) => el.textContent ?? '');
@@ -146,7 +192,13 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     await page.type('#origins', hostOrigin);
     await submit(page, '#form-origins button[type=submit]');
     assert.equal(await page.$eval('#form-origins [role=status]', (el) => el.textContent), 'Saved.');
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('#form-origins') && document.activeElement.getAttribute('role')), 'status', 'the notice takes focus');
+    assert.equal(
+      await page.evaluate(
+        () => document.activeElement?.closest('#form-origins') && document.activeElement.getAttribute('role'),
+      ),
+      'status',
+      'the notice takes focus',
+    );
     await page.close();
 
     snippetOnHost = copied;
@@ -159,7 +211,8 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     await site.type('whatsapp-optin >>> input[type=tel]', '+14155550299');
     await site.click('whatsapp-optin >>> input[type=checkbox]');
     await site.click('whatsapp-optin >>> [part=submit]');
-    for (let i = 0; i < 100 && (await s.store.read(consentsFor, app.id, '14155550299')).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && (await s.store.read(consentsFor, app.id, '14155550299')).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     const [record] = await s.store.read(consentsFor, app.id, '14155550299');
     assert.equal(record?.via, 'widget');
     assert.equal(record?.page, `${hostOrigin}/`);
@@ -178,7 +231,10 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
       (el as HTMLInputElement).value = '#aa0000';
       el.dispatchEvent(new Event('input', { bubbles: true }));
     });
-    const bg = await page.$eval('#form-theme whatsapp-optin >>> [part=button]', (el) => getComputedStyle(el).backgroundColor);
+    const bg = await page.$eval(
+      '#form-theme whatsapp-optin >>> [part=button]',
+      (el) => getComputedStyle(el).backgroundColor,
+    );
     assert.equal(bg, 'rgb(170, 0, 0)');
     assert.deepEqual(page.errors, []);
     await page.close();
@@ -201,7 +257,10 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
       assert.equal(file, 'Bistro-menu-2-qr.png');
       const png = PNG.sync.read(readFileSync(join(dir, file!)));
       assert.equal(png.width, 1024);
-      assert.equal(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data, `${s.url}/o/Bistro?via=qr&c=menu-2`);
+      assert.equal(
+        jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data,
+        `${s.url}/o/Bistro?via=qr&c=menu-2`,
+      );
       await page.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -217,13 +276,20 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     await page.type('#wording-en', 'Yes, {business} may send me the weekly menu on WhatsApp.');
     await submit(page, '#form-wording button[type=submit]');
     assert.equal(await page.$eval('#form-wording [role=status]', (el) => el.textContent), 'Saved.');
-    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Saved.', 'the notice takes focus, without JavaScript too');
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      'Saved.',
+      'the notice takes focus, without JavaScript too',
+    );
     assert.match(await page.$eval('label[for=wording-en]', (el) => el.textContent ?? ''), /version 2/);
     // An invalid value comes back beside its field, and focus goes to the summary.
     await page.$eval('#phone', (el) => ((el as HTMLInputElement).value = ''));
     await page.type('#phone', '12');
     await submit(page, '#form-status button[type=submit]');
-    assert.equal(await page.$eval('#phone-error', (el) => el.textContent), 'Enter a valid phone number with its country code');
+    assert.equal(
+      await page.$eval('#phone-error', (el) => el.textContent),
+      'Enter a valid phone number with its country code',
+    );
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
     assert.equal((await s.store.read(appByName, 'Bistro'))!.phone, '14155550123', 'the refused number changed nothing');
     // A valid number, typed as people type it, is saved and shown back in its stored form.
@@ -236,7 +302,10 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     assert.equal((await s.store.read(appByName, 'Bistro'))!.phone, '14155550124');
 
     await page.goto(`${s.url}/o/Bistro`);
-    assert.equal(await page.$eval('label[for=consent]', (el) => el.textContent), 'Yes, Bistro Café may send me the weekly menu on WhatsApp.');
+    assert.equal(
+      await page.$eval('label[for=consent]', (el) => el.textContent),
+      'Yes, Bistro Café may send me the weekly menu on WhatsApp.',
+    );
 
     // Live with the new number: the consent page sends people to it.
     await page.goto(`${s.url}/settings/options`);
@@ -247,7 +316,10 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
     await page.type('#phone', '+14155550298');
     await page.click('#consent');
     await submit(page, 'form button[type=submit]');
-    assert.ok(page.whatsapp.some((u) => u.startsWith('https://wa.me/14155550124?')), page.whatsapp.join(' '));
+    assert.ok(
+      page.whatsapp.some((u) => u.startsWith('https://wa.me/14155550124?')),
+      page.whatsapp.join(' '),
+    );
     // Back to the sandbox, as the other tests expect.
     await page.goto(`${s.url}/settings/options`);
     await page.click('#live');
@@ -303,7 +375,11 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
           await page.goto(`${s.url}/settings/users`);
           await Promise.all([page.waitForNavigation(), page.click('a[href^="/settings/users/confirm?action=erase"]')]);
         } else await page.goto(`${s.url}${path}`);
-        if (width === 'phone') assert.ok(await page.$eval('html', (el) => el.scrollWidth <= 320), `${what}: no sideways scrolling at 320 px`);
+        if (width === 'phone')
+          assert.ok(
+            await page.$eval('html', (el) => el.scrollWidth <= 320),
+            `${what}: no sideways scrolling at 320 px`,
+          );
         await axe(page, what);
       }
       await page.goto(`${s.url}/settings/options`);

@@ -30,9 +30,16 @@ async function signIn(h: H, key: string, cookie?: string): Promise<{ res: Respon
   return { res, cookie: set ? set.split(';')[0]! : null };
 }
 
-const get = (h: H, path: string, cookie?: string | null, headers: Record<string, string> = {}) => h.request(path, { headers: { ...(cookie ? { cookie } : {}), ...headers }, redirect: 'manual' });
+const get = (h: H, path: string, cookie?: string | null, headers: Record<string, string> = {}) =>
+  h.request(path, { headers: { ...(cookie ? { cookie } : {}), ...headers }, redirect: 'manual' });
 
-function post(h: H, path: string, fields: Record<string, string>, cookie: string | null, headers: Record<string, string> = { origin: ORIGIN }) {
+function post(
+  h: H,
+  path: string,
+  fields: Record<string, string>,
+  cookie: string | null,
+  headers: Record<string, string> = { origin: ORIGIN },
+) {
   return h.request(path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}), ...headers },
@@ -61,7 +68,8 @@ const fieldError = (html: string, id: string) => new RegExp(`id="${id}-error">([
 it('Should have every Settings string in English, Spanish and Portuguese', () => {
   const keys = Object.keys(SETTINGS_MESSAGES.en).sort();
   for (const l of ['es', 'pt'] as const) assert.deepEqual(Object.keys(SETTINGS_MESSAGES[l]).sort(), keys, l);
-  for (const l of ['en', 'es', 'pt'] as const) for (const [k, v] of Object.entries(SETTINGS_MESSAGES[l])) assert.ok(v.length > 0, `${l}.${k}`);
+  for (const l of ['en', 'es', 'pt'] as const)
+    for (const [k, v] of Object.entries(SETTINGS_MESSAGES[l])) assert.ok(v.length > 0, `${l}.${k}`);
 });
 
 for (const kind of STORE_KINDS) {
@@ -174,7 +182,9 @@ for (const kind of STORE_KINDS) {
       assert.equal((await post(h, '/settings/options/theme', { ...fields, csrf: b.csrf }, a.cookie)).status, 403);
       assert.equal((await h.store.read(appByName, a.name))!.settings.theme.color, '#25D366');
       // The Referer alone, from our origin, is enough (some privacy tools drop Origin).
-      const ok = await post(h, '/settings/options/theme', { ...fields, csrf: a.csrf }, a.cookie, { referer: `${ORIGIN}/settings/options` });
+      const ok = await post(h, '/settings/options/theme', { ...fields, csrf: a.csrf }, a.cookie, {
+        referer: `${ORIGIN}/settings/options`,
+      });
       assert.equal(ok.status, 303);
       assert.equal((await h.store.read(appByName, a.name))!.settings.theme.color, '#123456');
     });
@@ -196,8 +206,15 @@ for (const kind of STORE_KINDS) {
       }
       clock.advance(6 * 3600_000);
       assert.equal((await get(h, '/settings/options', b.cookie)).status, 303, 'past 7 days');
-      assert.equal((await post(h, '/settings/options/template', { csrf: b.csrf, template_messaging: 'on' }, b.cookie)).status, 303);
-      assert.equal((await h.store.read(appByName, b.name))!.settings.templateMessaging, false, 'an expired session changes nothing');
+      assert.equal(
+        (await post(h, '/settings/options/template', { csrf: b.csrf, template_messaging: 'on' }, b.cookie)).status,
+        303,
+      );
+      assert.equal(
+        (await h.store.read(appByName, b.name))!.settings.templateMessaging,
+        false,
+        'an expired session changes nothing',
+      );
     });
 
     it('Should sign out, and "Refresh access" should end every session of the app', async () => {
@@ -236,7 +253,11 @@ for (const kind of STORE_KINDS) {
       assert.ok(html.includes(`/o/${a.name}/qr.svg?download&amp;c=spring-sale`));
       assert.ok(html.includes(`/o/${a.name}/qr.png?size=1024&amp;download&amp;c=spring-sale`));
       assert.ok(html.includes('/settings/poster?paper=a4&amp;c=spring-sale'));
-      assert.ok(html.includes(`&lt;script src=&quot;${ORIGIN}/widget.js&quot; data-app=&quot;${a.name}&quot; async&gt;&lt;/script&gt;`));
+      assert.ok(
+        html.includes(
+          `&lt;script src=&quot;${ORIGIN}/widget.js&quot; data-app=&quot;${a.name}&quot; async&gt;&lt;/script&gt;`,
+        ),
+      );
       assert.ok(html.includes(`${ORIGIN}/hooks/${a.name}/sms`));
       assert.ok(html.includes(`${ORIGIN}/hooks/${a.name}/whatsapp`));
       assert.match(html, /id="verify-state">Not set</);
@@ -257,7 +278,11 @@ for (const kind of STORE_KINDS) {
       const tokenRes = await post(h, '/settings/options/verify', { csrf: a.csrf, verify_token: 'short' }, a.cookie);
       assert.equal(tokenRes.status, 422);
       assert.equal(fieldError(await tokenRes.text(), 'verify-token'), 'Use 8 to 200 characters');
-      assert.equal((await post(h, '/settings/options/verify', { csrf: a.csrf, verify_token: 'my-verify-token-1' }, a.cookie)).status, 303);
+      assert.equal(
+        (await post(h, '/settings/options/verify', { csrf: a.csrf, verify_token: 'my-verify-token-1' }, a.cookie))
+          .status,
+        303,
+      );
       assert.equal((await h.store.read(appByName, a.name))!.secrets.metaVerifyToken, 'my-verify-token-1');
       const after = await (await get(h, '/settings', a.cookie)).text();
       assert.match(after, /id="verify-state">Set</);
@@ -266,7 +291,8 @@ for (const kind of STORE_KINDS) {
 
     it('Should save each setting at once, and show each error beside its field with nothing changed', async () => {
       const a = await newApp();
-      const save = (form: string, f: Record<string, string>) => post(h, `/settings/options/${form}`, { csrf: a.csrf, ...f }, a.cookie);
+      const save = (form: string, f: Record<string, string>) =>
+        post(h, `/settings/options/${form}`, { csrf: a.csrf, ...f }, a.cookie);
       const cur = async () => (await h.store.read(appByName, a.name))!;
 
       // Live needs a phone; a bad phone is refused.
@@ -285,7 +311,10 @@ for (const kind of STORE_KINDS) {
       assert.equal((await cur()).live, true);
       assert.equal((await cur()).phone, '14155550123');
       // The notice takes focus on load, as the opt-ins page's does.
-      assert.match(await (await get(h, '/settings/options?saved=status', a.cookie)).text(), /role="status" tabindex="-1" autofocus>Saved\./);
+      assert.match(
+        await (await get(h, '/settings/options?saved=status', a.cookie)).text(),
+        /role="status" tabindex="-1" autofocus>Saved\./,
+      );
       assert.equal((await save('status', { phone: '+14155550123' })).status, 303);
       assert.equal((await cur()).live, false, 'back to the sandbox');
 
@@ -297,11 +326,19 @@ for (const kind of STORE_KINDS) {
 
       // Wording: a change makes a new version; an unchanged locale does not.
       const w0 = await h.store.read(currentWordings, a.app.id);
-      res = await save('wording', { wording_en: 'No business named here', wording_es: w0.es.template, wording_pt: w0.pt.template });
+      res = await save('wording', {
+        wording_en: 'No business named here',
+        wording_es: w0.es.template,
+        wording_pt: w0.pt.template,
+      });
       assert.equal(res.status, 422);
       assert.match(fieldError(await res.text(), 'wording-en')!, /mention WhatsApp/);
       assert.equal((await h.store.read(currentWordings, a.app.id)).en.version, w0.en.version);
-      res = await save('wording', { wording_en: 'Yes, {business} may message me on WhatsApp.', wording_es: w0.es.template, wording_pt: w0.pt.template });
+      res = await save('wording', {
+        wording_en: 'Yes, {business} may message me on WhatsApp.',
+        wording_es: w0.es.template,
+        wording_pt: w0.pt.template,
+      });
       assert.equal(res.status, 303);
       const w1 = await h.store.read(currentWordings, a.app.id);
       assert.equal(w1.en.version, w0.en.version + 1);
@@ -311,8 +348,14 @@ for (const kind of STORE_KINDS) {
       assert.ok(page.includes(`Saving a change makes version ${w1.en.version + 1}.`));
 
       // Automated opt-in message: off, and a text per language; empty goes back to the default.
-      assert.equal((await save('auto', { auto_en: 'Hi! Reply YES for {business} news.', auto_es: '', auto_pt: '' })).status, 303);
-      assert.deepEqual((await cur()).settings.autoOptinMessage, { enabled: false, text: { en: 'Hi! Reply YES for {business} news.' } });
+      assert.equal(
+        (await save('auto', { auto_en: 'Hi! Reply YES for {business} news.', auto_es: '', auto_pt: '' })).status,
+        303,
+      );
+      assert.deepEqual((await cur()).settings.autoOptinMessage, {
+        enabled: false,
+        text: { en: 'Hi! Reply YES for {business} news.' },
+      });
       assert.equal((await save('auto', { auto_enabled: 'on', auto_en: '', auto_es: 'Hola', auto_pt: '' })).status, 303);
       assert.deepEqual((await cur()).settings.autoOptinMessage, { enabled: true, text: { es: 'Hola' } });
       res = await save('auto', { auto_enabled: 'on', auto_en: 'x'.repeat(1001) });
@@ -330,7 +373,10 @@ for (const kind of STORE_KINDS) {
       assert.equal(res.status, 422);
       assert.match(fieldError(await res.text(), 'origins')!, /blog\.example\.com\/posts/);
       assert.deepEqual((await cur()).settings.allowedOrigins, []);
-      assert.equal((await save('origins', { origins: 'https://shop.example.com/\r\n\r\nhttp://localhost:3000' })).status, 303);
+      assert.equal(
+        (await save('origins', { origins: 'https://shop.example.com/\r\n\r\nhttp://localhost:3000' })).status,
+        303,
+      );
       assert.deepEqual((await cur()).settings.allowedOrigins, ['https://shop.example.com', 'http://localhost:3000']);
 
       // Callback URL.
@@ -349,8 +395,21 @@ for (const kind of STORE_KINDS) {
       const base = 14155550100;
       for (let i = 0; i < 30; i++) {
         await recordConsent(h.store, {
-          id: randomUUID(), appId: a.app.id, phone: String(base + i), action: 'opt_in', via: i % 2 ? 'qr' : 'url', wording: null, locale: 'en',
-          at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: i === 0 ? 'spring' : null, ref: null, actor: null, verified: false,
+          id: randomUUID(),
+          appId: a.app.id,
+          phone: String(base + i),
+          action: 'opt_in',
+          via: i % 2 ? 'qr' : 'url',
+          wording: null,
+          locale: 'en',
+          at: clock.now() + i,
+          ip: null,
+          userAgent: null,
+          page: null,
+          campaign: i === 0 ? 'spring' : null,
+          ref: null,
+          actor: null,
+          verified: false,
         });
       }
       let html = await (await get(h, '/settings/users', a.cookie)).text();
@@ -376,8 +435,17 @@ for (const kind of STORE_KINDS) {
       const c = await confirm.text();
       assert.match(c, /Opt out •••••••0101\?/);
       assert.match(c, /name="confirm" value="yes"/);
-      assert.equal((await post(h, '/settings/users/optout', { csrf: a.csrf, p: ref('14155550101') }, a.cookie)).status, 400, 'not without the confirmation');
-      const out = await post(h, '/settings/users/optout', { csrf: a.csrf, p: ref('14155550101'), confirm: 'yes' }, a.cookie);
+      assert.equal(
+        (await post(h, '/settings/users/optout', { csrf: a.csrf, p: ref('14155550101') }, a.cookie)).status,
+        400,
+        'not without the confirmation',
+      );
+      const out = await post(
+        h,
+        '/settings/users/optout',
+        { csrf: a.csrf, p: ref('14155550101'), confirm: 'yes' },
+        a.cookie,
+      );
       assert.equal(out.status, 303);
       const u = await h.store.read(getUser, a.app.id, '14155550101');
       assert.equal(u?.optin, 'opted_out');
@@ -389,7 +457,12 @@ for (const kind of STORE_KINDS) {
       assert.ok(html.includes('•••••••0101'));
       assert.ok(!html.includes('•••••••0102'));
 
-      const erase = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref('14155550102'), confirm: 'yes' }, a.cookie);
+      const erase = await post(
+        h,
+        '/settings/users/erase',
+        { csrf: a.csrf, p: ref('14155550102'), confirm: 'yes' },
+        a.cookie,
+      );
       assert.equal(erase.status, 303);
       const gone = await h.store.read(userHistory, a.app.id, '14155550102');
       assert.equal(gone.user, null);
@@ -402,7 +475,23 @@ for (const kind of STORE_KINDS) {
 
     it('Should export the CSV with the session cookie, and not without it', async () => {
       const a = await newApp();
-      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone: '14155550190', action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, {
+        id: randomUUID(),
+        appId: a.app.id,
+        phone: '14155550190',
+        action: 'opt_in',
+        via: 'url',
+        wording: null,
+        locale: 'en',
+        at: clock.now(),
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: null,
+        ref: null,
+        actor: null,
+        verified: false,
+      });
       const res = await get(h, '/settings/users.csv', a.cookie);
       assert.equal(res.status, 200);
       assert.match(res.headers.get('content-type')!, /^text\/csv/);
@@ -421,8 +510,29 @@ for (const kind of STORE_KINDS) {
       h.deps.funnel.add(a.app.id, clock.now(), 'qr', 'poster', 'view', 5);
       h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'view', 9);
       h.deps.funnel.add(a.app.id, clock.now(), 'url', '', 'redirect', 3);
-      const consent = (phone: string, via: 'qr' | 'url', campaign: string | null, action: 'opt_in' | 'opt_out' = 'opt_in') =>
-        recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action, via, wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign, ref: null, actor: null, verified: false });
+      const consent = (
+        phone: string,
+        via: 'qr' | 'url',
+        campaign: string | null,
+        action: 'opt_in' | 'opt_out' = 'opt_in',
+      ) =>
+        recordConsent(h.store, {
+          id: randomUUID(),
+          appId: a.app.id,
+          phone,
+          action,
+          via,
+          wording: null,
+          locale: 'en',
+          at: clock.now(),
+          ip: null,
+          userAgent: null,
+          page: null,
+          campaign,
+          ref: null,
+          actor: null,
+          verified: false,
+        });
       await consent('14155550191', 'qr', 'poster');
       await consent('14155550192', 'url', null);
       await consent('14155550193', 'url', null);
@@ -434,26 +544,63 @@ for (const kind of STORE_KINDS) {
       assert.match(html, /<th scope="row">QR code · poster<\/th><td[^>]*>5<\/td><td[^>]*>1<\/td>/);
 
       // The table: each source's five numbers, under the metric names of its head.
-      const metrics = [...html.split('<thead>')[1]!.split('</thead>')[0]!.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map((x) => x[1]!).slice(1);
+      const metrics = [
+        ...html
+          .split('<thead>')[1]!
+          .split('</thead>')[0]!
+          .matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g),
+      ]
+        .map((x) => x[1]!)
+        .slice(1);
       assert.equal(metrics.length, 5);
       const tbody = html.split('<tbody>')[1]!.split('</tbody>')[0]!;
-      const table = new Map([...tbody.matchAll(/<tr><th scope="row">([^<]+)<\/th>((?:<td[^>]*>\d+<\/td>)+)<\/tr>/g)].map((x) => [x[1]!, [...x[2]!.matchAll(/>(\d+)</g)].map((n) => Number(n[1]))]));
+      const table = new Map(
+        [...tbody.matchAll(/<tr><th scope="row">([^<]+)<\/th>((?:<td[^>]*>\d+<\/td>)+)<\/tr>/g)].map((x) => [
+          x[1]!,
+          [...x[2]!.matchAll(/>(\d+)</g)].map((n) => Number(n[1])),
+        ]),
+      );
       assert.equal(table.size, 2);
       assert.deepEqual(table.get('QR code · poster'), [5, 1, 0, 0, 0]);
       // The chart: one group per source, its label, and per bar the metric, the value in its title and beside it.
       const svg = html.split(/<svg(?=[^>]+role="img")/)[1]!.split('</svg>')[0]!;
       const groups = [...svg.matchAll(/<g>([\s\S]*?)<\/g>/g)].map((g) => {
         const label = /<text[^>]*font-weight="700">([^<]+)<\/text>/.exec(g[1]!)![1]!;
-        const bars = [...g[1]!.matchAll(/<rect[^>]*width="(\d+)"[^>]*><title>([^<]+): (\d+)<\/title><\/rect>\s*<text[^>]*>(\d+)<\/text>/g)].map((b) => ({ width: Number(b[1]), metric: b[2]!, title: Number(b[3]), text: Number(b[4]) }));
+        const bars = [
+          ...g[1]!.matchAll(
+            /<rect[^>]*width="(\d+)"[^>]*><title>([^<]+): (\d+)<\/title><\/rect>\s*<text[^>]*>(\d+)<\/text>/g,
+          ),
+        ].map((b) => ({ width: Number(b[1]), metric: b[2]!, title: Number(b[3]), text: Number(b[4]) }));
         return { label, bars };
       });
-      assert.deepEqual(groups.map((g) => g.label).sort(), [...table.keys()].sort(), 'the same sources in the chart as in the table');
+      assert.deepEqual(
+        groups.map((g) => g.label).sort(),
+        [...table.keys()].sort(),
+        'the same sources in the chart as in the table',
+      );
       const max = Math.max(...[...table.values()].flat());
       for (const g of groups) {
-        assert.deepEqual(g.bars.map((b) => b.metric), metrics, `${g.label}: the metrics in the table's order`);
-        assert.deepEqual(g.bars.map((b) => b.title), table.get(g.label), `${g.label}: bar titles hold the table's numbers`);
-        assert.deepEqual(g.bars.map((b) => b.text), table.get(g.label), `${g.label}: bar labels show the table's numbers`);
-        for (const b of g.bars) assert.equal(b.width, b.title === 0 ? 0 : Math.max(2, Math.round((b.title / max) * 580)), `${g.label} ${b.metric}: bar length in proportion`);
+        assert.deepEqual(
+          g.bars.map((b) => b.metric),
+          metrics,
+          `${g.label}: the metrics in the table's order`,
+        );
+        assert.deepEqual(
+          g.bars.map((b) => b.title),
+          table.get(g.label),
+          `${g.label}: bar titles hold the table's numbers`,
+        );
+        assert.deepEqual(
+          g.bars.map((b) => b.text),
+          table.get(g.label),
+          `${g.label}: bar labels show the table's numbers`,
+        );
+        for (const b of g.bars)
+          assert.equal(
+            b.width,
+            b.title === 0 ? 0 : Math.max(2, Math.round((b.title / max) * 580)),
+            `${g.label} ${b.metric}: bar length in proportion`,
+          );
       }
       assert.equal((await get(h, '/settings/funnel?days=9', a.cookie)).status, 400);
       assert.match(await (await get(h, '/settings/funnel', a.cookie)).text(), /aria-current="page">Last 7 days/);
@@ -465,12 +612,19 @@ for (const kind of STORE_KINDS) {
       const langCookie = es.headers.get('set-cookie')!.split(';')[0]!;
       assert.match(langCookie, /^__Host-optin_lang=es$/);
       assert.match(await (await get(h, '/settings', langCookie)).text(), /Inicia sesión/);
-      assert.match(await (await get(h, '/settings', null, { 'accept-language': 'pt-BR,pt;q=0.9' })).text(), /Entre nas Configurações/);
+      assert.match(
+        await (await get(h, '/settings', null, { 'accept-language': 'pt-BR,pt;q=0.9' })).text(),
+        /Entre nas Configurações/,
+      );
     });
 
     it('Should answer bad requests with friendly 4xx pages, never 500', async () => {
       const a = await newApp();
-      const wrongType = await h.request('/settings/options/theme', { method: 'POST', headers: { origin: ORIGIN, cookie: a.cookie, 'content-type': 'application/json' }, body: '{}' });
+      const wrongType = await h.request('/settings/options/theme', {
+        method: 'POST',
+        headers: { origin: ORIGIN, cookie: a.cookie, 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(wrongType.status, 415);
       const big = await post(h, '/settings/options/origins', { csrf: a.csrf, origins: 'x'.repeat(70_000) }, a.cookie);
       assert.equal(big.status, 413);
@@ -498,7 +652,23 @@ for (const kind of STORE_KINDS) {
       const a = await newApp();
       const phone = '14155550170';
       const at = clock.now();
-      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, {
+        id: randomUUID(),
+        appId: a.app.id,
+        phone,
+        action: 'opt_in',
+        via: 'url',
+        wording: null,
+        locale: 'en',
+        at,
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: null,
+        ref: null,
+        actor: null,
+        verified: false,
+      });
       const N = 3000;
       const text = 'x'.repeat(300);
       await h.store.transact(function* () {
@@ -507,7 +677,15 @@ for (const kind of STORE_KINDS) {
           yield {
             kind: 'run',
             sql: `INSERT INTO messages (id, app_id, phone, direction, channel, text, at) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-            params: rows.flatMap((k) => [randomUUID(), a.app.id, phone, 'in', 'whatsapp', `${k === N - 1 ? 'the last one ' : ''}${text}`, at + 1 + k]),
+            params: rows.flatMap((k) => [
+              randomUUID(),
+              a.app.id,
+              phone,
+              'in',
+              'whatsapp',
+              `${k === N - 1 ? 'the last one ' : ''}${text}`,
+              at + 1 + k,
+            ]),
           };
         }
       } as never);
@@ -517,21 +695,32 @@ for (const kind of STORE_KINDS) {
       assert.ok(html.length < 100_000, `the page stays small: ${html.length} bytes`);
       assert.equal((html.match(/Message received \(whatsapp\)/g) ?? []).length, 20, 'the last 20 messages');
       assert.ok(html.includes('the last one'), 'the most recent message is among them');
-      assert.ok(html.includes(`The most recent 21 of ${N + 1} records.`), 'a note says that older records are left out');
+      assert.ok(
+        html.includes(`The most recent 21 of ${N + 1} records.`),
+        'a note says that older records are left out',
+      );
       // The business API still gives the whole history.
-      const api = await h.request(`/api/v1/apps/${a.name}/users/${phone}`, { headers: { authorization: `Bearer ${a.apiKey}` } });
+      const api = await h.request(`/api/v1/apps/${a.name}/users/${phone}`, {
+        headers: { authorization: `Bearer ${a.apiKey}` },
+      });
       assert.equal(api.status, 200);
       const body = (await api.json()) as { consents: unknown[]; messages: unknown[] };
       assert.equal(body.messages.length, N);
       assert.equal(body.consents.length, 1);
       const limited = await h.store.read(userHistory, a.app.id, phone, { lastMessages: 5, lastConsents: 0 });
-      assert.deepEqual([limited.messages.length, limited.totalMessages, limited.consents.length, limited.totalConsents], [5, N, 0, 1]);
+      assert.deepEqual(
+        [limited.messages.length, limited.totalMessages, limited.consents.length, limited.totalConsents],
+        [5, N, 0, 1],
+      );
       assert.ok(limited.messages[4]!.text.startsWith('the last one'), 'oldest first, ending with the latest');
     });
 
     it('Should run its middleware once on /settings: one language cookie, and a valid POST to /settings is a 404', async () => {
       const es = await get(h, '/settings?lang=es');
-      assert.deepEqual(es.headers.getSetCookie().map((c) => c.split('=')[0]), ['__Host-optin_lang']);
+      assert.deepEqual(
+        es.headers.getSetCookie().map((c) => c.split('=')[0]),
+        ['__Host-optin_lang'],
+      );
       const a = await newApp();
       const res = await post(h, '/settings', { csrf: a.csrf }, a.cookie);
       assert.equal(res.status, 404);
@@ -549,18 +738,49 @@ for (const kind of STORE_KINDS) {
     it('Should name people in links by a reference that hides the number and works only in its own session', async () => {
       const a = await newApp();
       const phone = '14155550171';
-      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, {
+        id: randomUUID(),
+        appId: a.app.id,
+        phone,
+        action: 'opt_in',
+        via: 'url',
+        wording: null,
+        locale: 'en',
+        at: clock.now(),
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: null,
+        ref: null,
+        actor: null,
+        verified: false,
+      });
       const html = await (await get(h, '/settings/users?reveal=1', a.cookie)).text();
       const ref = refIn(html, `+${phone}`, 'optout');
-      for (const decoded of [ref, Buffer.from(ref, 'base64url').toString('latin1'), Buffer.from(ref, 'base64').toString('latin1')]) {
-        assert.ok(!decoded.includes(phone) && !decoded.includes(phone.slice(-4)), 'the number cannot be read from the link');
+      for (const decoded of [
+        ref,
+        Buffer.from(ref, 'base64url').toString('latin1'),
+        Buffer.from(ref, 'base64').toString('latin1'),
+      ]) {
+        assert.ok(
+          !decoded.includes(phone) && !decoded.includes(phone.slice(-4)),
+          'the number cannot be read from the link',
+        );
       }
       assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${ref}`, a.cookie)).status, 200);
       // Another session of the same app cannot use it, nor a plain base64 of the number.
       const other = (await signIn(h, a.apiKey)).cookie!;
       assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${ref}`, other)).status, 400);
-      assert.equal((await get(h, `/settings/users/confirm?action=optout&p=${Buffer.from(phone).toString('base64url')}`, a.cookie)).status, 400);
-      assert.equal((await post(h, '/settings/users/optout', { csrf: await csrfOf(h, other), p: ref, confirm: 'yes' }, other)).status, 400);
+      assert.equal(
+        (await get(h, `/settings/users/confirm?action=optout&p=${Buffer.from(phone).toString('base64url')}`, a.cookie))
+          .status,
+        400,
+      );
+      assert.equal(
+        (await post(h, '/settings/users/optout', { csrf: await csrfOf(h, other), p: ref, confirm: 'yes' }, other))
+          .status,
+        400,
+      );
       assert.equal((await h.store.read(getUser, a.app.id, phone))?.optin, 'opted_in', 'nothing changed');
       // A tampered reference is refused, not misread.
       const tampered = ref.slice(0, -2) + (ref.endsWith('AA') ? 'BB' : 'AA');
@@ -569,25 +789,63 @@ for (const kind of STORE_KINDS) {
 
     it('Should show the widget position its own error, wired to the select', async () => {
       const a = await newApp();
-      const res = await post(h, '/settings/options/theme', { csrf: a.csrf, color: '#123456', position: 'top' }, a.cookie);
+      const res = await post(
+        h,
+        '/settings/options/theme',
+        { csrf: a.csrf, color: '#123456', position: 'top' },
+        a.cookie,
+      );
       assert.equal(res.status, 422);
       const html = await res.text();
       assert.equal(fieldError(html, 'theme-position'), 'Choose where the button sits: right or left');
       assert.equal(fieldError(html, 'theme-color'), null, 'the colour was fine');
-      assert.match(html, /<select[^>]+id="theme-position"[^>]+aria-describedby="theme-position-error" aria-invalid="true"/);
-      const es = await post(h, '/settings/options/theme?lang=es', { csrf: a.csrf, color: '#123456', position: 'top' }, a.cookie);
-      assert.equal(fieldError(await es.text(), 'theme-position'), 'Elige dónde va el botón: a la derecha o a la izquierda');
-      assert.doesNotMatch(await (await get(h, '/settings/options', a.cookie)).text(), /id="theme-position"[^>]+aria-invalid/);
+      assert.match(
+        html,
+        /<select[^>]+id="theme-position"[^>]+aria-describedby="theme-position-error" aria-invalid="true"/,
+      );
+      const es = await post(
+        h,
+        '/settings/options/theme?lang=es',
+        { csrf: a.csrf, color: '#123456', position: 'top' },
+        a.cookie,
+      );
+      assert.equal(
+        fieldError(await es.text(), 'theme-position'),
+        'Elige dónde va el botón: a la derecha o a la izquierda',
+      );
+      assert.doesNotMatch(
+        await (await get(h, '/settings/options', a.cookie)).text(),
+        /id="theme-position"[^>]+aria-invalid/,
+      );
     });
 
     it('Should say there was nothing to erase when the number is not stored', async () => {
       const a = await newApp();
       const phone = '14155550172';
-      await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone, action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now(), ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+      await recordConsent(h.store, {
+        id: randomUUID(),
+        appId: a.app.id,
+        phone,
+        action: 'opt_in',
+        via: 'url',
+        wording: null,
+        locale: 'en',
+        at: clock.now(),
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: null,
+        ref: null,
+        actor: null,
+        verified: false,
+      });
       const ref = refIn(await (await get(h, '/settings/users?reveal=1', a.cookie)).text(), `+${phone}`);
       const first = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref, confirm: 'yes' }, a.cookie);
       assert.equal(first.headers.get('location'), '/settings/users?done=erased');
-      assert.match(await (await get(h, first.headers.get('location')!, a.cookie)).text(), /role="status"[^>]*>Erased\./);
+      assert.match(
+        await (await get(h, first.headers.get('location')!, a.cookie)).text(),
+        /role="status"[^>]*>Erased\./,
+      );
       const again = await post(h, '/settings/users/erase', { csrf: a.csrf, p: ref, confirm: 'yes' }, a.cookie);
       assert.equal(again.headers.get('location'), '/settings/users?done=nothing');
       const html = await (await get(h, again.headers.get('location')!, a.cookie)).text();
@@ -597,20 +855,45 @@ for (const kind of STORE_KINDS) {
 
     it('Should refuse a private, loopback or localhost callback URL when it is saved, on the form and in the API', async () => {
       const a = await newApp();
-      for (const url of ['http://127.0.0.1:5432/x', 'http://localhost:8080/hook', 'https://api.localhost/x', 'http://[::1]/x', 'http://10.1.2.3/x', 'http://192.168.0.10/x', 'http://[::ffff:7f00:1]/x', 'http://2130706433/x']) {
+      for (const url of [
+        'http://127.0.0.1:5432/x',
+        'http://localhost:8080/hook',
+        'https://api.localhost/x',
+        'http://[::1]/x',
+        'http://10.1.2.3/x',
+        'http://192.168.0.10/x',
+        'http://[::ffff:7f00:1]/x',
+        'http://2130706433/x',
+      ]) {
         const res = await post(h, '/settings/options/callback', { csrf: a.csrf, callback_url: url }, a.cookie);
         assert.equal(res.status, 422, url);
         const html = await res.text();
-        assert.equal(fieldError(html, 'callback-url'), 'Use a public address: local, private and loopback addresses cannot receive events', url);
+        assert.equal(
+          fieldError(html, 'callback-url'),
+          'Use a public address: local, private and loopback addresses cannot receive events',
+          url,
+        );
         assert.match(html, /id="callback-url"[^>]+aria-invalid="true"/);
-        const api = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: url }) });
+        const api = await h.request(`/api/v1/apps/${a.name}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ callbackUrl: url }),
+        });
         assert.equal(api.status, 422, url);
         assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'invalid_callback_url');
       }
       assert.equal((await h.store.read(appByName, a.name))!.settings.callbackUrl, null, 'nothing saved');
-      const ok = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'https://hooks.example.com/x' }) });
+      const ok = await h.request(`/api/v1/apps/${a.name}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ callbackUrl: 'https://hooks.example.com/x' }),
+      });
       assert.equal(ok.status, 200);
-      const cleared = await h.request(`/api/v1/apps/${a.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: null }) });
+      const cleared = await h.request(`/api/v1/apps/${a.name}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${a.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ callbackUrl: null }),
+      });
       assert.equal(cleared.status, 200);
 
       // An operator who allows private callbacks (a test bench, a private network) may save them.
@@ -619,9 +902,17 @@ for (const kind of STORE_KINDS) {
         const b = await open.makeApp();
         const cookie = (await signIn(open, b.apiKey)).cookie!;
         const csrf = await csrfOf(open, cookie);
-        assert.equal((await post(open, '/settings/options/callback', { csrf, callback_url: 'http://127.0.0.1:5432/x' }, cookie)).status, 303);
+        assert.equal(
+          (await post(open, '/settings/options/callback', { csrf, callback_url: 'http://127.0.0.1:5432/x' }, cookie))
+            .status,
+          303,
+        );
         assert.equal((await open.store.read(appByName, b.name))!.settings.callbackUrl, 'http://127.0.0.1:5432/x');
-        const api = await open.request(`/api/v1/apps/${b.name}`, { method: 'PATCH', headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: 'http://localhost:9/x' }) });
+        const api = await open.request(`/api/v1/apps/${b.name}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${b.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ callbackUrl: 'http://localhost:9/x' }),
+        });
         assert.equal(api.status, 200);
       } finally {
         await open.close();
@@ -631,7 +922,23 @@ for (const kind of STORE_KINDS) {
     it('Should keep the history drawer out of the row header, and give each landmark of the opt-ins page its own name', async () => {
       const a = await newApp();
       for (let i = 0; i < 26; i++) {
-        await recordConsent(h.store, { id: randomUUID(), appId: a.app.id, phone: String(14155550300 + i), action: 'opt_in', via: 'url', wording: null, locale: 'en', at: clock.now() + i, ip: null, userAgent: null, page: null, campaign: null, ref: null, actor: null, verified: false });
+        await recordConsent(h.store, {
+          id: randomUUID(),
+          appId: a.app.id,
+          phone: String(14155550300 + i),
+          action: 'opt_in',
+          via: 'url',
+          wording: null,
+          locale: 'en',
+          at: clock.now() + i,
+          ip: null,
+          userAgent: null,
+          page: null,
+          campaign: null,
+          ref: null,
+          actor: null,
+          verified: false,
+        });
       }
       const html = await (await get(h, '/settings/users', a.cookie)).text();
       const headers = [...html.matchAll(/<th scope="row"[^>]*>([\s\S]*?)<\/th>/g)].map((x) => x[1]!);
@@ -662,7 +969,9 @@ for (const kind of STORE_KINDS) {
       const oldHash = sha256(old.split('=')[1]!);
       const count = (hash: string) =>
         h.store.read(function* () {
-          return ((yield { kind: 'all', sql: 'SELECT id_hash FROM sessions WHERE id_hash = ?', params: [hash] }) as unknown[]).length;
+          return (
+            (yield { kind: 'all', sql: 'SELECT id_hash FROM sessions WHERE id_hash = ?', params: [hash] }) as unknown[]
+          ).length;
         } as never) as Promise<number>;
       assert.equal(await count(oldHash), 1);
       clock.advance(7 * 86_400_000 + 1000);
@@ -673,7 +982,13 @@ for (const kind of STORE_KINDS) {
     it('Should escape a display name with markup on every Settings page and the poster', async () => {
       const evil = '<img src=x onerror=alert(1)>&"Shop"';
       const a = await newApp({ displayName: evil });
-      for (const path of ['/settings', '/settings/options', '/settings/users', '/settings/funnel', '/settings/poster?paper=a4']) {
+      for (const path of [
+        '/settings',
+        '/settings/options',
+        '/settings/users',
+        '/settings/funnel',
+        '/settings/poster?paper=a4',
+      ]) {
         const html = await (await get(h, path, a.cookie)).text();
         assert.ok(!html.includes('<img src=x'), `${path}: the markup is not live`);
         assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;&amp;'), `${path}: the name is shown, escaped`);

@@ -7,7 +7,12 @@ import { appByName } from '../server/store/apps.js';
 import { getUser } from '../server/store/users.js';
 
 /** A raw HTTP/1.1 request, so that bodies can be chunked and headers exactly what a test says. */
-function raw(url: string, method: string, headers: Record<string, string>, chunks: string[]): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function raw(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  chunks: string[],
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent: false }, (res) => {
       const parts: Buffer[] = [];
@@ -29,21 +34,36 @@ describe('over a real socket', () => {
   after(() => s.close());
 
   it('Should take a chunked form without Content-Length', async () => {
-    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, ['consent=yes&', 'phone=%2B14155550201']);
+    const r = await raw(
+      `${s.url}/o/Socket1`,
+      'POST',
+      { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' },
+      ['consent=yes&', 'phone=%2B14155550201'],
+    );
     assert.equal(r.status, 303);
     assert.match(String(r.headers.location), /^https:\/\/wa\.me\/14155550123\?text=/);
   });
 
   it('Should refuse an oversized chunked body with 413 and record nothing', async () => {
     const big = Array.from({ length: 40 }, () => 'x'.repeat(1024));
-    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' }, ['consent=yes&phone=%2B14155550202&pad=', ...big]);
+    const r = await raw(
+      `${s.url}/o/Socket1`,
+      'POST',
+      { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' },
+      ['consent=yes&phone=%2B14155550202&pad=', ...big],
+    );
     assert.equal(r.status, 413);
     const app = (await s.store.read(appByName, 'Socket1'))!;
     assert.equal(await s.store.read(getUser, app.id, '14155550202'), null);
   });
 
   it('Should refuse a declared oversized body with 413 before reading it', async () => {
-    const r = await raw(`${s.url}/o/Socket1`, 'POST', { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100000' }, ['consent=yes']);
+    const r = await raw(
+      `${s.url}/o/Socket1`,
+      'POST',
+      { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100000' },
+      ['consent=yes'],
+    );
     assert.equal(r.status, 413);
   });
 
@@ -56,11 +76,16 @@ describe('over a real socket', () => {
     assert.equal(del.status, 200, del.body.toString());
     const rotate = await raw(`${s.url}/api/v1/apps/SocketApi/keys/rotate`, 'POST', auth, []);
     assert.equal(rotate.status, 200, rotate.body.toString());
-    const wrong = await raw(`${s.url}/api/v1/apps/SocketApi/eligibility`, 'POST', { ...auth, 'content-type': 'text/plain' }, ['{}']);
+    const wrong = await raw(
+      `${s.url}/api/v1/apps/SocketApi/eligibility`,
+      'POST',
+      { ...auth, 'content-type': 'text/plain' },
+      ['{}'],
+    );
     assert.equal(wrong.status, 401, 'the old key was revoked by the rotation');
   });
 
-  it('Should ask for a key on every route under an app but the widget\'s two calls', async () => {
+  it("Should ask for a key on every route under an app but the widget's two calls", async () => {
     for (const [method, path] of [
       ['GET', '/api/v1/apps/Socket1/users/public'],
       ['GET', '/api/v1/apps/Socket1/events/public'],

@@ -57,11 +57,25 @@ describe('public addresses', () => {
     ['2001::1', false],
     ['[::1]', false],
   ];
-  for (const [ip, ok] of cases) it(`Should count ${ip} as ${ok ? 'public' : 'not public'}`, () => assert.equal(isPublicAddress(ip), ok));
+  for (const [ip, ok] of cases)
+    it(`Should count ${ip} as ${ok ? 'public' : 'not public'}`, () => assert.equal(isPublicAddress(ip), ok));
 
   it('Should refuse loopback, private names and odd schemes unless allowed', async () => {
     const base = { method: 'POST' as const, headers: {}, body: '{}', timeoutMs: 2000, allowPrivate: false };
-    for (const url of ['http://127.0.0.1:9/x', 'http://localhost:9/x', 'http://[::1]:9/x', 'http://[::ffff:127.0.0.1]:9/x', 'http://[::ffff:7f00:1]:9/x', 'http://[::ffff:169.254.169.254]/latest', 'http://169.254.169.254/latest', 'http://2130706433/x', 'http://0x7f.1/x', 'ftp://example.com/x', 'file:///etc/passwd', 'http://user:pw@example.com/']) {
+    for (const url of [
+      'http://127.0.0.1:9/x',
+      'http://localhost:9/x',
+      'http://[::1]:9/x',
+      'http://[::ffff:127.0.0.1]:9/x',
+      'http://[::ffff:7f00:1]:9/x',
+      'http://[::ffff:169.254.169.254]/latest',
+      'http://169.254.169.254/latest',
+      'http://2130706433/x',
+      'http://0x7f.1/x',
+      'ftp://example.com/x',
+      'file:///etc/passwd',
+      'http://user:pw@example.com/',
+    ]) {
       const r = await safePost({ ...base, url });
       assert.equal(r.ok, false, url);
       if (!r.ok) assert.match(r.error, /^refused|EPRIVATE|non-public/, url);
@@ -82,7 +96,17 @@ for (const kind of STORE_KINDS) {
       rx = await new Receiver().start();
       h = await harness(kind, { clock, config: { allowPrivateCallbacks: true, callbackTimeoutMs: 500 } });
       const created = await (
-        await h.request('/api/v1/apps', { method: 'POST', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'HookShop', displayName: 'Hook Shop', phone: '+14155550123', live: true, callbackUrl: rx.url }) })
+        await h.request('/api/v1/apps', {
+          method: 'POST',
+          headers: { ...ADMIN, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            name: 'HookShop',
+            displayName: 'Hook Shop',
+            phone: '+14155550123',
+            live: true,
+            callbackUrl: rx.url,
+          }),
+        })
       ).json();
       secret = created.webhookSecret;
       appId = (await h.store.read(appByName, 'HookShop'))!.id;
@@ -97,17 +121,25 @@ for (const kind of STORE_KINDS) {
       rx.received = [];
     });
 
-    const optin = (phone: string, c = 'spring') => h.request('/o/HookShop', form({ consent: 'yes', phone, via: 'qr', c }));
+    const optin = (phone: string, c = 'spring') =>
+      h.request('/o/HookShop', form({ consent: 'yes', phone, via: 'qr', c }));
 
     it('Should sign each event by Standard Webhooks, as the reference library verifies', async () => {
       assert.equal((await optin('+14155550401')).status, 303);
       assert.equal(await worker.drain(), 1);
       assert.equal(rx.received.length, 1);
       const [req] = rx.received;
-      const headers = { 'webhook-id': String(req!.headers['webhook-id']), 'webhook-timestamp': String(req!.headers['webhook-timestamp']), 'webhook-signature': String(req!.headers['webhook-signature']) };
+      const headers = {
+        'webhook-id': String(req!.headers['webhook-id']),
+        'webhook-timestamp': String(req!.headers['webhook-timestamp']),
+        'webhook-signature': String(req!.headers['webhook-signature']),
+      };
       // The library checks the timestamp against the real clock; ours is injected.
       const wh = new Webhook(secret);
-      const body = wh.verify(req!.body, { ...headers, 'webhook-timestamp': headers['webhook-timestamp'] }) as Record<string, unknown>;
+      const body = wh.verify(req!.body, { ...headers, 'webhook-timestamp': headers['webhook-timestamp'] }) as Record<
+        string,
+        unknown
+      >;
       assert.equal(body.type, 'opted-in');
       assert.equal(body.app, 'HookShop');
       assert.deepEqual(Object.keys(body).sort(), ['app', 'data', 'id', 'timestamp', 'type']);
@@ -126,10 +158,13 @@ for (const kind of STORE_KINDS) {
       await h.request('/api/v1/apps/HookShop/users/14155550402/optout', { method: 'PUT', headers: ADMIN });
       await h.request('/api/v1/apps/HookShop/users/14155550402/optout', { method: 'PUT', headers: ADMIN });
       await worker.drain();
-      assert.deepEqual(rx.received.map((r) => JSON.parse(r.body).type), ['opted-in', 'opted-out']);
+      assert.deepEqual(
+        rx.received.map((r) => JSON.parse(r.body).type),
+        ['opted-in', 'opted-out'],
+      );
     });
 
-    it('Should retry on the contract\'s schedule with the same webhook-id, then mark the event failed, and replay it', async () => {
+    it("Should retry on the contract's schedule with the same webhook-id, then mark the event failed, and replay it", async () => {
       rx.mode = 'fail';
       await optin('+14155550403');
       assert.equal(await worker.drain(), 1);
@@ -154,17 +189,24 @@ for (const kind of STORE_KINDS) {
       rx.mode = 'ok';
       const replay = await h.request(`/api/v1/apps/HookShop/events/${id}/replay`, { method: 'POST', headers: ADMIN });
       assert.equal(replay.status, 202);
-      assert.equal((await h.request(`/api/v1/apps/HookShop/events/${id}/replay`, { method: 'POST', headers: ADMIN })).status, 409);
+      assert.equal(
+        (await h.request(`/api/v1/apps/HookShop/events/${id}/replay`, { method: 'POST', headers: ADMIN })).status,
+        409,
+      );
       assert.equal(await worker.drain(), 1);
       assert.equal(rx.ids().at(-1), id);
-      assert.equal((await (await h.request(`/api/v1/apps/HookShop/events/${id}`, { headers: ADMIN })).json()).status, 'delivered');
+      assert.equal(
+        (await (await h.request(`/api/v1/apps/HookShop/events/${id}`, { headers: ADMIN })).json()).status,
+        'delivered',
+      );
     });
 
     it('Should count only a 2xx: a redirect is not followed and counts as a failure', async () => {
       rx.mode = 'redirect';
       await optin('+14155550404');
       await worker.drain();
-      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=pending', { headers: ADMIN })).json()).events;
+      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=pending', { headers: ADMIN })).json())
+        .events;
       assert.match(e.lastError, /HTTP 302 \(redirects are not followed\)/);
       assert.equal(rx.received.length, 1);
       rx.mode = 'ok';
@@ -176,7 +218,8 @@ for (const kind of STORE_KINDS) {
       rx.mode = 'hang';
       await optin('+14155550405');
       await worker.drain();
-      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=pending', { headers: ADMIN })).json()).events;
+      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=pending', { headers: ADMIN })).json())
+        .events;
       assert.match(e.lastError, /timed out/);
       rx.mode = 'ok';
       clock.advance(RETRY_DELAYS_MS[0]!);
@@ -185,11 +228,17 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should send both signatures during a secret rotation', async () => {
-      const rotated = await (await h.request('/api/v1/apps/HookShop/webhook-secret/rotate', { method: 'POST', headers: ADMIN })).json();
+      const rotated = await (
+        await h.request('/api/v1/apps/HookShop/webhook-secret/rotate', { method: 'POST', headers: ADMIN })
+      ).json();
       await optin('+14155550406');
       await worker.drain();
       const req = rx.received[0]!;
-      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+      const headers = {
+        'webhook-id': String(req.headers['webhook-id']),
+        'webhook-timestamp': String(req.headers['webhook-timestamp']),
+        'webhook-signature': String(req.headers['webhook-signature']),
+      };
       assert.equal(headers['webhook-signature'].split(' ').length, 2);
       assert.equal(headers['webhook-id'].length > 0, true);
       verifySigned(rotated.webhookSecret, req);
@@ -206,13 +255,27 @@ for (const kind of STORE_KINDS) {
       secret = rotated.webhookSecret;
     });
 
-    it('Should send Gupshup\'s shape when the app asks for it', async () => {
-      await h.request('/api/v1/apps/HookShop', { method: 'PATCH', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ payloadFormat: 'gupshup' }) });
+    it("Should send Gupshup's shape when the app asks for it", async () => {
+      await h.request('/api/v1/apps/HookShop', {
+        method: 'PATCH',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ payloadFormat: 'gupshup' }),
+      });
       await optin('+14155550408');
       await worker.drain();
       const body = JSON.parse(rx.received[0]!.body);
-      assert.deepEqual(body, { app: 'HookShop', timestamp: clock.now(), version: 2, type: 'user-event', payload: { phone: '14155550408', type: 'opted-in' } });
-      await h.request('/api/v1/apps/HookShop', { method: 'PATCH', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ payloadFormat: 'standard' }) });
+      assert.deepEqual(body, {
+        app: 'HookShop',
+        timestamp: clock.now(),
+        version: 2,
+        type: 'user-event',
+        payload: { phone: '14155550408', type: 'opted-in' },
+      });
+      await h.request('/api/v1/apps/HookShop', {
+        method: 'PATCH',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ payloadFormat: 'standard' }),
+      });
     });
 
     it('Should disable the endpoint on 410 Gone until the callback URL is set again', async () => {
@@ -221,14 +284,22 @@ for (const kind of STORE_KINDS) {
       await worker.drain();
       const app = await (await h.request('/api/v1/apps/HookShop', { headers: ADMIN })).json();
       assert.equal(app.callbackDisabled, true);
-      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=failed', { headers: ADMIN })).json()).events;
+      const [e] = (await (await h.request('/api/v1/apps/HookShop/events?status=failed', { headers: ADMIN })).json())
+        .events;
       assert.match(e.lastError, /Gone/);
       rx.mode = 'ok';
       rx.received = [];
       await optin('+14155550410');
       assert.equal(await worker.drain(), 0, 'no event is written for a disabled endpoint');
-      await h.request('/api/v1/apps/HookShop', { method: 'PATCH', headers: { ...ADMIN, 'content-type': 'application/json' }, body: JSON.stringify({ callbackUrl: `${rx.url}?v=2` }) });
-      assert.equal((await (await h.request('/api/v1/apps/HookShop', { headers: ADMIN })).json()).callbackDisabled, false);
+      await h.request('/api/v1/apps/HookShop', {
+        method: 'PATCH',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ callbackUrl: `${rx.url}?v=2` }),
+      });
+      assert.equal(
+        (await (await h.request('/api/v1/apps/HookShop', { headers: ADMIN })).json()).callbackDisabled,
+        false,
+      );
       await optin('+14155550411');
       assert.equal(await worker.drain(), 1);
       assert.equal(rx.received.length, 1);
@@ -254,10 +325,23 @@ for (const kind of STORE_KINDS) {
     it('Should deliver each event once when several workers drain at the same time', async () => {
       for (let i = 0; i < 40; i++) await optin(`+1415555050${String(i).padStart(2, '0')}`.slice(0, 12));
       const others = [h.ts.reopen(), h.ts.reopen()];
-      const workers = [worker, ...others.map((store) => new OutboxWorker({ ...h.deps, store }, { event: deliverEvent, message: deliverMessage }, { batch: 5, concurrency: 2 }))];
+      const workers = [
+        worker,
+        ...others.map(
+          (store) =>
+            new OutboxWorker(
+              { ...h.deps, store },
+              { event: deliverEvent, message: deliverMessage },
+              { batch: 5, concurrency: 2 },
+            ),
+        ),
+      ];
       const handled = await Promise.all(workers.map((w) => w.drain()));
       const ids = rx.ids();
-      assert.equal(handled.reduce((a, b) => a + b, 0), ids.length);
+      assert.equal(
+        handled.reduce((a, b) => a + b, 0),
+        ids.length,
+      );
       assert.equal(new Set(ids).size, ids.length, 'no event was sent twice');
       const pending = await (await h.request('/api/v1/apps/HookShop/events?status=pending', { headers: ADMIN })).json();
       assert.deepEqual(pending.events, []);
@@ -266,7 +350,9 @@ for (const kind of STORE_KINDS) {
     it('Should list events newest first with cursor pages', async () => {
       const first = await (await h.request('/api/v1/apps/HookShop/events?limit=3', { headers: ADMIN })).json();
       assert.equal(first.events.length, 3);
-      const second = await (await h.request(`/api/v1/apps/HookShop/events?limit=3&cursor=${first.next}`, { headers: ADMIN })).json();
+      const second = await (
+        await h.request(`/api/v1/apps/HookShop/events?limit=3&cursor=${first.next}`, { headers: ADMIN })
+      ).json();
       const ids = [...first.events, ...second.events].map((e: { id: string }) => e.id);
       assert.equal(new Set(ids).size, 6);
       assert.ok(Date.parse(first.events[0].createdAt) >= Date.parse(second.events[0].createdAt));

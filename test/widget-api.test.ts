@@ -15,37 +15,66 @@ for (const kind of STORE_KINDS) {
     let h: TestHarness;
     before(async () => {
       h = await harness(kind);
-      await h.makeApp({ name: 'WidgetShop', displayName: 'Widget Shop', phone: '+14155550123', live: true, settings: { allowedOrigins: [SHOP], privacyUrl: 'https://shop.example.com/privacy' } });
+      await h.makeApp({
+        name: 'WidgetShop',
+        displayName: 'Widget Shop',
+        phone: '+14155550123',
+        live: true,
+        settings: { allowedOrigins: [SHOP], privacyUrl: 'https://shop.example.com/privacy' },
+      });
       await h.makeApp({ name: 'WidgetSand', displayName: 'Sand' });
     });
     after(() => h.close());
 
     const consentCount = async (appId: string) =>
       Number(
-        (await h.store.read(function* () {
-          return (yield { kind: 'get', sql: 'SELECT COUNT(*) AS n FROM consents WHERE app_id = ?', params: [appId] }) as { n: number };
-        })).n,
+        (
+          await h.store.read(function* () {
+            return (yield {
+              kind: 'get',
+              sql: 'SELECT COUNT(*) AS n FROM consents WHERE app_id = ?',
+              params: [appId],
+            }) as { n: number };
+          })
+        ).n,
       );
 
     const post = (name: string, body: unknown, headers: Record<string, string> = {}) =>
-      h.request(`/api/v1/apps/${name}/optins`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SHOP, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      h.request(`/api/v1/apps/${name}/optins`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: SHOP, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
 
     it('Should give the widget what it needs, cacheable, readable from any page', async () => {
-      const res = await h.request('/api/v1/apps/widgetshop/public', { headers: { origin: 'https://anywhere.example' } });
+      const res = await h.request('/api/v1/apps/widgetshop/public', {
+        headers: { origin: 'https://anywhere.example' },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers.get('access-control-allow-origin'), '*');
       assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin');
       assert.match(res.headers.get('cache-control')!, /public, max-age=60/);
       const etag = res.headers.get('etag')!;
       const body = await res.json();
-      assert.deepEqual(Object.keys(body).sort(), ['displayName', 'live', 'name', 'phoneField', 'privacyUrl', 'theme', 'wording']);
+      assert.deepEqual(Object.keys(body).sort(), [
+        'displayName',
+        'live',
+        'name',
+        'phoneField',
+        'privacyUrl',
+        'theme',
+        'wording',
+      ]);
       assert.equal(body.name, 'WidgetShop');
       assert.equal(body.live, true);
       assert.equal(body.phoneField, 'required');
       assert.equal(body.wording.es.version, 1);
       assert.match(body.wording.pt.text, /Widget Shop no WhatsApp/);
       assert.deepEqual(body.theme, { color: '#25D366', position: 'right' });
-      assert.equal((await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status, 304);
+      assert.equal(
+        (await h.request('/api/v1/apps/WidgetShop/public', { headers: { 'if-none-match': etag } })).status,
+        304,
+      );
       // A wording change is a new body, so a new tag: a cache never keeps the old text.
       const app = (await h.store.read(appByName, 'WidgetShop'))!;
       await patchApp(h.store, app.id, { wording: { en: 'Yes: {business} may write to me on WhatsApp.' } }, Date.now());
@@ -60,7 +89,15 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should record a widget opt-in and answer 201 with the redirect', async () => {
-      const res = await post('WidgetShop', { consent: true, phone: '+14155550180', via: 'widget', campaign: 'banner', lang: 'es', page: 'https://shop.example.com/p/1', wordingVersion: 1 });
+      const res = await post('WidgetShop', {
+        consent: true,
+        phone: '+14155550180',
+        via: 'widget',
+        campaign: 'banner',
+        lang: 'es',
+        page: 'https://shop.example.com/p/1',
+        wordingVersion: 1,
+      });
       assert.equal(res.status, 201);
       assert.equal(res.headers.get('access-control-allow-origin'), SHOP);
       assert.match(res.headers.get('vary')!, /Origin/);
@@ -77,7 +114,11 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should accept the same JSON as text/plain, which needs no CORS preflight', async () => {
-      const res = await post('WidgetShop', { consent: true, phone: '+14155550181' }, { 'content-type': 'text/plain;charset=UTF-8' });
+      const res = await post(
+        'WidgetShop',
+        { consent: true, phone: '+14155550181' },
+        { 'content-type': 'text/plain;charset=UTF-8' },
+      );
       assert.equal(res.status, 201);
     });
 
@@ -88,7 +129,11 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should refuse an origin the app does not list, and record nothing', async () => {
-      const res = await post('WidgetShop', { consent: true, phone: '+14155550183' }, { origin: 'https://evil.example' });
+      const res = await post(
+        'WidgetShop',
+        { consent: true, phone: '+14155550183' },
+        { origin: 'https://evil.example' },
+      );
       assert.equal(res.status, 403);
       // The refusal is readable by the page, so the widget can say why.
       assert.equal(res.headers.get('access-control-allow-origin'), 'https://evil.example');
@@ -98,11 +143,21 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should answer preflights only for allowed origins', async () => {
-      const ok = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'OPTIONS', headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      const ok = await h.request('/api/v1/apps/WidgetShop/optins', {
+        method: 'OPTIONS',
+        headers: {
+          origin: SHOP,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
       assert.equal(ok.status, 204);
       assert.equal(ok.headers.get('access-control-allow-origin'), SHOP);
       assert.match(ok.headers.get('access-control-allow-headers')!, /Content-Type/i);
-      const bad = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+      const bad = await h.request('/api/v1/apps/WidgetShop/optins', {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+      });
       assert.equal(bad.status, 403);
       assert.equal(bad.headers.get('access-control-allow-methods'), null);
     });
@@ -118,7 +173,12 @@ for (const kind of STORE_KINDS) {
       ['a bad via', { consent: true, phone: '+14155550184', via: 'qr' }, 422, 'invalid_request'],
       ['malformed JSON', '{"consent":tru', 400, 'malformed_json'],
       ['a JSON array', '[1]', 422, 'invalid_request'],
-      ['an oversized body', { consent: true, phone: '+14155550184', page: 'x'.repeat(10_000) }, 413, 'payload_too_large'],
+      [
+        'an oversized body',
+        { consent: true, phone: '+14155550184', page: 'x'.repeat(10_000) },
+        413,
+        'payload_too_large',
+      ],
     ];
     for (const [what, body, status, code] of bad) {
       it(`Should answer ${status} ${code} for ${what}, and record nothing`, async () => {
@@ -135,7 +195,11 @@ for (const kind of STORE_KINDS) {
     }
 
     it('Should refuse other content types with 415', async () => {
-      const res = await h.request('/api/v1/apps/WidgetShop/optins', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SHOP }, body: 'consent=true' });
+      const res = await h.request('/api/v1/apps/WidgetShop/optins', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SHOP },
+        body: 'consent=true',
+      });
       assert.equal(res.status, 415);
       assert.equal((await res.json()).error.code, 'unsupported_media_type');
     });

@@ -47,11 +47,14 @@ export async function call<T>(url: string, init: RequestInit, ms: number): Promi
     throw { code: body?.error?.code ?? `http_${status}`, status } satisfies Failure;
   } catch (e) {
     // A body that stops arriving mid-way counts as a timeout too.
-    throw (e as Failure).status ? e : ({ code: ctl.signal.aborted ? 'timeout' : 'network', status: 0 } satisfies Failure);
+    throw (e as Failure).status
+      ? e
+      : ({ code: ctl.signal.aborted ? 'timeout' : 'network', status: 0 } satisfies Failure);
   } finally {
     clearTimeout(timer);
   }
 }
 
 /** Normalises anything thrown into a {@link Failure}. */
-export const asFailure = (e: unknown): Failure => ((e as Failure)?.code ? (e as Failure) : { code: 'failed', status: 0 });
+export const asFailure = (e: unknown): Failure =>
+  (e as Failure)?.code ? (e as Failure) : { code: 'failed', status: 0 };

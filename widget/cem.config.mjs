@@ -18,7 +18,9 @@ export default {
       name: 'optin:tidy',
       packageLinkPhase({ customElementsManifest }) {
         for (const mod of customElementsManifest.modules) {
-          mod.declarations = (mod.declarations ?? []).filter((d) => d.kind !== 'variable' || mod.exports?.some((e) => e.name === d.name));
+          mod.declarations = (mod.declarations ?? []).filter(
+            (d) => d.kind !== 'variable' || mod.exports?.some((e) => e.name === d.name),
+          );
           for (const d of mod.declarations) {
             if (d.attributes) d.attributes = d.attributes.filter((a) => !INTERNAL.has(a.name));
             if (d.events) d.events = d.events.filter((e) => e.name !== 'type');

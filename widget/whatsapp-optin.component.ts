@@ -238,15 +238,28 @@ export class WhatsappOptin extends LitElement {
     const wordingVersion = (this.info.wording[lang] ?? this.info.wording.en)?.version ?? null;
     const campaign = this.campaign || null;
     // JSON.stringify drops the undefined keys.
-    const body = { consent: true, via: 'widget', lang, page: location.href, wordingVersion, phone: (need !== 'none' && phone) || undefined, campaign: campaign || undefined };
+    const body = {
+      consent: true,
+      via: 'widget',
+      lang,
+      page: location.href,
+      wordingVersion,
+      phone: (need !== 'none' && phone) || undefined,
+      campaign: campaign || undefined,
+    };
     this.busy = true;
     let res: Optin;
     try {
       // text/plain keeps this a "simple" cross-origin request: no CORS preflight.
-      res = await call<Optin>(`${this.#route}/optins`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } }, this.timeout);
+      res = await call<Optin>(
+        `${this.#route}/optins`,
+        { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'text/plain;charset=UTF-8' } },
+        this.timeout,
+      );
     } catch (err) {
       const { code } = asFailure(err);
-      const field: ErrorKey | null = code === 'invalid_phone' ? 'badPhone' : code === 'phone_required' ? 'needPhone' : null;
+      const field: ErrorKey | null =
+        code === 'invalid_phone' ? 'badPhone' : code === 'phone_required' ? 'needPhone' : null;
       if (field || code === 'consent_required') {
         this.invalid = field ? { phone: field } : { consent: 'needConsent' };
         this.#report(err, this.#t[field ?? 'needConsent']);
@@ -263,7 +276,13 @@ export class WhatsappOptin extends LitElement {
     this.stage = 'done';
     this.#emit('optin-consent', { ...res, lang, campaign, wordingVersion });
     try {
-      if (this.ga4) ((window as unknown as { dataLayer?: object[] }).dataLayer ??= []).push({ event: 'generate_lead', method: 'whatsapp', optin_app: this.app, campaign });
+      if (this.ga4)
+        ((window as unknown as { dataLayer?: object[] }).dataLayer ??= []).push({
+          event: 'generate_lead',
+          method: 'whatsapp',
+          optin_app: this.app,
+          campaign,
+        });
     } catch {
       // A host page's broken dataLayer is not the person's problem.
     }
@@ -271,7 +290,10 @@ export class WhatsappOptin extends LitElement {
   }
 
   async #handOff(url: string): Promise<void> {
-    const phone = (this.#onPhone = this.device === 'phone' || (this.device === 'auto' && (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent))));
+    const phone = (this.#onPhone =
+      this.device === 'phone' ||
+      (this.device === 'auto' &&
+        (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent))));
     this.#emit('optin-redirect', { url, via: phone ? 'navigate' : 'qr' });
     if (phone) return this.navigate(url);
     try {
@@ -280,7 +302,6 @@ export class WhatsappOptin extends LitElement {
     } catch {
       // Without the QR code the link below still works.
     }
-
   }
 
   #fail(err: unknown, again: () => unknown): void {
@@ -357,9 +378,10 @@ export class WhatsappOptin extends LitElement {
     const field = info.phoneField;
     const { phone, consent } = this.invalid;
     return html`<form part="consent" novalidate @submit=${this.#submit}>
-      ${field === 'none'
-        ? nothing
-        : html`<label for="phone">${t.phone}${field === 'optional' ? ` ${t.optional}` : ''}</label>
+      ${
+        field === 'none'
+          ? nothing
+          : html`<label for="phone">${t.phone}${field === 'optional' ? ` ${t.optional}` : ''}</label>
             <input
               id="phone"
               type="tel"
@@ -370,7 +392,8 @@ export class WhatsappOptin extends LitElement {
               .value=${this.#phone}
               @input=${(e: Event) => ((this.#phone = (e.target as HTMLInputElement).value), (this.invalid = { ...this.invalid, phone: undefined }))}
             />
-            <div id="phone-error" role="alert">${phone ? t[phone] : ''}</div>`}
+            <div id="phone-error" role="alert">${phone ? t[phone] : ''}</div>`
+      }
       <label>
         <input
           type="checkbox"
@@ -390,10 +413,12 @@ export class WhatsappOptin extends LitElement {
   #done(t: Strings) {
     const url = this.#result!.redirectUrl;
     const qr = this.qr;
-    return html`${qr
+    return html`${
+      qr
         ? html`<p id="scan" role="status">${t.scan}</p>
             <svg role="img" aria-labelledby="scan" viewBox="-2 -2 ${qr.size + 4} ${qr.size + 4}"><path d=${qr.d}></path></svg>`
-        : nothing}
+        : nothing
+    }
       <a class="${s.button} ${s.wide}" href=${url} target="_blank" rel="noopener" @click=${() => this.#emit('optin-redirect', { url, via: 'link' })}>${this.#onPhone ? t.open : t.desktop}</a>`;
   }
 
@@ -403,7 +428,8 @@ export class WhatsappOptin extends LitElement {
 }
 
 /** A speech bubble with a handset: the WhatsApp idea in few bytes (the official mark is ~1 KB). */
-const ICON = 'M12 2a10 10 0 0 0-8.7 15L2 22l5.2-1.3A10 10 0 1 0 12 2Zm0 2a8 8 0 1 1-4 15l-3 .8.8-2.9A8 8 0 0 1 12 4ZM8.5 7C7.7 7 7 8 7 9c0 3.3 4.7 8 8 8 1 0 2-.7 2-1.5l-2.2-1.5-1.3 1c-1.4-.5-3-2-3.5-3.5l1-1.3L9.5 7Z';
+const ICON =
+  'M12 2a10 10 0 0 0-8.7 15L2 22l5.2-1.3A10 10 0 1 0 12 2Zm0 2a8 8 0 1 1-4 15l-3 .8.8-2.9A8 8 0 0 1 12 4ZM8.5 7C7.7 7 7 8 7 9c0 3.3 4.7 8 8 8 1 0 2-.7 2-1.5l-2.2-1.5-1.3 1c-1.4-.5-3-2-3.5-3.5l1-1.3L9.5 7Z';
 
 interface OptinEvents {
   'optin-open': OptinOpenDetail;

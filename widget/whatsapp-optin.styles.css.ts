@@ -129,9 +129,22 @@ globalStyle('[type=tel]', {
   background: 'none',
 });
 
-globalStyle('label:has([type=checkbox])', { display: 'flex', gap: 10, alignItems: 'start', minBlockSize: target, marginBlockStart: 12 });
+globalStyle('label:has([type=checkbox])', {
+  display: 'flex',
+  gap: 10,
+  alignItems: 'start',
+  minBlockSize: target,
+  marginBlockStart: 12,
+});
 
-globalStyle('[type=checkbox]', { flex: 'none', inlineSize: 22, minInlineSize: 0, blockSize: 22, minBlockSize: 0, accentColor: accent });
+globalStyle('[type=checkbox]', {
+  flex: 'none',
+  inlineSize: 22,
+  minInlineSize: 0,
+  blockSize: 22,
+  minBlockSize: 0,
+  accentColor: accent,
+});
 
 globalStyle('[aria-invalid=true]', { outline: `2px solid ${danger}` });
 

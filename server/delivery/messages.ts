@@ -12,11 +12,23 @@ export type { OutboundMessage, Sender, SendResult } from './senders/types.js';
 /** A provider that has not answered in this long is abandoned for this attempt, and retried. */
 export const SEND_TIMEOUT_MS = 10_000;
 
-const SENDERS: Record<'log' | 'meta' | 'gupshup', Sender> = { log: logSender(), meta: metaSender, gupshup: gupshupSender };
+const SENDERS: Record<'log' | 'meta' | 'gupshup', Sender> = {
+  log: logSender(),
+  meta: metaSender,
+  gupshup: gupshupSender,
+};
 
 function isMessageBody(b: unknown): b is MessageBody {
   const m = b as Partial<MessageBody> | null;
-  return typeof m === 'object' && m !== null && m.channel === 'whatsapp' && typeof m.to === 'string' && /^\d{6,15}$/.test(m.to) && typeof m.text === 'string' && m.text.length > 0;
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    m.channel === 'whatsapp' &&
+    typeof m.to === 'string' &&
+    /^\d{6,15}$/.test(m.to) &&
+    typeof m.text === 'string' &&
+    m.text.length > 0
+  );
 }
 
 /**
@@ -37,14 +49,19 @@ export async function deliverMessage(
   o: { senders?: Partial<typeof SENDERS>; timeoutMs?: number } = {},
 ): Promise<SendResult> {
   if (item.kind !== 'message') return { ok: false, error: `not a message: ${item.kind}`, retry: false };
-  if (!isMessageBody(item.body)) return { ok: false, error: 'the outbox item is not a WhatsApp text message', retry: false };
+  if (!isMessageBody(item.body))
+    return { ok: false, error: 'the outbox item is not a WhatsApp text message', retry: false };
   const app = await deps.store.read(appById, item.appId);
   if (!app) return { ok: false, error: 'the app no longer exists', retry: false };
   const sender = { ...SENDERS, ...o.senders }[app.secrets.sender];
   const body = item.body;
   let r: SendResult;
   try {
-    r = await sender.send(app, { id: item.id, ...body }, { config: deps.config, timeoutMs: o.timeoutMs ?? SEND_TIMEOUT_MS });
+    r = await sender.send(
+      app,
+      { id: item.id, ...body },
+      { config: deps.config, timeoutMs: o.timeoutMs ?? SEND_TIMEOUT_MS },
+    );
   } catch (e) {
     r = { ok: false, error: `sender failed: ${(e as Error).message}`, retry: true };
   }
@@ -52,7 +69,15 @@ export async function deliverMessage(
     const at = deps.clock.now();
     // Sent is sent: a failure to note it in the history must not make the worker send it again.
     await deps.store
-      .transact(addSentMessage, { id: item.id, appId: app.id, phone: body.to, direction: 'out', channel: 'whatsapp', text: body.text, at })
+      .transact(addSentMessage, {
+        id: item.id,
+        appId: app.id,
+        phone: body.to,
+        direction: 'out',
+        channel: 'whatsapp',
+        text: body.text,
+        at,
+      })
       .catch((e: unknown) => console.error('senders: could not add a sent message to the history', item.id, e));
   }
   return r;

@@ -18,7 +18,8 @@ export interface SafeRequest {
   allowPrivate: boolean;
 }
 
-export type SafeResponse = { ok: true; status: number; body: string; ms: number } | { ok: false; error: string; ms: number };
+export type SafeResponse =
+  { ok: true; status: number; body: string; ms: number } | { ok: false; error: string; ms: number };
 
 /**
  * Whether an IP address is one the public internet can route to, in any of its spellings
@@ -57,7 +58,10 @@ export function urlProblem(raw: string): string | null {
 export function callbackUrlProblem(raw: string): string | null {
   const problem = urlProblem(raw);
   if (problem) return problem;
-  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = new URL(raw).hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
   if (isIP(host) && !isPublicAddress(host)) return `${host} is not a public address`;
   if (host === 'localhost' || host.endsWith('.localhost')) return `${host} is not a public address`;
   return null;
@@ -69,8 +73,16 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (err) return callback(err, '', 0);
       const list = addresses as LookupAddress[];
       const bad = list.find((a) => !allowPrivate && !isPublicAddress(a.address));
-      if (bad) return callback(Object.assign(new Error(`refused: ${hostname} resolves to a non-public address (${bad.address})`), { code: 'EPRIVATE' }), '', 0);
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
+      if (bad)
+        return callback(
+          Object.assign(new Error(`refused: ${hostname} resolves to a non-public address (${bad.address})`), {
+            code: 'EPRIVATE',
+          }),
+          '',
+          0,
+        );
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
       callback(null, list[0]!.address, list[0]!.family);
     });
   };
@@ -84,7 +96,8 @@ export function safePost(r: SafeRequest): Promise<SafeResponse> {
   const u = new URL(r.url);
   // A literal IP skips DNS, so check it here.
   const literal = u.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal) && !r.allowPrivate && !isPublicAddress(literal)) return Promise.resolve({ ok: false, error: `refused: ${literal} is not a public address`, ms: 0 });
+  if (isIP(literal) && !r.allowPrivate && !isPublicAddress(literal))
+    return Promise.resolve({ ok: false, error: `refused: ${literal} is not a public address`, ms: 0 });
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve) => {
     let done = false;
@@ -96,7 +109,12 @@ export function safePost(r: SafeRequest): Promise<SafeResponse> {
     };
     const req = send(
       u,
-      { method: r.method, headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) }, lookup: guardedLookup(r.allowPrivate), timeout: r.timeoutMs },
+      {
+        method: r.method,
+        headers: { ...r.headers, 'content-length': String(Buffer.byteLength(r.body)) },
+        lookup: guardedLookup(r.allowPrivate),
+        timeout: r.timeoutMs,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -105,7 +123,14 @@ export function safePost(r: SafeRequest): Promise<SafeResponse> {
           if (size < 4096) chunks.push(c);
           size += c.length;
         });
-        res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8').slice(0, 4096), ms: ms() }));
+        res.on('end', () =>
+          finish({
+            ok: true,
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, 4096),
+            ms: ms(),
+          }),
+        );
         res.on('error', (e) => finish({ ok: false, error: e.message, ms: ms() }));
       },
     );

@@ -28,7 +28,9 @@ function secretKey(secret: string): Buffer {
  * sign({ id: 'evt_1', timestamp: 1700000000, body: '{}', secrets: ['whsec_…'] }) // 'v1,…'
  */
 export function sign(p: { id: string; timestamp: number; body: string; secrets: string[] }): string {
-  return p.secrets.map((s) => `v1,${createHmac('sha256', secretKey(s)).update(`${p.id}.${p.timestamp}.${p.body}`).digest('base64')}`).join(' ');
+  return p.secrets
+    .map((s) => `v1,${createHmac('sha256', secretKey(s)).update(`${p.id}.${p.timestamp}.${p.body}`).digest('base64')}`)
+    .join(' ');
 }
 
 /** The secrets that sign now: the current one, and the previous one while its rotation grace lasts. */
@@ -42,17 +44,27 @@ export function signingSecrets(app: AppRecord, now: number): string[] {
 /** The body the app asked for: the contract's, or Gupshup's v2 user-event shape. */
 export function eventPayload(app: AppRecord, e: UserEventBody): unknown {
   if (app.settings.payloadFormat === 'gupshup') {
-    return { app: e.app, timestamp: Date.parse(e.timestamp), version: 2, type: 'user-event', payload: { phone: e.data.phone, type: e.type } };
+    return {
+      app: e.app,
+      timestamp: Date.parse(e.timestamp),
+      version: 2,
+      type: 'user-event',
+      payload: { phone: e.data.phone, type: e.type },
+    };
   }
   return e;
 }
 
 /** Delivers one user-event to the app's callback URL. Only a 2xx counts. */
-export async function deliverEvent(deps: Pick<Deps, 'store' | 'clock' | 'config'>, item: OutboxItem): Promise<AttemptResult> {
+export async function deliverEvent(
+  deps: Pick<Deps, 'store' | 'clock' | 'config'>,
+  item: OutboxItem,
+): Promise<AttemptResult> {
   const app = await deps.store.read(appById, item.appId);
   if (!app) return { ok: false, error: 'the app no longer exists', retry: false };
   if (!app.settings.callbackUrl) return { ok: false, error: 'the app has no callback URL', retry: false };
-  if (app.callbackDisabledAt !== null) return { ok: false, error: 'the callback URL answered 410 Gone; set it again to resume', retry: false };
+  if (app.callbackDisabledAt !== null)
+    return { ok: false, error: 'the callback URL answered 410 Gone; set it again to resume', retry: false };
   const now = deps.clock.now();
   const timestamp = Math.floor(now / 1000);
   const body = JSON.stringify(eventPayload(app, item.body as UserEventBody));
@@ -73,7 +85,13 @@ export async function deliverEvent(deps: Pick<Deps, 'store' | 'clock' | 'config'
   });
   if (!res.ok) return { ok: false, error: res.error, retry: !res.error.startsWith('refused') };
   if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, retry: false };
-  if (res.status === 410) return { ok: false, status: 410, error: 'Gone: the endpoint is disabled', retry: false, disable: true };
+  if (res.status === 410)
+    return { ok: false, status: 410, error: 'Gone: the endpoint is disabled', retry: false, disable: true };
   // Redirects are not followed: the URL the business gave is the one we sign for.
-  return { ok: false, status: res.status, error: `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`, retry: true };
+  return {
+    ok: false,
+    status: res.status,
+    error: `HTTP ${res.status}${res.status >= 300 && res.status < 400 ? ' (redirects are not followed)' : ''}`,
+    retry: true,
+  };
 }

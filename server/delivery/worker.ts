@@ -4,7 +4,17 @@ import { claimDue, finishAttempts, hasDue, type AttemptOutcome, type OutboxItem 
 import type { AttemptResult } from './user-events.js';
 
 /** After attempt n fails, the next comes this much later (the contract's schedule). */
-export const RETRY_DELAYS_MS = [5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000, 20 * 3600_000, 24 * 3600_000];
+export const RETRY_DELAYS_MS = [
+  5_000,
+  5 * 60_000,
+  30 * 60_000,
+  2 * 3600_000,
+  5 * 3600_000,
+  10 * 3600_000,
+  14 * 3600_000,
+  20 * 3600_000,
+  24 * 3600_000,
+];
 
 /** What the worker and its deliveries need: no HTTP app, so it can run as its own process. */
 export type WorkerDeps = Pick<Deps, 'store' | 'clock' | 'config'>;
@@ -50,7 +60,8 @@ export class OutboxWorker {
     this.batch = o.batch ?? 100;
     this.concurrency = o.concurrency ?? 16;
     // A claim must outlast the slowest round: every lane's share of the batch, each at the time-out.
-    this.lockMs = o.lockMs ?? Math.max(60_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
+    this.lockMs =
+      o.lockMs ?? Math.max(60_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
     this.pollMs = o.pollMs ?? 1000;
   }
 
@@ -116,7 +127,8 @@ export class OutboxWorker {
     if (r.ok) return { id: item.id, claim, attempt, next: { status: 'delivered', nextAt: at, attempts } };
     if (r.disable) await this.deps.store.transact(disableCallback, item.appId, at);
     const delay = RETRY_DELAYS_MS[attempts - 1];
-    if (!r.retry || delay === undefined) return { id: item.id, claim, attempt, next: { status: 'failed', nextAt: at, attempts } };
+    if (!r.retry || delay === undefined)
+      return { id: item.id, claim, attempt, next: { status: 'failed', nextAt: at, attempts } };
     return { id: item.id, claim, attempt, next: { status: 'pending', nextAt: at + delay, attempts } };
   }
 

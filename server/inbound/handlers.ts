@@ -56,11 +56,24 @@ export function senderPhone(raw: string): string | null {
 }
 
 /** Records one consent change of a person whose row this transaction holds. */
-function* change(app: App, user: UserRecord, record: ConsentRecord, text: string | null, move: OptinEvent): Body<Changed> {
+function* change(
+  app: App,
+  user: UserRecord,
+  record: ConsentRecord,
+  text: string | null,
+  move: OptinEvent,
+): Body<Changed> {
   return (yield* recordChange({ app, record, shown: text === null ? null : shown(text), move, user })).changed;
 }
 
-function* sendWhatsApp(app: App, phone: string, type: string, text: string, now: number, id = `msg_${randomUUID()}`): Body<void> {
+function* sendWhatsApp(
+  app: App,
+  phone: string,
+  type: string,
+  text: string,
+  now: number,
+  id = `msg_${randomUUID()}`,
+): Body<void> {
   yield* enqueueMessage(app.id, id, type, { channel: 'whatsapp', to: phone, text }, now);
 }
 
@@ -68,7 +81,12 @@ function* sendWhatsApp(app: App, phone: string, type: string, text: string, now:
  * A WhatsApp message carried `(ref XXXXXX)`: the sender's phone confirms that web consent. The sender
  * is the one opted in and verified, whatever number was typed; a different typed number is flagged.
  */
-function* verifyByRef(app: App, user: UserRecord, consent: ConsentRecord, now: number): Body<{ changed: Changed; verified: string | null }> {
+function* verifyByRef(
+  app: App,
+  user: UserRecord,
+  consent: ConsentRecord,
+  now: number,
+): Body<{ changed: Changed; verified: string | null }> {
   // A reference verifies once; a second message with it (or someone else's) is just a message.
   if (yield* verificationOf(app.id, consent.id)) return { changed: null, verified: null };
   const record = evidence({
@@ -84,7 +102,10 @@ function* verifyByRef(app: App, user: UserRecord, consent: ConsentRecord, now: n
     ref: consent.ref,
     linkedId: consent.id,
   });
-  const move: OptinEvent = user.optin === 'opted_in' ? { type: 'verify', at: now } : { type: 'opt_in', via: consent.via, at: now, verified: true };
+  const move: OptinEvent =
+    user.optin === 'opted_in'
+      ? { type: 'verify', at: now }
+      : { type: 'opt_in', via: consent.via, at: now, verified: true };
   const changed = yield* change(app, user, record, null, move);
   if (consent.phone && consent.phone !== user.phone) yield* flagTypedNumber(app.id, consent.phone, now);
   return { changed, verified: consent.id };
@@ -96,7 +117,15 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
   // The window opens when the person sent the message; a provider retrying late must not stretch it.
   const sentAt = m.sentAt !== null && m.sentAt > 0 ? Math.min(m.sentAt, now) : now;
   const user = yield* recordActivity(app.id, phone, sentAt, now);
-  yield* addMessage({ id: randomUUID(), appId: app.id, phone, direction: 'in', channel: 'whatsapp', text: m.text.slice(0, 4096), at: now });
+  yield* addMessage({
+    id: randomUUID(),
+    appId: app.id,
+    phone,
+    direction: 'in',
+    channel: 'whatsapp',
+    text: m.text.slice(0, 4096),
+    at: now,
+  });
 
   const ref = findRef(m.text);
   const consent = ref ? yield* consentByRef(app.id, ref) : null;
@@ -104,12 +133,17 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
 
   const locale = senderLocale(m.text, phone);
   const say = (key: keyof ReplyTexts) => replyText(locale, key, app.displayName);
-  const record = (action: ConsentRecord['action'], extra: Partial<ConsentRecord>) => evidence({ appId: app.id, phone, action, via: 'first_message', at: now, locale, ...extra });
+  const record = (action: ConsentRecord['action'], extra: Partial<ConsentRecord>) =>
+    evidence({ appId: app.id, phone, action, via: 'first_message', at: now, locale, ...extra });
   const kw = matchKeyword(m.text);
   if (kw?.kind === 'stop') {
     if (user.optin === 'opted_out') return none;
     const text = say('waOptedOut');
-    const changed = yield* change(app, user, record('opt_out', { wordingSha256: wordingHash(text) }), text, { type: 'opt_out', via: 'first_message', at: now });
+    const changed = yield* change(app, user, record('opt_out', { wordingSha256: wordingHash(text) }), text, {
+      type: 'opt_out',
+      via: 'first_message',
+      at: now,
+    });
     yield* sendWhatsApp(app, phone, 'optout-confirmation', text, now);
     return { ...none, changed };
   }
@@ -119,8 +153,17 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
     const prompt = yield* lastPrompt(app.id, phone);
     const text = say('waOptedIn');
     // The evidence is what they said yes to: the prompt's exact text when they were prompted.
-    const rec = record('opt_in', { locale: prompt?.locale ?? locale, wordingSha256: prompt?.wordingSha256 ?? wordingHash(text), linkedId: prompt?.id ?? null });
-    const changed = yield* change(app, user, rec, prompt ? null : text, { type: 'opt_in', via: 'first_message', at: now, verified: true });
+    const rec = record('opt_in', {
+      locale: prompt?.locale ?? locale,
+      wordingSha256: prompt?.wordingSha256 ?? wordingHash(text),
+      linkedId: prompt?.id ?? null,
+    });
+    const changed = yield* change(app, user, rec, prompt ? null : text, {
+      type: 'opt_in',
+      via: 'first_message',
+      at: now,
+      verified: true,
+    });
     yield* sendWhatsApp(app, phone, 'optin-confirmation', text, now);
     return { ...none, changed };
   }
@@ -141,7 +184,11 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
 }
 
 /** Handles one inbound WhatsApp message at an app's own number. */
-export async function handleWhatsApp(deps: Pick<Deps, 'store' | 'clock'>, app: App, m: InboundMessage): Promise<WhatsAppOutcome | null> {
+export async function handleWhatsApp(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  app: App,
+  m: InboundMessage,
+): Promise<WhatsAppOutcome | null> {
   const phone = senderPhone(m.from);
   if (!phone) return null;
   return deps.store.transact(whatsAppBody, app, m, phone, deps.clock.now());
@@ -170,16 +217,26 @@ function* smsBody(app: App, sms: SmsInput, phone: string, now: number): Body<Sms
   }
   // An SMS is not a WhatsApp message: it does not open the 24-hour window.
   const user = yield* recordActivity(app.id, phone, null, now);
-  yield* addMessage({ id: randomUUID(), appId: app.id, phone, direction: 'in', channel: 'sms', text: sms.body.slice(0, 1600), at: now });
+  yield* addMessage({
+    id: randomUUID(),
+    appId: app.id,
+    phone,
+    direction: 'in',
+    channel: 'sms',
+    text: sms.body.slice(0, 1600),
+    at: now,
+  });
   const say = (key: keyof ReplyTexts) => replyText(locale, key, app.displayName);
-  const record = (action: 'opt_in' | 'opt_out', text: string) => evidence({ appId: app.id, phone, action, via: 'sms' as Via, at: now, locale, wordingSha256: wordingHash(text) });
+  const record = (action: 'opt_in' | 'opt_out', text: string) =>
+    evidence({ appId: app.id, phone, action, via: 'sms' as Via, at: now, locale, wordingSha256: wordingHash(text) });
   const kw = matchKeyword(sms.body);
   let changed: Changed = null;
   let reply: string | null;
   if (kw?.kind === 'stop') {
     // CTIA: every opt-out is acknowledged, even a repeated one.
     reply = say('smsOptedOut');
-    if (user.optin !== 'opted_out') changed = yield* change(app, user, record('opt_out', reply), reply, { type: 'opt_out', via: 'sms', at: now });
+    if (user.optin !== 'opted_out')
+      changed = yield* change(app, user, record('opt_out', reply), reply, { type: 'opt_out', via: 'sms', at: now });
   } else if (kw?.kind === 'help') {
     reply = say('smsHelp');
   } else if (user.optin === 'opted_in' && user.verified) {
@@ -191,14 +248,24 @@ function* smsBody(app: App, sms: SmsInput, phone: string, now: number): Body<Sms
   } else {
     // Any other SMS opts its sender in: the phone itself sent it, so it is verified.
     reply = say('smsOptedIn');
-    changed = yield* change(app, user, record('opt_in', reply), reply, { type: 'opt_in', via: 'sms', at: now, verified: true });
+    changed = yield* change(app, user, record('opt_in', reply), reply, {
+      type: 'opt_in',
+      via: 'sms',
+      at: now,
+      verified: true,
+    });
   }
-  if (reply !== null) yield* addMessage({ id: replyId, appId: app.id, phone, direction: 'out', channel: 'sms', text: reply, at: now });
+  if (reply !== null)
+    yield* addMessage({ id: replyId, appId: app.id, phone, direction: 'out', channel: 'sms', text: reply, at: now });
   return { duplicate: false, changed, reply, locale };
 }
 
 /** Handles one inbound SMS (Twilio). Returns null when the sender is not a phone number. */
-export async function handleSms(deps: Pick<Deps, 'store' | 'clock'>, app: App, sms: SmsInput): Promise<SmsOutcome | null> {
+export async function handleSms(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  app: App,
+  sms: SmsInput,
+): Promise<SmsOutcome | null> {
   const phone = senderPhone(sms.from);
   if (!phone) return null;
   return deps.store.transact(smsBody, app, sms, phone, deps.clock.now());
@@ -210,7 +277,15 @@ function* sandboxBody(app: App, m: InboundMessage, phone: string, now: number): 
   if (!(yield* claimInbound(app.id, 'sandbox', m.id, phone, now))) return true;
   const sentAt = m.sentAt !== null && m.sentAt > 0 ? Math.min(m.sentAt, now) : now;
   yield* recordActivity(app.id, phone, sentAt, now);
-  yield* addMessage({ id: randomUUID(), appId: app.id, phone, direction: 'in', channel: 'whatsapp', text: m.text.slice(0, 4096), at: now });
+  yield* addMessage({
+    id: randomUUID(),
+    appId: app.id,
+    phone,
+    direction: 'in',
+    channel: 'whatsapp',
+    text: m.text.slice(0, 4096),
+    at: now,
+  });
   yield* reportSandboxStart(app, `evt_${randomUUID()}`, phone, now);
   return false;
 }
@@ -219,7 +294,10 @@ function* sandboxBody(app: App, m: InboundMessage, phone: string, now: number): 
  * A message at the shared sandbox number. `PROXY <name>` (any case) finds the app, marks the tester
  * active with it and tells the app with a `sandbox-start` user-event.
  */
-export async function handleSandbox(deps: Pick<Deps, 'store' | 'clock' | 'apps'>, m: InboundMessage): Promise<SandboxOutcome> {
+export async function handleSandbox(
+  deps: Pick<Deps, 'store' | 'clock' | 'apps'>,
+  m: InboundMessage,
+): Promise<SandboxOutcome> {
   const name = parseProxyText(m.text);
   if (!name) return { kind: 'ignored', reason: 'not a PROXY message' };
   const app = await deps.apps.byName(name);

@@ -14,8 +14,7 @@ export interface InboundMessage {
 }
 
 export type ParsedPayload =
-  | { kind: 'messages'; messages: InboundMessage[]; ignored: number }
-  | { kind: 'ignored'; reason: string };
+  { kind: 'messages'; messages: InboundMessage[]; ignored: number } | { kind: 'ignored'; reason: string };
 
 const id = z.string().min(1).max(256);
 const digits = z.string().regex(/^\+?\d{6,20}$/);
@@ -43,7 +42,17 @@ const MetaPayload = z.looseObject({
   entry: z
     .array(
       z.looseObject({
-        changes: z.array(z.looseObject({ field: z.string().optional(), value: z.looseObject({ messages: z.array(z.unknown()).optional(), statuses: z.array(z.unknown()).optional() }) })).max(100),
+        changes: z
+          .array(
+            z.looseObject({
+              field: z.string().optional(),
+              value: z.looseObject({
+                messages: z.array(z.unknown()).optional(),
+                statuses: z.array(z.unknown()).optional(),
+              }),
+            }),
+          )
+          .max(100),
       }),
     )
     .max(100),
@@ -57,7 +66,13 @@ const GupshupPayload = z.looseObject({
       id: id.optional(),
       source: digits.optional(),
       type: z.string().optional(),
-      payload: z.looseObject({ text: z.string().max(8192).optional(), title: z.string().max(1024).optional(), caption: z.string().max(8192).optional() }).optional(),
+      payload: z
+        .looseObject({
+          text: z.string().max(8192).optional(),
+          title: z.string().max(1024).optional(),
+          caption: z.string().max(8192).optional(),
+        })
+        .optional(),
       sender: z.looseObject({ phone: digits }).optional(),
     })
     .optional(),
@@ -84,11 +99,21 @@ export function parseMeta(body: unknown): ParsedPayload {
           continue;
         }
         const d = m.data;
-        const text = d.text?.body ?? d.button?.text ?? d.interactive?.button_reply?.title ?? d.interactive?.list_reply?.title ?? d.image?.caption ?? d.video?.caption ?? d.document?.caption ?? '';
+        const text =
+          d.text?.body ??
+          d.button?.text ??
+          d.interactive?.button_reply?.title ??
+          d.interactive?.list_reply?.title ??
+          d.image?.caption ??
+          d.video?.caption ??
+          d.document?.caption ??
+          '';
         messages.push({ provider: 'meta', id: d.id, from: d.from.replace(/^\+/, ''), text, sentAt: secs(d.timestamp) });
       }
     }
-  return messages.length ? { kind: 'messages', messages, ignored } : { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
+  return messages.length
+    ? { kind: 'messages', messages, ignored }
+    : { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
 }
 
 /**
@@ -103,7 +128,13 @@ export function parseGupshup(body: unknown): ParsedPayload {
   const from = m?.sender?.phone ?? m?.source;
   if (!m?.id || !from) return { kind: 'ignored', reason: 'Gupshup message without id or sender' };
   const text = m.payload?.text ?? m.payload?.title ?? m.payload?.caption ?? '';
-  return { kind: 'messages', messages: [{ provider: 'gupshup', id: m.id, from: from.replace(/^\+/, ''), text, sentAt: p.data.timestamp ?? null }], ignored: 0 };
+  return {
+    kind: 'messages',
+    messages: [
+      { provider: 'gupshup', id: m.id, from: from.replace(/^\+/, ''), text, sentAt: p.data.timestamp ?? null },
+    ],
+    ignored: 0,
+  };
 }
 
 /** Which provider a JSON body came from, by its shape. */

@@ -18,12 +18,19 @@ export { safeEqual };
  */
 export function twilioSignature(authToken: string, url: string, params: Iterable<[string, string]>): string {
   // Sorted by name, then value, as Twilio's own libraries do for repeated names.
-  const sorted = [...params].sort(([ka, va], [kb, vb]) => (ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0));
+  const sorted = [...params].sort(([ka, va], [kb, vb]) =>
+    ka < kb ? -1 : ka > kb ? 1 : va < vb ? -1 : va > vb ? 1 : 0,
+  );
   const data = url + sorted.map(([k, v]) => k + v).join('');
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
 }
 
-export function verifyTwilio(authToken: string | undefined, url: string, params: Iterable<[string, string]>, header: string | undefined): boolean {
+export function verifyTwilio(
+  authToken: string | undefined,
+  url: string,
+  params: Iterable<[string, string]>,
+  header: string | undefined,
+): boolean {
   if (!authToken || !header) return false;
   return safeEqual(twilioSignature(authToken, url, params), header);
 }
@@ -45,7 +52,11 @@ export function verifyMeta(appSecret: string | undefined, raw: Uint8Array, heade
  * A shared-token check (Gupshup's callback, the sandbox hook): `Authorization: Bearer <token>` or,
  * for providers whose callback settings take only a URL, `?token=<token>`.
  */
-export function verifyToken(expected: string | undefined | null, authorization: string | undefined, queryToken: string | undefined): boolean {
+export function verifyToken(
+  expected: string | undefined | null,
+  authorization: string | undefined,
+  queryToken: string | undefined,
+): boolean {
   if (!expected) return false;
   const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
   const given = bearer ?? queryToken;

@@ -18,9 +18,15 @@ export type AuthEnv = { Variables: { caller: Caller } };
 export function bearerAuth(o: { store: Deps['store']; adminToken: string | null }): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const h = c.req.header('authorization');
-    if (!h) throw new ApiError(401, 'missing_key', 'Send your API key as "Authorization: Bearer <key>".', { 'WWW-Authenticate': 'Bearer' });
+    if (!h)
+      throw new ApiError(401, 'missing_key', 'Send your API key as "Authorization: Bearer <key>".', {
+        'WWW-Authenticate': 'Bearer',
+      });
     const m = /^Bearer\s+(\S+)\s*$/i.exec(h);
-    if (!m) throw new ApiError(401, 'invalid_key', 'The Authorization header must be "Bearer <key>".', { 'WWW-Authenticate': 'Bearer' });
+    if (!m)
+      throw new ApiError(401, 'invalid_key', 'The Authorization header must be "Bearer <key>".', {
+        'WWW-Authenticate': 'Bearer',
+      });
     const token = m[1]!;
     if (o.adminToken && safeEqual(token, o.adminToken)) {
       c.set('caller', { kind: 'admin' });
@@ -29,16 +35,22 @@ export function bearerAuth(o: { store: Deps['store']; adminToken: string | null 
     const parsed = parseApiKey(token);
     const row = parsed ? await o.store.read(findApiKey, parsed.id) : null;
     if (!row || !safeEqual(row.hash, sha256(token))) {
-      throw new ApiError(401, 'invalid_key', 'That API key is not valid.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+      throw new ApiError(401, 'invalid_key', 'That API key is not valid.', {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
     }
-    if (row.revokedAt !== null) throw new ApiError(401, 'revoked_key', 'That API key was revoked. Use the newest key.', { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+    if (row.revokedAt !== null)
+      throw new ApiError(401, 'revoked_key', 'That API key was revoked. Use the newest key.', {
+        'WWW-Authenticate': 'Bearer error="invalid_token"',
+      });
     c.set('caller', { kind: 'key', appId: row.appId, keyId: row.id });
     return next();
   };
 }
 
 export function requireAdmin(c: Context<AuthEnv>): void {
-  if (c.get('caller').kind !== 'admin') throw new ApiError(403, 'admin_only', 'Only the operator (ADMIN_TOKEN) can do this.');
+  if (c.get('caller').kind !== 'admin')
+    throw new ApiError(403, 'admin_only', 'Only the operator (ADMIN_TOKEN) can do this.');
 }
 
 /** Who made a change, for the consent record: the operator, or an API key by its id. */
@@ -48,7 +60,8 @@ export const actorOf = (c: Caller): string => (c.kind === 'admin' ? 'admin' : `k
 export async function appFor(deps: Pick<Deps, 'apps'>, c: Context<AuthEnv>, name: string): Promise<AppRecord> {
   const app = await deps.apps.byName(name);
   const caller = c.get('caller');
-  if (caller.kind === 'key' && (!app || app.id !== caller.appId)) throw new ApiError(403, 'wrong_app', 'This API key belongs to another app.');
+  if (caller.kind === 'key' && (!app || app.id !== caller.appId))
+    throw new ApiError(403, 'wrong_app', 'This API key belongs to another app.');
   if (!app) throw new ApiError(404, 'app_not_found', `No app is named ${name}.`);
   return app;
 }

@@ -22,7 +22,8 @@ export function jsonBody(o: { maxSize: number }): MiddlewareHandler {
     // Node gives every DELETE, PUT and POST a body stream, even an empty one: only a body that has
     // content must be JSON.
     const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && mediaType(c) !== 'application/json') throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
+    if (hasBody && mediaType(c) !== 'application/json')
+      throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
     return limit(c, next);
   };
 }

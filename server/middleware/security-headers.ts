@@ -21,8 +21,11 @@ export function securityHeaders(): MiddlewareHandler {
   return async (c, next) =>
     base(c, async () => {
       await next();
-      if (!c.res.headers.has('Referrer-Policy')) c.res.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-      if (!c.res.headers.has('Content-Security-Policy')) c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
-      if (!c.res.headers.has('Cross-Origin-Resource-Policy')) c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
+      if (!c.res.headers.has('Referrer-Policy'))
+        c.res.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
+      if (!c.res.headers.has('Content-Security-Policy'))
+        c.res.headers.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
+      if (!c.res.headers.has('Cross-Origin-Resource-Policy'))
+        c.res.headers.set('Cross-Origin-Resource-Policy', 'same-origin');
     });
 }

@@ -12,20 +12,34 @@ import type { AppRecord } from '../store/index.js';
 import { AppParam, errorResponses, ErrorSchema, openApiRouter } from './openapi.js';
 
 const WordingInput = z
-  .object(Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<Locale, z.ZodOptional<z.ZodString>>)
+  .object(
+    Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<
+      Locale,
+      z.ZodOptional<z.ZodString>
+    >,
+  )
   .strict()
-  .openapi('WordingInput', { description: 'Consent wording templates per locale. `{business}` becomes the display name. A change makes a new version.' });
+  .openapi('WordingInput', {
+    description:
+      'Consent wording templates per locale. `{business}` becomes the display name. A change makes a new version.',
+  });
 
 const SettingsInput = AppSettingsPatchSchema;
 
 const AppCreate = z
   .object({
-    name: z.string().openapi({ example: 'Acme', description: 'Letters, digits, _; 3 to 40; starts with a letter; unique ignoring case.' }),
+    name: z.string().openapi({
+      example: 'Acme',
+      description: 'Letters, digits, _; 3 to 40; starts with a letter; unique ignoring case.',
+    }),
     displayName: z.string().openapi({ example: 'Acme Shoes' }),
     phone: z.string().nullable().optional().openapi({ example: '+14155550123' }),
     live: z.boolean().optional(),
     wording: WordingInput.optional(),
-    secrets: AppSecretsPatchSchema.optional().openapi({ description: 'Provider credentials and the outbound sender. Write-only: responses say only which are set. null clears one.' }),
+    secrets: AppSecretsPatchSchema.optional().openapi({
+      description:
+        'Provider credentials and the outbound sender. Write-only: responses say only which are set. null clears one.',
+    }),
   })
   .extend(SettingsInput.shape)
   .strict()
@@ -42,10 +56,22 @@ export const AppView = z
     phone: z.string().nullable(),
     live: z.boolean(),
     wording: z.record(z.string(), WordingView),
-    links: z.object({ consentPage: z.string(), qrSvg: z.string(), qrPng: z.string(), widgetSnippet: z.string(), sandboxText: z.string().nullable(), smsWebhook: z.string(), whatsappWebhook: z.string() }),
+    links: z.object({
+      consentPage: z.string(),
+      qrSvg: z.string(),
+      qrPng: z.string(),
+      widgetSnippet: z.string(),
+      sandboxText: z.string().nullable(),
+      smsWebhook: z.string(),
+      whatsappWebhook: z.string(),
+    }),
     sender: z.enum(['log', 'meta', 'gupshup']),
-    secretsSet: z.record(z.string(), z.boolean()).openapi({ description: 'Which credentials are set (their values are never shown).' }),
-    callbackDisabled: z.boolean().openapi({ description: 'The callback URL answered 410 Gone; setting callbackUrl again resumes events.' }),
+    secretsSet: z
+      .record(z.string(), z.boolean())
+      .openapi({ description: 'Which credentials are set (their values are never shown).' }),
+    callbackDisabled: z
+      .boolean()
+      .openapi({ description: 'The callback URL answered 410 Gone; setting callbackUrl again resumes events.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
@@ -54,7 +80,17 @@ export const AppView = z
 
 type AppViewT = z.infer<typeof AppView>;
 
-const SECRET_NAMES = ['webhookSecret', 'twilioAuthToken', 'metaAppSecret', 'metaVerifyToken', 'metaAccessToken', 'metaPhoneNumberId', 'gupshupToken', 'gupshupApiKey', 'gupshupSource'] as const;
+const SECRET_NAMES = [
+  'webhookSecret',
+  'twilioAuthToken',
+  'metaAppSecret',
+  'metaVerifyToken',
+  'metaAccessToken',
+  'metaPhoneNumberId',
+  'gupshupToken',
+  'gupshupApiKey',
+  'gupshupSource',
+] as const;
 
 export async function appView(deps: Pick<Deps, 'apps' | 'config'>, app: AppRecord): Promise<AppViewT> {
   const w = await deps.apps.wordings(app.id);
@@ -65,7 +101,12 @@ export async function appView(deps: Pick<Deps, 'apps' | 'config'>, app: AppRecor
     phone: app.phone,
     live: app.live,
     ...app.settings,
-    wording: Object.fromEntries(LOCALES.map((l) => [l, { version: w[l]!.version, template: w[l]!.template, text: renderWording(w[l]!.template, app.displayName) }])),
+    wording: Object.fromEntries(
+      LOCALES.map((l) => [
+        l,
+        { version: w[l]!.version, template: w[l]!.template, text: renderWording(w[l]!.template, app.displayName) },
+      ]),
+    ),
     links: {
       consentPage: `${base}/o/${app.name}`,
       qrSvg: `${base}/o/${app.name}/qr.svg`,
@@ -85,7 +126,6 @@ export async function appView(deps: Pick<Deps, 'apps' | 'config'>, app: AppRecor
 
 const errors = errorResponses(400, 401, 403, 422);
 
-
 const createAppRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps',
@@ -95,7 +135,9 @@ const createAppRoute = createRoute({
   responses: {
     201: {
       description: 'Created. The API key and the webhook signing secret are shown here once.',
-      content: { 'application/json': { schema: z.object({ app: AppView, apiKey: z.string(), webhookSecret: z.string() }) } },
+      content: {
+        'application/json': { schema: z.object({ app: AppView, apiKey: z.string(), webhookSecret: z.string() }) },
+      },
     },
     ...errors,
     409: { description: 'Name taken', content: { 'application/json': { schema: ErrorSchema } } },
@@ -108,7 +150,11 @@ const getAppRoute = createRoute({
   summary: 'An app’s settings',
   security: [{ bearer: [] }],
   request: { params: AppParam },
-  responses: { 200: { description: 'The app', content: { 'application/json': { schema: AppView } } }, ...errors, 404: { description: 'No such app', content: { 'application/json': { schema: ErrorSchema } } } },
+  responses: {
+    200: { description: 'The app', content: { 'application/json': { schema: AppView } } },
+    ...errors,
+    404: { description: 'No such app', content: { 'application/json': { schema: ErrorSchema } } },
+  },
 });
 
 const patchAppRoute = createRoute({
@@ -117,7 +163,10 @@ const patchAppRoute = createRoute({
   summary: 'Change an app’s settings',
   security: [{ bearer: [] }],
   request: { params: AppParam, body: { required: true, content: { 'application/json': { schema: AppPatch } } } },
-  responses: { 200: { description: 'The app, changed', content: { 'application/json': { schema: AppView } } }, ...errors },
+  responses: {
+    200: { description: 'The app, changed', content: { 'application/json': { schema: AppView } } },
+    ...errors,
+  },
 });
 
 function splitInput(body: z.infer<typeof AppPatch>) {
@@ -132,7 +181,12 @@ function splitInput(body: z.infer<typeof AppPatch>) {
 function checkCallbackUrl(config: Config, url: string | null | undefined): void {
   if (!url || config.allowPrivateCallbacks) return;
   const problem = callbackUrlProblem(url);
-  if (problem) throw new ApiError(422, 'invalid_callback_url', `callbackUrl: ${problem}; events can only be delivered to a public address.`);
+  if (problem)
+    throw new ApiError(
+      422,
+      'invalid_callback_url',
+      `callbackUrl: ${problem}; events can only be delivered to a public address.`,
+    );
 }
 
 /** The business API's app settings: `POST /api/v1/apps`, `GET`/`PATCH /api/v1/apps/:app`. */
@@ -145,7 +199,11 @@ export function appRoutes(deps: Deps) {
     const { displayName, phone, live, wording, secrets, settings } = splitInput(b);
     checkCallbackUrl(deps.config, settings.callbackUrl);
     const now = deps.clock.now();
-    const created = await createApp(deps.store, { name: b.name, displayName: displayName ?? '', phone, live, wording, settings }, now);
+    const created = await createApp(
+      deps.store,
+      { name: b.name, displayName: displayName ?? '', phone, live, wording, settings },
+      now,
+    );
     const apiKey = created.apiKey;
     const app = secrets ? await updateApp(deps.store, created.app, { secrets }, now) : created.app;
     return c.json({ app: await appView(deps, app), apiKey, webhookSecret: app.secrets.webhookSecret! }, 201);

@@ -46,16 +46,45 @@ export function consentPageRoutes(deps: Deps): Hono {
     return c.html(page, status);
   };
 
-  const message = (c: Context, status: 400 | 404 | 413 | 415 | 429, lang: Locale, kind: 'notFound' | 'badRequest' | 'tooMany') => {
+  const message = (
+    c: Context,
+    status: 400 | 404 | 413 | 415 | 429,
+    lang: Locale,
+    kind: 'notFound' | 'badRequest' | 'tooMany',
+  ) => {
     const m = MESSAGES[lang];
     return send(c, status, messagePage(assets, { lang, title: m[`${kind}Title`], body: m[`${kind}Body`] }));
   };
 
   const langOf = (c: Context, explicit?: string): Locale => negotiateLocale(explicit, c.req.header('accept-language'));
 
-  const render = async (c: Context, status: 200 | 422, app: AppRecord, p: { lang: Locale; via: 'qr' | 'url'; campaign: string | null; phone: string; errors: { consent?: string; phone?: string }; wv: number | null }) => {
+  const render = async (
+    c: Context,
+    status: 200 | 422,
+    app: AppRecord,
+    p: {
+      lang: Locale;
+      via: 'qr' | 'url';
+      campaign: string | null;
+      phone: string;
+      errors: { consent?: string; phone?: string };
+      wv: number | null;
+    },
+  ) => {
     const w = await shownWording(deps, app, p.lang, p.wv);
-    return send(c, status, consentPage(assets, { app, lang: p.lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: p.via, campaign: p.campaign, phone: p.phone, errors: p.errors }));
+    return send(
+      c,
+      status,
+      consentPage(assets, {
+        app,
+        lang: p.lang,
+        wording: { version: w.version, text: renderWording(w.template, app.displayName) },
+        via: p.via,
+        campaign: p.campaign,
+        phone: p.phone,
+        errors: p.errors,
+      }),
+    );
   };
 
   // A blank page depends only on the app's version and the query: render it once, serve it many times
@@ -76,7 +105,17 @@ export function consentPageRoutes(deps: Deps): Hono {
     const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}`;
     let page = blank.get(key);
     if (page === undefined) {
-      const html = String(await consentPage(assets, { app, lang, wording: { version: w.version, text: renderWording(w.template, app.displayName) }, via: q.data.via, campaign: q.data.c ?? null, phone: '', errors: {} }));
+      const html = String(
+        await consentPage(assets, {
+          app,
+          lang,
+          wording: { version: w.version, text: renderWording(w.template, app.displayName) },
+          via: q.data.via,
+          campaign: q.data.c ?? null,
+          phone: '',
+          errors: {},
+        }),
+      );
       // Encoded and compressed once: a slow phone gets about 2 KB.
       const raw = Buffer.from(html, 'utf8');
       page = { raw: new Uint8Array(raw), gzip: new Uint8Array(gzipSync(raw, { level: 9 })) };

@@ -16,11 +16,36 @@ const eligibilityRoute = createRoute({
   security: [{ bearer: [] }],
   request: {
     params: z.object({ app: AppParam.shape.app }),
-    body: { required: true, content: { 'application/json': { schema: z.object({ phone: z.string().max(64), kind: z.enum(['text', 'template']), matchesTemplate: z.boolean().default(false) }).strict().openapi('EligibilityRequest') } } },
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              phone: z.string().max(64),
+              kind: z.enum(['text', 'template']),
+              matchesTemplate: z.boolean().default(false),
+            })
+            .strict()
+            .openapi('EligibilityRequest'),
+        },
+      },
+    },
   },
   responses: {
     200: json(
-      z.object({ deliver: z.enum(['session', 'template', 'blocked']), reason: z.enum(['active_session', 'outside_session_window', 'not_opted_in', 'approved_template', 'no_matching_template']) }).openapi('Eligibility'),
+      z
+        .object({
+          deliver: z.enum(['session', 'template', 'blocked']),
+          reason: z.enum([
+            'active_session',
+            'outside_session_window',
+            'not_opted_in',
+            'approved_template',
+            'no_matching_template',
+          ]),
+        })
+        .openapi('Eligibility'),
       'The decision',
     ),
     ...errors,

@@ -7,7 +7,12 @@ import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js
 
 const errors = errorResponses(400, 401, 403, 404, 409);
 const AppP = AppParam;
-const EventP = AppP.extend({ id: z.string().max(100).openapi({ param: { name: 'id', in: 'path' } }) });
+const EventP = AppP.extend({
+  id: z
+    .string()
+    .max(100)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 const EventView = z
   .object({
@@ -23,7 +28,16 @@ const EventView = z
   .openapi('UserEvent');
 
 function eventView(e: OutboxItem) {
-  return { id: e.id, type: e.type, status: e.status, attempts: e.attempts, nextAttemptAt: e.status === 'pending' ? iso(e.nextAt) : null, lastError: e.lastError, createdAt: iso(e.createdAt), payload: e.body };
+  return {
+    id: e.id,
+    type: e.type,
+    status: e.status,
+    attempts: e.attempts,
+    nextAttemptAt: e.status === 'pending' ? iso(e.nextAt) : null,
+    lastError: e.lastError,
+    createdAt: iso(e.createdAt),
+    payload: e.body,
+  };
 }
 
 const listRoute = createRoute({
@@ -35,11 +49,17 @@ const listRoute = createRoute({
     params: AppP,
     query: z.object({
       status: z.enum(['pending', 'delivered', 'failed']).optional(),
-      cursor: z.string().regex(/^\d{1,18}$/).optional(),
+      cursor: z
+        .string()
+        .regex(/^\d{1,18}$/)
+        .optional(),
       limit: z.coerce.number().int().min(1).max(200).default(50),
     }),
   },
-  responses: { 200: json(z.object({ events: z.array(EventView), next: z.string().nullable() }), 'One page'), ...errors },
+  responses: {
+    200: json(z.object({ events: z.array(EventView), next: z.string().nullable() }), 'One page'),
+    ...errors,
+  },
 });
 
 const getRoute = createRoute({
@@ -49,7 +69,20 @@ const getRoute = createRoute({
   security: [{ bearer: [] }],
   request: { params: EventP },
   responses: {
-    200: json(EventView.extend({ deliveries: z.array(z.object({ n: z.number(), at: z.string(), status: z.number().nullable(), error: z.string().nullable(), ms: z.number().nullable() })) }), 'The event'),
+    200: json(
+      EventView.extend({
+        deliveries: z.array(
+          z.object({
+            n: z.number(),
+            at: z.string(),
+            status: z.number().nullable(),
+            error: z.string().nullable(),
+            ms: z.number().nullable(),
+          }),
+        ),
+      }),
+      'The event',
+    ),
     ...errors,
   },
 });
@@ -69,14 +102,22 @@ export function eventRoutes(deps: Deps) {
   api.openapi(listRoute, async (c) => {
     const app = await appFor(deps, c, c.req.valid('param').app);
     const q = c.req.valid('query');
-    const items = await deps.store.read(listOutbox, app.id, 'event', { before: q.cursor ? Number(q.cursor) : undefined, limit: q.limit + 1, status: q.status });
+    const items = await deps.store.read(listOutbox, app.id, 'event', {
+      before: q.cursor ? Number(q.cursor) : undefined,
+      limit: q.limit + 1,
+      status: q.status,
+    });
     const page = items.slice(0, q.limit);
-    return c.json({ events: page.map(eventView), next: items.length > q.limit ? String(page[page.length - 1]!.seq) : null }, 200);
+    return c.json(
+      { events: page.map(eventView), next: items.length > q.limit ? String(page[page.length - 1]!.seq) : null },
+      200,
+    );
   });
 
   const mine = async (appId: string, id: string) => {
     const e = await deps.store.read(outboxEntry, id);
-    if (!e || e.item.appId !== appId || e.item.kind !== 'event') throw new ApiError(404, 'event_not_found', 'No such event for this app.');
+    if (!e || e.item.appId !== appId || e.item.kind !== 'event')
+      throw new ApiError(404, 'event_not_found', 'No such event for this app.');
     return e;
   };
 
@@ -91,7 +132,8 @@ export function eventRoutes(deps: Deps) {
     const p = c.req.valid('param');
     const app = await appFor(deps, c, p.app);
     await mine(app.id, p.id);
-    if (!(await deps.store.transact(replay, p.id, deps.clock.now()))) throw new ApiError(409, 'already_pending', 'The event is already waiting to be delivered.');
+    if (!(await deps.store.transact(replay, p.id, deps.clock.now())))
+      throw new ApiError(409, 'already_pending', 'The event is already waiting to be delivered.');
     return c.json(eventView((await mine(app.id, p.id)).item), 202);
   });
 

@@ -22,7 +22,8 @@ function needType(c: Context, type: string): void {
   if (mediaType(c) !== type) throw new ApiError(415, 'unsupported_media_type', `Send ${type}.`);
 }
 
-const forged = () => new ApiError(403, 'invalid_signature', 'The request is not signed by the provider with this app’s credentials.');
+const forged = () =>
+  new ApiError(403, 'invalid_signature', 'The request is not signed by the provider with this app’s credentials.');
 
 /** The URL the provider called, as it sees it: PUBLIC_URL (so it holds behind a proxy) plus path and query. */
 function publicRequestUrl(deps: Deps, c: Context): string {
@@ -70,11 +71,19 @@ export function hookRoutes(deps: Deps): Hono {
   // Registered before `/hooks/:app/whatsapp`, so the path `sandbox` always means the sandbox number.
   r.post('/hooks/sandbox/whatsapp', async (c) => {
     const token = deps.config.sandboxWebhookToken;
-    if (!token) throw new ApiError(403, 'sandbox_hook_disabled', 'Set SANDBOX_WEBHOOK_TOKEN to receive the sandbox number’s messages.');
+    if (!token)
+      throw new ApiError(
+        403,
+        'sandbox_hook_disabled',
+        'Set SANDBOX_WEBHOOK_TOKEN to receive the sandbox number’s messages.',
+      );
     needType(c, 'application/json');
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const sig = c.req.header('x-hub-signature-256');
-    const ok = sig !== undefined ? verifyMeta(token, raw, sig) : verifyToken(token, c.req.header('authorization'), c.req.query('token'));
+    const ok =
+      sig !== undefined
+        ? verifyMeta(token, raw, sig)
+        : verifyToken(token, c.req.header('authorization'), c.req.query('token'));
     if (!ok) throw forged();
     const parsed = parseWhatsApp(parseJson(raw));
     if (parsed.kind === 'ignored') {
@@ -110,7 +119,10 @@ export function hookRoutes(deps: Deps): Hono {
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const sig = c.req.header('x-hub-signature-256');
     // Meta signs the body; Gupshup carries the app's shared token.
-    const ok = sig !== undefined ? verifyMeta(app.secrets.metaAppSecret, raw, sig) : verifyToken(app.secrets.gupshupToken, c.req.header('authorization'), c.req.query('token'));
+    const ok =
+      sig !== undefined
+        ? verifyMeta(app.secrets.metaAppSecret, raw, sig)
+        : verifyToken(app.secrets.gupshupToken, c.req.header('authorization'), c.req.query('token'));
     if (!ok) throw forged();
     const parsed = parseWhatsApp(parseJson(raw));
     if (parsed.kind === 'ignored') {
@@ -134,7 +146,10 @@ export function hookRoutes(deps: Deps): Hono {
     needType(c, 'application/x-www-form-urlencoded');
     const raw = await readRaw(c, MAX_HOOK_BYTES);
     const params = new URLSearchParams(raw.toString('utf8'));
-    if (!verifyTwilio(app.secrets.twilioAuthToken, publicRequestUrl(deps, c), params, c.req.header('x-twilio-signature'))) throw forged();
+    if (
+      !verifyTwilio(app.secrets.twilioAuthToken, publicRequestUrl(deps, c), params, c.req.header('x-twilio-signature'))
+    )
+      throw forged();
     // The signature covers what was sent; what is stored is cleaned.
     const f = TwilioForm.safeParse(Object.fromEntries([...params].map(([k, v]) => [k, noNul(v)])));
     if (!f.success) throw new ApiError(400, 'malformed_request', 'An inbound SMS needs MessageSid, From and Body.');

@@ -24,7 +24,10 @@ const rotateSecretRoute = createRoute({
   summary: 'A new webhook signing secret; for 24 hours events carry signatures with both',
   security: [{ bearer: [] }],
   request: { params: AppP },
-  responses: { 200: json(z.object({ webhookSecret: z.string(), previousValidUntil: z.string() }), 'The new secret, shown once'), ...errors },
+  responses: {
+    200: json(z.object({ webhookSecret: z.string(), previousValidUntil: z.string() }), 'The new secret, shown once'),
+    ...errors,
+  },
 });
 
 /** How long the old webhook secret keeps signing after a rotation. */
@@ -48,7 +51,13 @@ export function keyRoutes(deps: Deps) {
     await deps.store.transact(
       updateApp,
       app.id,
-      (cur) => ({ secrets: { ...cur.secrets, webhookSecret: secret, previousWebhookSecret: cur.secrets.webhookSecret ? { secret: cur.secrets.webhookSecret, until } : undefined } }),
+      (cur) => ({
+        secrets: {
+          ...cur.secrets,
+          webhookSecret: secret,
+          previousWebhookSecret: cur.secrets.webhookSecret ? { secret: cur.secrets.webhookSecret, until } : undefined,
+        },
+      }),
       now,
     );
     return c.json({ webhookSecret: secret, previousValidUntil: iso(until) }, 200);

@@ -8,7 +8,10 @@ export const ErrorSchema = z
   .openapi('Error');
 
 /** A JSON response of the OpenAPI document. */
-export const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+export const json = (schema: z.ZodType, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 const ERROR_TEXT = {
   400: 'Malformed request',
@@ -21,7 +24,10 @@ const ERROR_TEXT = {
 
 /** The error responses a business route documents. */
 export function errorResponses<S extends keyof typeof ERROR_TEXT>(...statuses: S[]) {
-  return Object.fromEntries(statuses.map((s) => [s, json(ErrorSchema, ERROR_TEXT[s])])) as Record<S, ReturnType<typeof json>>;
+  return Object.fromEntries(statuses.map((s) => [s, json(ErrorSchema, ERROR_TEXT[s])])) as Record<
+    S,
+    ReturnType<typeof json>
+  >;
 }
 
 /** The `:app` path parameter. */
@@ -30,10 +36,18 @@ export const AppParam = z.object({ app: z.string().openapi({ param: { name: 'app
 export const iso = (t: number) => new Date(t).toISOString();
 
 /** Validation failures of the OpenAPI routes, in the one error shape. */
-export const defaultHook = (result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] }; target?: string }) => {
+export const defaultHook = (result: {
+  success: boolean;
+  error?: { issues: { path: PropertyKey[]; message: string }[] };
+  target?: string;
+}) => {
   if (result.success) return;
   const issues = result.error?.issues ?? [];
-  throw new ApiError(422, 'invalid_request', issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') || 'Invalid request.');
+  throw new ApiError(
+    422,
+    'invalid_request',
+    issues.map((i) => `${i.path.map(String).join('.') || 'body'}: ${i.message}`).join('; ') || 'Invalid request.',
+  );
 };
 
 /**

@@ -57,7 +57,10 @@ export function staticRoutes(deps: Deps): Hono {
   r.get('/demo', async (c) => {
     const name = c.req.query('app') ?? 'demo';
     const app = await findApp(deps, name);
-    c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
     return c.html(html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${app.displayName}: widget demo</title></head>

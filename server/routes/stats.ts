@@ -7,7 +7,15 @@ import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js
 
 const errors = errorResponses(400, 401, 403, 404, 422);
 
-const FunnelRowView = z.object({ via: z.string(), campaign: z.string(), views: z.number(), consents: z.number(), redirects: z.number(), verified: z.number(), optOuts: z.number() });
+const FunnelRowView = z.object({
+  via: z.string(),
+  campaign: z.string(),
+  views: z.number(),
+  consents: z.number(),
+  redirects: z.number(),
+  verified: z.number(),
+  optOuts: z.number(),
+});
 const statsRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/stats',
@@ -16,11 +24,28 @@ const statsRoute = createRoute({
   request: {
     params: z.object({ app: AppParam.shape.app }),
     query: z.object({
-      from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Default: 30 days before `to`' }),
+      from: z.iso
+        .datetime({ offset: true })
+        .or(z.iso.date())
+        .optional()
+        .openapi({ description: 'Default: 30 days before `to`' }),
       to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional().openapi({ description: 'Default: now' }),
     }),
   },
-  responses: { 200: json(z.object({ from: z.string(), to: z.string(), rows: z.array(FunnelRowView), totals: FunnelRowView.omit({ via: true, campaign: true }) }).openapi('Stats'), 'The funnel'), ...errors },
+  responses: {
+    200: json(
+      z
+        .object({
+          from: z.string(),
+          to: z.string(),
+          rows: z.array(FunnelRowView),
+          totals: FunnelRowView.omit({ via: true, campaign: true }),
+        })
+        .openapi('Stats'),
+      'The funnel',
+    ),
+    ...errors,
+  },
 });
 
 /** `GET /api/v1/apps/:app/stats`: the funnel by via and campaign. */
@@ -34,7 +59,16 @@ export function statsRoutes(deps: Deps) {
     if (!(from < to)) throw new ApiError(422, 'invalid_range', 'from must be before to.');
     if (to - from > 400 * 86_400_000) throw new ApiError(422, 'invalid_range', 'The range may be at most 400 days.');
     const rows = await deps.store.read(funnelStats, app.id, from, to);
-    const totals = rows.reduce((t, r) => ({ views: t.views + r.views, consents: t.consents + r.consents, redirects: t.redirects + r.redirects, verified: t.verified + r.verified, optOuts: t.optOuts + r.optOuts }), { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 });
+    const totals = rows.reduce(
+      (t, r) => ({
+        views: t.views + r.views,
+        consents: t.consents + r.consents,
+        redirects: t.redirects + r.redirects,
+        verified: t.verified + r.verified,
+        optOuts: t.optOuts + r.optOuts,
+      }),
+      { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 },
+    );
     return c.json({ from: iso(from), to: iso(to), rows, totals }, 200);
   });
   return api;

@@ -11,7 +11,6 @@ import { userView } from '../services/user-view.js';
 import { decodeCursor, eraseUser, listUsers, userHistory } from '../store/users.js';
 import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
 
-
 export const UserView = z
   .object({
     phone: z.string().openapi({ example: '14155550123' }),
@@ -27,7 +26,6 @@ export const UserView = z
   })
   .openapi('User');
 
-
 const ConsentView = z
   .object({
     id: z.string(),
@@ -36,7 +34,10 @@ const ConsentView = z
     at: z.string(),
     wordingVersion: z.number().nullable(),
     wordingSha256: z.string().nullable(),
-    wordingText: z.string().nullable().openapi({ description: 'The exact text the person was shown; its SHA-256 is wordingSha256.' }),
+    wordingText: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The exact text the person was shown; its SHA-256 is wordingSha256.' }),
     locale: z.string().nullable(),
     ip: z.string().nullable(),
     userAgent: z.string().nullable(),
@@ -50,11 +51,21 @@ const ConsentView = z
 
 export const P = {
   app: AppParam.shape.app,
-  phone: z.string().openapi({ param: { name: 'phone', in: 'path' }, example: '14155550123', description: 'E.164, with or without +' }),
+  phone: z
+    .string()
+    .openapi({ param: { name: 'phone', in: 'path' }, example: '14155550123', description: 'E.164, with or without +' }),
 };
 const errors = errorResponses(400, 401, 403, 404, 422);
 
-const OptinBody = z.object({ campaign: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() }).strict().openapi('ApiOptin');
+const OptinBody = z
+  .object({
+    campaign: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .optional(),
+  })
+  .strict()
+  .openapi('ApiOptin');
 
 const optRoute = (action: 'optin' | 'optout') =>
   createRoute({
@@ -81,7 +92,10 @@ const listRoute = createRoute({
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
   },
-  responses: { 200: json(z.object({ users: z.array(UserView), next: z.string().nullable() }).openapi('UserPage'), 'One page'), ...errors },
+  responses: {
+    200: json(z.object({ users: z.array(UserView), next: z.string().nullable() }).openapi('UserPage'), 'One page'),
+    ...errors,
+  },
 });
 
 const getRoute = createRoute({
@@ -95,7 +109,15 @@ const getRoute = createRoute({
       z.object({
         user: UserView,
         consents: z.array(ConsentView),
-        messages: z.array(z.object({ id: z.string(), direction: z.enum(['in', 'out']), channel: z.string(), text: z.string(), at: z.string() })),
+        messages: z.array(
+          z.object({
+            id: z.string(),
+            direction: z.enum(['in', 'out']),
+            channel: z.string(),
+            text: z.string(),
+            at: z.string(),
+          }),
+        ),
       }),
       'The user and their history',
     ),
@@ -109,7 +131,19 @@ const deleteRoute = createRoute({
   summary: 'Erase a person: state, consent records, messages and pending events. Anonymous counts stay.',
   security: [{ bearer: [] }],
   request: { params: z.object(P) },
-  responses: { 200: json(z.object({ erased: z.boolean(), erasureId: z.string(), consents: z.number(), messages: z.number(), events: z.number() }), 'Erased'), ...errors },
+  responses: {
+    200: json(
+      z.object({
+        erased: z.boolean(),
+        erasureId: z.string(),
+        consents: z.number(),
+        messages: z.number(),
+        events: z.number(),
+      }),
+      'Erased',
+    ),
+    ...errors,
+  },
 });
 
 const exportRoute = createRoute({
@@ -148,7 +182,12 @@ export function userRoutes(deps: Deps) {
     if (q.cursor && !after) throw new ApiError(400, 'invalid_cursor', 'cursor is not one this API gave out.');
     const now = deps.clock.now();
     const counts = app.settings.unverifiedCountsAsOptin;
-    const page = await deps.store.read(listUsers, app.id, { optin: q.optin, activity: q.activity, via: q.via, unverifiedCountsAsOptin: counts }, { after, limit: q.limit, now });
+    const page = await deps.store.read(
+      listUsers,
+      app.id,
+      { optin: q.optin, activity: q.activity, via: q.via, unverifiedCountsAsOptin: counts },
+      { after, limit: q.limit, now },
+    );
     return c.json({ users: page.users.map((u) => userView(u, now, counts)), next: page.next }, 200);
   });
 
@@ -157,7 +196,11 @@ export function userRoutes(deps: Deps) {
     // Pulled page by page: memory stays flat whatever the number of users.
     return new Response(usersCsvStream(deps.store, app, deps.clock.now()), {
       status: 200,
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${app.name}-users.csv"`, 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${app.name}-users.csv"`,
+        'cache-control': 'no-store',
+      },
     }) as never;
   });
 
@@ -166,14 +209,32 @@ export function userRoutes(deps: Deps) {
     const app = await appFor(deps, c, name);
     const phone = phoneParam(app, raw);
     const h = await deps.store.read(userHistory, app.id, phone);
-    if (!h.user && h.consents.length === 0) throw new ApiError(404, 'user_not_found', 'Nothing is stored about that number.');
+    if (!h.user && h.consents.length === 0)
+      throw new ApiError(404, 'user_not_found', 'Nothing is stored about that number.');
     const now = deps.clock.now();
-    const user = h.user ?? { appId: app.id, phone, optin: 'none' as const, via: null, verified: false, flagged: false, optinAt: null, lastInboundAt: null, createdAt: h.consents[0]!.at, updatedAt: h.consents[0]!.at };
+    const user = h.user ?? {
+      appId: app.id,
+      phone,
+      optin: 'none' as const,
+      via: null,
+      verified: false,
+      flagged: false,
+      optinAt: null,
+      lastInboundAt: null,
+      createdAt: h.consents[0]!.at,
+      updatedAt: h.consents[0]!.at,
+    };
     return c.json(
       {
         user: userView(user, now, app.settings.unverifiedCountsAsOptin),
         consents: h.consents.map((r) => ({ ...r, at: iso(r.at), appId: undefined, phone: undefined })),
-        messages: h.messages.map((m) => ({ id: m.id, direction: m.direction, channel: m.channel, text: m.text, at: iso(m.at) })),
+        messages: h.messages.map((m) => ({
+          id: m.id,
+          direction: m.direction,
+          channel: m.channel,
+          text: m.text,
+          at: iso(m.at),
+        })),
       },
       200,
     );
@@ -183,11 +244,16 @@ export function userRoutes(deps: Deps) {
     const { app: name, phone: raw } = c.req.valid('param');
     const app = await appFor(deps, c, name);
     const phone = phoneParam(app, raw);
-    const r = await deps.store.transact(eraseUser, app.id, phone, { id: randomUUID(), actor: actorOf(c.get('caller')), now: deps.clock.now() });
-    return c.json({ erased: r.found, erasureId: r.erasureId, consents: r.consents, messages: r.messages, events: r.events }, 200);
+    const r = await deps.store.transact(eraseUser, app.id, phone, {
+      id: randomUUID(),
+      actor: actorOf(c.get('caller')),
+      now: deps.clock.now(),
+    });
+    return c.json(
+      { erased: r.found, erasureId: r.erasureId, consents: r.consents, messages: r.messages, events: r.events },
+      200,
+    );
   });
-
-
 
   return api;
 }

@@ -29,7 +29,12 @@ export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
     displayName: app.displayName,
     live: app.live && app.phone !== null,
     phoneField: app.settings.phoneField,
-    wording: Object.fromEntries(LOCALES.map((l) => [l, { version: current[l]!.version, text: renderWording(current[l]!.template, app.displayName) }])),
+    wording: Object.fromEntries(
+      LOCALES.map((l) => [
+        l,
+        { version: current[l]!.version, text: renderWording(current[l]!.template, app.displayName) },
+      ]),
+    ),
     theme: app.settings.theme,
     privacyUrl: app.settings.privacyUrl,
   };
@@ -99,13 +104,21 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const app = await appOr404(c.req.param('app'));
     const origin = c.req.header('origin');
     if (!originAllowed(deps, app, origin)) {
-      throw new ApiError(403, 'origin_not_allowed', `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`);
+      throw new ApiError(
+        403,
+        'origin_not_allowed',
+        `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`,
+      );
     }
     // text/plain carries the same JSON without a CORS preflight, which costs a slow phone a round trip.
     const type = mediaType(c);
-    if (type !== 'application/json' && type !== 'text/plain') throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
+    if (type !== 'application/json' && type !== 'text/plain')
+      throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
     const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
-    if (wait > 0) throw new ApiError(429, 'rate_limited', 'Too many opt-ins from this address. Try again shortly.', { 'Retry-After': String(wait) });
+    if (wait > 0)
+      throw new ApiError(429, 'rate_limited', 'Too many opt-ins from this address. Try again shortly.', {
+        'Retry-After': String(wait),
+      });
     const text = await readText(c, 8 * 1024);
     if (text === null) throw new ApiError(413, 'payload_too_large', 'The body may be at most 8 KB.');
     let json: unknown;
@@ -117,13 +130,28 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const parsed = OptinBodySchema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0]!;
-      const code = first.path[0] === 'consent' ? 'consent_required' : first.path[0] === 'campaign' ? 'invalid_campaign' : 'invalid_request';
-      throw new ApiError(422, code, parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '));
+      const code =
+        first.path[0] === 'consent'
+          ? 'consent_required'
+          : first.path[0] === 'campaign'
+            ? 'invalid_campaign'
+            : 'invalid_request';
+      throw new ApiError(
+        422,
+        code,
+        parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+      );
     }
     const b = parsed.data;
     const phone = checkPhone(app, b.phone);
     if (!phone.ok) {
-      throw new ApiError(422, phone.error, phone.error === 'phone_required' ? 'This app asks for a phone number.' : 'Enter a valid WhatsApp number with its country code.');
+      throw new ApiError(
+        422,
+        phone.error,
+        phone.error === 'phone_required'
+          ? 'This app asks for a phone number.'
+          : 'Enter a valid WhatsApp number with its country code.',
+      );
     }
     const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
     const out = await recordWebConsent(deps, app, phone.phone, {
@@ -168,10 +196,20 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
   registry.registerPath({
     method: 'post',
     path: '/api/v1/apps/{app}/optins',
-    summary: 'A widget opt-in. CORS only from the app’s allowedOrigins (and this server). text/plain JSON avoids a preflight.',
-    request: { params: app, body: { required: true, content: { 'application/json': { schema: OptinBodySchema }, 'text/plain': { schema: OptinBodySchema } } } },
+    summary:
+      'A widget opt-in. CORS only from the app’s allowedOrigins (and this server). text/plain JSON avoids a preflight.',
+    request: {
+      params: app,
+      body: {
+        required: true,
+        content: { 'application/json': { schema: OptinBodySchema }, 'text/plain': { schema: OptinBodySchema } },
+      },
+    },
     responses: {
-      201: json(oz.object({ optinId: oz.string(), redirectUrl: oz.string(), ref: oz.string() }).openapi('Optin'), 'Recorded; send the person to redirectUrl'),
+      201: json(
+        oz.object({ optinId: oz.string(), redirectUrl: oz.string(), ref: oz.string() }).openapi('Optin'),
+        'Recorded; send the person to redirectUrl',
+      ),
       ...errorResponses(400, 403, 404, 422),
       413: json(ErrorSchema, 'Too large'),
       415: json(ErrorSchema, 'Wrong content type'),

@@ -5,7 +5,13 @@ import { normalizePhone } from '../../core/phone.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
-import { AppSecretsSchema, AppSettingsSchema, type AppSecrets, type AppSecretsPatch, type AppSettingsPatch } from '../app-settings.js';
+import {
+  AppSecretsSchema,
+  AppSettingsSchema,
+  type AppSecrets,
+  type AppSecretsPatch,
+  type AppSettingsPatch,
+} from '../app-settings.js';
 import { insertApp, updateApp as updateAppRow } from '../store/apps.js';
 import { type AppPatch, type AppRecord, type Store } from '../store/index.js';
 import { UniqueViolation } from '../store/driver.js';
@@ -22,7 +28,12 @@ export interface CreateAppInput {
 function phoneOrThrow(phone: string | null | undefined, country: string | null): string | null {
   if (phone === undefined || phone === null || phone === '') return null;
   const r = normalizePhone(phone, (country ?? undefined) as never);
-  if (!r.ok) throw new ApiError(422, 'invalid_phone', `"${phone}" is not a valid phone number. Include the country code, for example +14155550123.`);
+  if (!r.ok)
+    throw new ApiError(
+      422,
+      'invalid_phone',
+      `"${phone}" is not a valid phone number. Include the country code, for example +14155550123.`,
+    );
   return r.phone;
 }
 
@@ -36,21 +47,36 @@ function checkWordings(w: Partial<Record<Locale, string>> | undefined): void {
 }
 
 function checkLive(live: boolean, phone: string | null): void {
-  if (live && !phone) throw new ApiError(422, 'phone_required', 'An app can go live only once its WhatsApp phone number is set.');
+  if (live && !phone)
+    throw new ApiError(422, 'phone_required', 'An app can go live only once its WhatsApp phone number is set.');
 }
 
 /**
  * Creates an app and its first API key. The key is returned once and only its hash is kept.
  * Shared by `POST /api/v1/apps` and `optin-kit apps create`.
  */
-export async function createApp(store: Store, input: CreateAppInput, now: number): Promise<{ app: AppRecord; apiKey: string }> {
+export async function createApp(
+  store: Store,
+  input: CreateAppInput,
+  now: number,
+): Promise<{ app: AppRecord; apiKey: string }> {
   if (!isValidAppName(input.name)) {
-    throw new ApiError(422, 'invalid_name', 'name must start with a letter and have 3 to 40 letters, digits or underscores.');
+    throw new ApiError(
+      422,
+      'invalid_name',
+      'name must start with a letter and have 3 to 40 letters, digits or underscores.',
+    );
   }
   const displayName = input.displayName.trim();
-  if (displayName.length < 1 || displayName.length > 60) throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+  if (displayName.length < 1 || displayName.length > 60)
+    throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
   const parsed = AppSettingsSchema.safeParse(input.settings ?? {});
-  if (!parsed.success) throw new ApiError(422, 'invalid_settings', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new ApiError(
+      422,
+      'invalid_settings',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   const settings = parsed.data;
   if (!settings.prefill) settings.prefill = `Hi ${displayName}!`;
   const phone = phoneOrThrow(input.phone, settings.defaultCountry);
@@ -61,7 +87,21 @@ export async function createApp(store: Store, input: CreateAppInput, now: number
   const secrets = AppSecretsSchema.parse({ webhookSecret: newWebhookSecret() });
   const taken = () => new ApiError(409, 'name_taken', `An app named ${input.name} already exists (names ignore case).`);
   const app = await store
-    .transact(insertApp, { id: randomUUID(), name: input.name, displayName, phone, live: input.live ?? false, settings, secrets, wording, apiKey: { id: key.id, hash: key.hash, prefix: key.prefix } }, now)
+    .transact(
+      insertApp,
+      {
+        id: randomUUID(),
+        name: input.name,
+        displayName,
+        phone,
+        live: input.live ?? false,
+        settings,
+        secrets,
+        wording,
+        apiKey: { id: key.id, hash: key.hash, prefix: key.prefix },
+      },
+      now,
+    )
     .catch((e: unknown) => {
       // Two creations racing on PostgreSQL: the loser hits the unique index.
       throw e instanceof UniqueViolation ? taken() : e;
@@ -96,11 +136,17 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
     },
   };
   const parsed = AppSettingsSchema.safeParse(merged);
-  if (!parsed.success) throw new ApiError(422, 'invalid_settings', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new ApiError(
+      422,
+      'invalid_settings',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
   let displayName: string | undefined;
   if (input.displayName !== undefined) {
     displayName = input.displayName.trim();
-    if (displayName.length < 1 || displayName.length > 60) throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+    if (displayName.length < 1 || displayName.length > 60)
+      throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
   }
   const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
   checkLive(input.live ?? cur.live, phone);
@@ -116,7 +162,15 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
   }
   // A new callback URL is a new endpoint: a 410 from the old one no longer stops events.
   const callbackChanged = s.callbackUrl !== undefined && s.callbackUrl !== cur.settings.callbackUrl;
-  return { displayName, phone, live: input.live, settings: parsed.data, secrets, wording: input.wording, callbackDisabledAt: callbackChanged ? null : undefined };
+  return {
+    displayName,
+    phone,
+    live: input.live,
+    settings: parsed.data,
+    secrets,
+    wording: input.wording,
+    callbackDisabledAt: callbackChanged ? null : undefined,
+  };
 }
 
 /** Applies a partial change. A wording change makes a new version; old ones stay. */

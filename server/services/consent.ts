@@ -43,7 +43,9 @@ export async function commitChange(store: Store, change: Change): Promise<Change
 }
 
 /** A consent record with nothing known but what the caller gives. */
-export function evidence(r: Pick<ConsentRecord, 'appId' | 'phone' | 'action' | 'via' | 'at'> & Partial<ConsentRecord>): ConsentRecord {
+export function evidence(
+  r: Pick<ConsentRecord, 'appId' | 'phone' | 'action' | 'via' | 'at'> & Partial<ConsentRecord>,
+): ConsentRecord {
   return {
     id: randomUUID(),
     wordingVersion: null,
@@ -76,7 +78,17 @@ export type PhoneCheck = { ok: true; phone: string | null } | { ok: false; error
 
 /** Where this app sends a person who consented with this reference. */
 export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: string): string {
-  return redirectTarget({ name: app.name, live: app.live, phone: app.phone, prefill: app.settings.prefill, refEnabled: app.settings.refEnabled }, ref, sandboxNumber);
+  return redirectTarget(
+    {
+      name: app.name,
+      live: app.live,
+      phone: app.phone,
+      prefill: app.settings.prefill,
+      refEnabled: app.settings.refEnabled,
+    },
+    ref,
+    sandboxNumber,
+  );
 }
 
 /** Applies the app's phone-field rule to what was typed. */
@@ -90,7 +102,12 @@ export function checkPhone(app: AppRecord, typed: string | null | undefined): Ph
 }
 
 /** The wording a person was shown: the version they saw if it exists, else the current one. */
-export async function shownWording(deps: Pick<Deps, 'store' | 'apps'>, app: AppRecord, locale: Locale, version: number | null): Promise<Wording> {
+export async function shownWording(
+  deps: Pick<Deps, 'store' | 'apps'>,
+  app: AppRecord,
+  locale: Locale,
+  version: number | null,
+): Promise<Wording> {
   const current = deps.apps.cachedWordings(app.id) ?? (await deps.apps.wordings(app.id));
   const cur = current[locale] ?? current.en;
   if (version === null || version === cur.version) return cur;
@@ -102,7 +119,12 @@ export async function shownWording(deps: Pick<Deps, 'store' | 'apps'>, app: AppR
  * Records a consent given on the hosted page or in the widget, and returns where to send the
  * person. The record holds the exact wording's hash, so it proves what they agreed to.
  */
-export async function recordWebConsent(deps: Deps, app: AppRecord, phone: string | null, input: WebConsentInput): Promise<{ consent: ConsentRecord; redirectUrl: string; ref: string }> {
+export async function recordWebConsent(
+  deps: Deps,
+  app: AppRecord,
+  phone: string | null,
+  input: WebConsentInput,
+): Promise<{ consent: ConsentRecord; redirectUrl: string; ref: string }> {
   const wording = await shownWording(deps, app, input.locale, input.wordingVersion);
   const text = renderWording(wording.template, app.displayName);
   const shown: ShownText = { sha256: wordingHash(text), text };
@@ -150,8 +172,18 @@ export function recordBusinessChange(
   const at = deps.clock.now();
   return commitChange(deps.store, {
     app,
-    record: evidence({ appId: app.id, phone, action: o.action, via: 'api', at, campaign: o.campaign ?? null, userAgent: o.userAgent?.slice(0, 512) ?? null, actor: o.actor }),
+    record: evidence({
+      appId: app.id,
+      phone,
+      action: o.action,
+      via: 'api',
+      at,
+      campaign: o.campaign ?? null,
+      userAgent: o.userAgent?.slice(0, 512) ?? null,
+      actor: o.actor,
+    }),
     shown: null,
-    move: o.action === 'opt_in' ? { type: 'opt_in', via: 'api', at, verified: false } : { type: 'opt_out', via: 'api', at },
+    move:
+      o.action === 'opt_in' ? { type: 'opt_in', via: 'api', at, verified: false } : { type: 'opt_out', via: 'api', at },
   });
 }

@@ -11,7 +11,16 @@ import type { AppRecord, Wording } from '../store/index.js';
 import { updateApp, type UpdateAppInput } from '../services/apps.js';
 
 /** The forms of the Settings screens; each saves one group of settings at once. */
-export const SETTINGS_FORMS = ['status', 'auto', 'wording', 'theme', 'origins', 'callback', 'template', 'verify'] as const;
+export const SETTINGS_FORMS = [
+  'status',
+  'auto',
+  'wording',
+  'theme',
+  'origins',
+  'callback',
+  'template',
+  'verify',
+] as const;
 export type SettingsForm = (typeof SETTINGS_FORMS)[number];
 
 export const isSettingsForm = (v: string): v is SettingsForm => (SETTINGS_FORMS as readonly string[]).includes(v);
@@ -108,7 +117,14 @@ export function readSettingsForm(
     case 'origins': {
       const raw = text(f, 'origins');
       values.origins = raw;
-      const list = [...new Set(raw.split('\n').map((v) => tidyOrigin(v.trim())).filter(Boolean))];
+      const list = [
+        ...new Set(
+          raw
+            .split('\n')
+            .map((v) => tidyOrigin(v.trim()))
+            .filter(Boolean),
+        ),
+      ];
       const bad = list.find((o) => !OriginSchema.safeParse(o).success);
       if (bad !== undefined) errors.origins = fill(m.errOrigin, { value: bad.slice(0, 80) });
       else if (list.length > 50) errors.origins = m.errOrigins;
@@ -119,7 +135,8 @@ export function readSettingsForm(
       const raw = text(f, 'callback_url').trim();
       values['callback-url'] = raw;
       if (raw && !HttpsUrlSchema.safeParse(raw).success) errors['callback-url'] = m.errCallback;
-      else if (raw && !o.allowPrivateCallbacks && callbackUrlProblem(raw)) errors['callback-url'] = urlProblem(raw) ? m.errCallback : m.errCallbackPrivate;
+      else if (raw && !o.allowPrivateCallbacks && callbackUrlProblem(raw))
+        errors['callback-url'] = urlProblem(raw) ? m.errCallback : m.errCallbackPrivate;
       input = { settings: { callbackUrl: raw || null } };
       break;
     }
@@ -164,7 +181,13 @@ function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string,
  * Checks and saves one form through updateApp (which validates and merges again inside the store's
  * transaction). A refusal comes back as an error beside the field, never as an exception.
  */
-export async function saveSettingsForm(deps: Deps, app: AppRecord, form: SettingsForm, f: URLSearchParams, m: SettingsMessages): Promise<FormOutcome> {
+export async function saveSettingsForm(
+  deps: Deps,
+  app: AppRecord,
+  form: SettingsForm,
+  f: URLSearchParams,
+  m: SettingsMessages,
+): Promise<FormOutcome> {
   const wordings = await deps.apps.wordings(app.id);
   const r = readSettingsForm(form, f, app, wordings, m, { allowPrivateCallbacks: deps.config.allowPrivateCallbacks });
   if (!r.input) return { ok: false, errors: r.errors, values: r.values, app };

@@ -30,7 +30,8 @@ const en = {
   no: 'No',
 
   signInTitle: 'Sign in to Settings',
-  signInIntro: 'Sign in with your app’s API key. It is exchanged for a session that ends when you sign out or after 12 hours of inactivity; the key itself is not kept in this browser.',
+  signInIntro:
+    'Sign in with your app’s API key. It is exchanged for a session that ends when you sign out or after 12 hours of inactivity; the key itself is not kept in this browser.',
   keyLabel: 'API key',
   keyHint: 'It starts with okk_. Your operator gave it to you when the app was created.',
   signIn: 'Sign in',
@@ -57,7 +58,8 @@ const en = {
   posterA4: 'Poster to print (A4)',
   posterLetter: 'Poster to print (Letter)',
   widgetTitle: 'Website widget',
-  widgetIntro: 'Paste this line into your website’s pages, before </body>. Then add the site to “Allowed origins” in Settings.',
+  widgetIntro:
+    'Paste this line into your website’s pages, before </body>. Then add the site to “Allowed origins” in Settings.',
   snippetLabel: 'Snippet',
   previewTitle: 'Preview',
   previewNoJs: 'The live preview needs JavaScript.',
@@ -73,7 +75,8 @@ const en = {
   verifyButton: 'Save verify token',
   errVerify: 'Use 8 to 200 characters',
   sandboxTitle: 'Try it in the sandbox',
-  sandboxIntro: 'Until your app is live, people reach it through the shared sandbox number. On WhatsApp, send {proxy} to +{number}.',
+  sandboxIntro:
+    'Until your app is live, people reach it through the shared sandbox number. On WhatsApp, send {proxy} to +{number}.',
   sandboxLink: 'Open WhatsApp with this message',
   liveNote: 'Your app is live: people who agree are sent to +{phone}.',
 
@@ -91,7 +94,8 @@ const en = {
   autoHint: 'Leave it empty for the default text. {business} becomes your business name.',
   errAutoText: 'Use at most 1000 characters',
   wordingTitle: 'Consent wording',
-  wordingIntro: 'What people agree to. {business} becomes your business name. Each change makes a new version; every consent keeps the version it was given to.',
+  wordingIntro:
+    'What people agree to. {business} becomes your business name. Each change makes a new version; every consent keeps the version it was given to.',
   wordingLabel: '{language}, version {version}',
   wordingNext: 'Saving a change makes version {version}.',
   errWording: 'Use 10 to 1000 characters, name the business with {business} and mention WhatsApp',
@@ -171,10 +175,12 @@ const en = {
   usersTableLabel: 'Opt-ins table',
   usersPagerLabel: 'Pages of opt-ins',
   confirmOptOutTitle: 'Opt out {phone}?',
-  confirmOptOutBody: 'This person will no longer count as opted in, and may no longer be sent templates. The opt-out is recorded with this session as its actor.',
+  confirmOptOutBody:
+    'This person will no longer count as opted in, and may no longer be sent templates. The opt-out is recorded with this session as its actor.',
   confirmOptOutButton: 'Yes, opt out',
   confirmEraseTitle: 'Erase {phone}?',
-  confirmEraseBody: 'Their state, consent records and messages are deleted for good; only anonymous counts stay. This cannot be undone.',
+  confirmEraseBody:
+    'Their state, consent records and messages are deleted for good; only anonymous counts stay. This cannot be undone.',
   confirmEraseButton: 'Yes, erase for good',
   doneOptOut: '{phone} is opted out.',
   doneErase: 'Erased. Nothing about that number is stored any more.',
@@ -241,7 +247,8 @@ const es: SettingsMessages = {
   no: 'No',
 
   signInTitle: 'Inicia sesión en Ajustes',
-  signInIntro: 'Inicia sesión con la clave de API de tu app. Se cambia por una sesión que termina al cerrarla o tras 12 horas sin uso; la clave no se guarda en este navegador.',
+  signInIntro:
+    'Inicia sesión con la clave de API de tu app. Se cambia por una sesión que termina al cerrarla o tras 12 horas sin uso; la clave no se guarda en este navegador.',
   keyLabel: 'Clave de API',
   keyHint: 'Empieza por okk_. Te la dio tu operador al crear la app.',
   signIn: 'Iniciar sesión',
@@ -268,7 +275,8 @@ const es: SettingsMessages = {
   posterA4: 'Cartel para imprimir (A4)',
   posterLetter: 'Cartel para imprimir (Carta)',
   widgetTitle: 'Widget para tu web',
-  widgetIntro: 'Pega esta línea en las páginas de tu web, antes de </body>. Después añade el sitio a «Orígenes permitidos» en Ajustes.',
+  widgetIntro:
+    'Pega esta línea en las páginas de tu web, antes de </body>. Después añade el sitio a «Orígenes permitidos» en Ajustes.',
   snippetLabel: 'Fragmento',
   previewTitle: 'Vista previa',
   previewNoJs: 'La vista previa necesita JavaScript.',
@@ -284,7 +292,8 @@ const es: SettingsMessages = {
   verifyButton: 'Guardar token',
   errVerify: 'Usa de 8 a 200 caracteres',
   sandboxTitle: 'Pruébalo en el entorno de pruebas',
-  sandboxIntro: 'Mientras tu app no esté en vivo, la gente llega a ella por el número de pruebas compartido. En WhatsApp, envía {proxy} a +{number}.',
+  sandboxIntro:
+    'Mientras tu app no esté en vivo, la gente llega a ella por el número de pruebas compartido. En WhatsApp, envía {proxy} a +{number}.',
   sandboxLink: 'Abrir WhatsApp con este mensaje',
   liveNote: 'Tu app está en vivo: quien acepta va a +{phone}.',
 
@@ -302,7 +311,8 @@ const es: SettingsMessages = {
   autoHint: 'Déjalo vacío para el texto predeterminado. {business} se cambia por el nombre de tu empresa.',
   errAutoText: 'Usa como máximo 1000 caracteres',
   wordingTitle: 'Texto del consentimiento',
-  wordingIntro: 'Lo que la gente acepta. {business} se cambia por el nombre de tu empresa. Cada cambio crea una versión nueva; cada consentimiento guarda la versión que se mostró.',
+  wordingIntro:
+    'Lo que la gente acepta. {business} se cambia por el nombre de tu empresa. Cada cambio crea una versión nueva; cada consentimiento guarda la versión que se mostró.',
   wordingLabel: '{language}, versión {version}',
   wordingNext: 'Guardar un cambio crea la versión {version}.',
   errWording: 'Usa de 10 a 1000 caracteres, nombra la empresa con {business} y menciona WhatsApp',
@@ -323,7 +333,8 @@ const es: SettingsMessages = {
   callbackLabel: 'URL de callback',
   callbackHint: 'Aquí se envían los eventos opted-in, opted-out, verified y sandbox-start. Déjala vacía si no hay.',
   errCallback: 'Introduce una URL http o https',
-  errCallbackPrivate: 'Usa una dirección pública: las direcciones locales, privadas y de loopback no pueden recibir eventos',
+  errCallbackPrivate:
+    'Usa una dirección pública: las direcciones locales, privadas y de loopback no pueden recibir eventos',
   templateTitle: 'Mensajes de plantilla',
   templateLabel: 'Enviamos plantillas aprobadas fuera de la ventana de 24 horas',
   templateHint: 'Si está activado, solo se pueden enviar plantillas a usuarios suscritos.',
@@ -382,10 +393,12 @@ const es: SettingsMessages = {
   usersTableLabel: 'Tabla de suscripciones',
   usersPagerLabel: 'Páginas de suscripciones',
   confirmOptOutTitle: '¿Dar de baja a {phone}?',
-  confirmOptOutBody: 'Esta persona dejará de contar como suscrita y no se le podrán enviar plantillas. La baja se registra con esta sesión como autora.',
+  confirmOptOutBody:
+    'Esta persona dejará de contar como suscrita y no se le podrán enviar plantillas. La baja se registra con esta sesión como autora.',
   confirmOptOutButton: 'Sí, dar de baja',
   confirmEraseTitle: '¿Borrar {phone}?',
-  confirmEraseBody: 'Su estado, sus registros de consentimiento y sus mensajes se borran para siempre; solo quedan recuentos anónimos. No se puede deshacer.',
+  confirmEraseBody:
+    'Su estado, sus registros de consentimiento y sus mensajes se borran para siempre; solo quedan recuentos anónimos. No se puede deshacer.',
   confirmEraseButton: 'Sí, borrar para siempre',
   doneOptOut: '{phone} está dado de baja.',
   doneErase: 'Borrado. Ya no se guarda nada de ese número.',
@@ -450,7 +463,8 @@ const pt: SettingsMessages = {
   no: 'Não',
 
   signInTitle: 'Entre nas Configurações',
-  signInIntro: 'Entre com a chave de API do seu app. Ela é trocada por uma sessão que termina quando você sai ou após 12 horas sem uso; a chave não fica guardada neste navegador.',
+  signInIntro:
+    'Entre com a chave de API do seu app. Ela é trocada por uma sessão que termina quando você sai ou após 12 horas sem uso; a chave não fica guardada neste navegador.',
   keyLabel: 'Chave de API',
   keyHint: 'Começa com okk_. Seu operador a entregou quando o app foi criado.',
   signIn: 'Entrar',
@@ -477,7 +491,8 @@ const pt: SettingsMessages = {
   posterA4: 'Cartaz para imprimir (A4)',
   posterLetter: 'Cartaz para imprimir (Carta)',
   widgetTitle: 'Widget para o site',
-  widgetIntro: 'Cole esta linha nas páginas do seu site, antes de </body>. Depois adicione o site em “Origens permitidas” nas Configurações.',
+  widgetIntro:
+    'Cole esta linha nas páginas do seu site, antes de </body>. Depois adicione o site em “Origens permitidas” nas Configurações.',
   snippetLabel: 'Trecho',
   previewTitle: 'Pré-visualização',
   previewNoJs: 'A pré-visualização precisa de JavaScript.',
@@ -493,7 +508,8 @@ const pt: SettingsMessages = {
   verifyButton: 'Salvar token',
   errVerify: 'Use de 8 a 200 caracteres',
   sandboxTitle: 'Teste no ambiente de testes',
-  sandboxIntro: 'Enquanto seu app não estiver ativo, as pessoas chegam a ele pelo número de testes compartilhado. No WhatsApp, envie {proxy} para +{number}.',
+  sandboxIntro:
+    'Enquanto seu app não estiver ativo, as pessoas chegam a ele pelo número de testes compartilhado. No WhatsApp, envie {proxy} para +{number}.',
   sandboxLink: 'Abrir o WhatsApp com esta mensagem',
   liveNote: 'Seu app está ativo: quem concorda vai para +{phone}.',
 
@@ -511,7 +527,8 @@ const pt: SettingsMessages = {
   autoHint: 'Deixe vazio para o texto padrão. {business} vira o nome da sua empresa.',
   errAutoText: 'Use no máximo 1000 caracteres',
   wordingTitle: 'Texto do consentimento',
-  wordingIntro: 'O que as pessoas aceitam. {business} vira o nome da sua empresa. Cada mudança cria uma nova versão; cada consentimento guarda a versão exibida.',
+  wordingIntro:
+    'O que as pessoas aceitam. {business} vira o nome da sua empresa. Cada mudança cria uma nova versão; cada consentimento guarda a versão exibida.',
   wordingLabel: '{language}, versão {version}',
   wordingNext: 'Salvar uma mudança cria a versão {version}.',
   errWording: 'Use de 10 a 1000 caracteres, cite a empresa com {business} e mencione o WhatsApp',
@@ -530,7 +547,8 @@ const pt: SettingsMessages = {
   errOrigins: 'Informe no máximo 50 origens',
   callbackTitle: 'Eventos de usuário',
   callbackLabel: 'URL de callback',
-  callbackHint: 'Os eventos opted-in, opted-out, verified e sandbox-start são enviados para cá. Deixe vazio para nenhuma.',
+  callbackHint:
+    'Os eventos opted-in, opted-out, verified e sandbox-start são enviados para cá. Deixe vazio para nenhuma.',
   errCallback: 'Digite uma URL http ou https',
   errCallbackPrivate: 'Use um endereço público: endereços locais, privados e de loopback não podem receber eventos',
   templateTitle: 'Mensagens de modelo',
@@ -591,10 +609,12 @@ const pt: SettingsMessages = {
   usersTableLabel: 'Tabela de inscrições',
   usersPagerLabel: 'Páginas de inscrições',
   confirmOptOutTitle: 'Descadastrar {phone}?',
-  confirmOptOutBody: 'Esta pessoa deixará de contar como inscrita e não poderá mais receber modelos. O descadastro é registrado com esta sessão como autora.',
+  confirmOptOutBody:
+    'Esta pessoa deixará de contar como inscrita e não poderá mais receber modelos. O descadastro é registrado com esta sessão como autora.',
   confirmOptOutButton: 'Sim, descadastrar',
   confirmEraseTitle: 'Apagar {phone}?',
-  confirmEraseBody: 'O status, os registros de consentimento e as mensagens são apagados para sempre; só ficam contagens anônimas. Não dá para desfazer.',
+  confirmEraseBody:
+    'O status, os registros de consentimento e as mensagens são apagados para sempre; só ficam contagens anônimas. Não dá para desfazer.',
   confirmEraseButton: 'Sim, apagar para sempre',
   doneOptOut: '{phone} foi descadastrado.',
   doneErase: 'Apagado. Nada sobre esse número fica guardado.',

@@ -16,7 +16,6 @@ import { POSTER_PAGE_CSS, posterPage, signInPage, toolsPage } from './views/tool
 import { refuse, sendPage, type SettingsEnv } from './http.js';
 import { settingsUserRoutes } from './users-routes.js';
 
-
 const LANG_COOKIE = 'optin_lang';
 /** Settings forms are small: three wordings and three prompts of 1000 characters at most. */
 const MAX_SETTINGS_FORM = 64 * 1024;
@@ -60,9 +59,13 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     }
     // Language: ?lang= (remembered in a cookie), then the cookie, then Accept-Language.
     const q = c.req.query('lang');
-    if (q && isLocale(q)) setCookie(c, LANG_COOKIE, q, { prefix: 'host', path: '/', secure: true, sameSite: 'Lax', maxAge: 365 * 86_400 });
+    if (q && isLocale(q))
+      setCookie(c, LANG_COOKIE, q, { prefix: 'host', path: '/', secure: true, sameSite: 'Lax', maxAge: 365 * 86_400 });
     const remembered = getCookie(c, LANG_COOKIE, 'host');
-    const lang: Locale = negotiateLocale(q && isLocale(q) ? q : remembered && isLocale(remembered) ? remembered : undefined, c.req.header('accept-language'));
+    const lang: Locale = negotiateLocale(
+      q && isLocale(q) ? q : remembered && isLocale(remembered) ? remembered : undefined,
+      c.req.header('accept-language'),
+    );
     const session = await loadSession(deps, getCookie(c, SESSION_COOKIE, 'host'));
     const url = new URL(c.req.url);
     c.set('session', session);
@@ -109,7 +112,14 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     const { m } = ctx;
     const done = c.req.query('done');
     if (!s) {
-      const notice = done === 'signedout' ? m.signedOut : done === 'ended' ? m.sessionEnded : done === 'refreshed' ? m.refreshed : undefined;
+      const notice =
+        done === 'signedout'
+          ? m.signedOut
+          : done === 'ended'
+            ? m.sessionEnded
+            : done === 'refreshed'
+              ? m.refreshed
+              : undefined;
       return sendPage(c, 200, signInPage(ctx, { notice }));
     }
     const raw = (c.req.query('c') ?? '').trim();
@@ -117,7 +127,14 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     return sendPage(
       c,
       ok ? 200 : 422,
-      toolsPage(ctx, { app: s.app, campaign: ok && raw ? raw : null, campaignInput: raw.slice(0, 64), campaignError: ok ? undefined : m.errCampaign, sandboxNumber: deps.config.sandboxNumber, notice: done === 'verify' ? m.saved : undefined }),
+      toolsPage(ctx, {
+        app: s.app,
+        campaign: ok && raw ? raw : null,
+        campaignInput: raw.slice(0, 64),
+        campaignError: ok ? undefined : m.errCampaign,
+        sandboxNumber: deps.config.sandboxNumber,
+        notice: done === 'verify' ? m.saved : undefined,
+      }),
     );
   });
 
@@ -141,9 +158,20 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
         c.header('Retry-After', String(wait));
         return refuse(c, 429, 'tooMany');
       }
-      return sendPage(c, 401, signInPage(ctx, { error: result.reason === 'revoked_key' ? ctx.m.errKeyRevoked : ctx.m.errKey }));
+      return sendPage(
+        c,
+        401,
+        signInPage(ctx, { error: result.reason === 'revoked_key' ? ctx.m.errKeyRevoked : ctx.m.errKey }),
+      );
     }
-    setCookie(c, SESSION_COOKIE, result.cookie, { prefix: 'host', path: '/', secure: true, httpOnly: true, sameSite: 'Strict', maxAge: Math.floor(SESSION_MAX_MS / 1000) });
+    setCookie(c, SESSION_COOKIE, result.cookie, {
+      prefix: 'host',
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Strict',
+      maxAge: Math.floor(SESSION_MAX_MS / 1000),
+    });
     return c.redirect('/settings', 303);
   });
 
@@ -163,7 +191,18 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     const ctx = c.get('ctx');
     const app = c.get('session')!.app;
     const saved = c.req.query('saved') ?? '';
-    return sendPage(c, 200, optionsPage(ctx, { app, wordings: await deps.apps.wordings(app.id), saved: isSettingsForm(saved) ? saved : null, failed: null, errors: {}, values: {} }));
+    return sendPage(
+      c,
+      200,
+      optionsPage(ctx, {
+        app,
+        wordings: await deps.apps.wordings(app.id),
+        saved: isSettingsForm(saved) ? saved : null,
+        failed: null,
+        errors: {},
+        values: {},
+      }),
+    );
   });
 
   r.post('/settings/options/:form', async (c) => {
@@ -174,18 +213,47 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     const out = await saveSettingsForm(deps, app, form, c.get('form'), ctx.m);
     // No fragment after a save: a fragment would stop the browser from focusing the "Saved." notice
     // (autofocus), which scrolls it into view anyway.
-    if (out.ok) return c.redirect(form === 'verify' ? '/settings?done=verify#hooks-title' : `/settings/options?saved=${form}`, 303);
+    if (out.ok)
+      return c.redirect(
+        form === 'verify' ? '/settings?done=verify#hooks-title' : `/settings/options?saved=${form}`,
+        303,
+      );
     if (form === 'verify') {
-      return sendPage(c, 422, toolsPage({ ...ctx, app: out.app }, { app: out.app, campaign: null, campaignInput: '', sandboxNumber: deps.config.sandboxNumber, verifyError: out.errors['verify-token'] }));
+      return sendPage(
+        c,
+        422,
+        toolsPage(
+          { ...ctx, app: out.app },
+          {
+            app: out.app,
+            campaign: null,
+            campaignInput: '',
+            sandboxNumber: deps.config.sandboxNumber,
+            verifyError: out.errors['verify-token'],
+          },
+        ),
+      );
     }
-    return sendPage(c, 422, optionsPage(ctx, { app: out.app, wordings: await deps.apps.wordings(app.id), saved: null, failed: form, errors: out.errors, values: out.values }));
+    return sendPage(
+      c,
+      422,
+      optionsPage(ctx, {
+        app: out.app,
+        wordings: await deps.apps.wordings(app.id),
+        saved: null,
+        failed: form,
+        errors: out.errors,
+        values: out.values,
+      }),
+    );
   });
 
   r.get('/settings/poster', async (c) => {
     const ctx = c.get('ctx');
     const paper = c.req.query('paper') ?? 'a4';
     const campaign = c.req.query('c') ?? null;
-    if ((paper !== 'a4' && paper !== 'letter') || (campaign !== null && !isValidCampaign(campaign))) return refuse(c, 400, 'badRequest');
+    if ((paper !== 'a4' && paper !== 'letter') || (campaign !== null && !isValidCampaign(campaign)))
+      return refuse(c, 400, 'badRequest');
     return sendPage(c, 200, posterPage(ctx, { app: c.get('session')!.app, paper, campaign }));
   });
 
@@ -226,4 +294,3 @@ function finish(_c: Context, res: Response): Response {
   res.headers.set('Referrer-Policy', 'same-origin');
   return res;
 }
-

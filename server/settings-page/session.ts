@@ -3,7 +3,14 @@ import type { Deps } from '../deps.js';
 import { parseApiKey, safeEqual, sha256 } from '../keys.js';
 import type { AppRecord } from '../store/index.js';
 import { findApiKey } from '../store/keys.js';
-import { createSession, findSession, revokeAppSessions, revokeSession, touchSession, type SessionRecord } from '../store/sessions.js';
+import {
+  createSession,
+  findSession,
+  revokeAppSessions,
+  revokeSession,
+  touchSession,
+  type SessionRecord,
+} from '../store/sessions.js';
 
 /** A session ends after 12 hours without use, and 7 days after sign-in whatever happens. */
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000;
@@ -23,7 +30,8 @@ export interface ActiveSession {
   idHash: string;
 }
 
-export type SignInResult = { ok: true; cookie: string; app: AppRecord } | { ok: false; reason: 'invalid_key' | 'revoked_key' };
+export type SignInResult =
+  { ok: true; cookie: string; app: AppRecord } | { ok: false; reason: 'invalid_key' | 'revoked_key' };
 
 /** Whether a stored session may still be used at `now`: not signed out, not expired, its key not rotated away. */
 export function sessionUsable(s: SessionRecord, now: number): boolean {

@@ -52,20 +52,48 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const now = deps.clock.now();
     const counts = app.settings.unverifiedCountsAsOptin;
     const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via };
-    const page = await deps.store.read(listUsers, app.id, { ...filter, unverifiedCountsAsOptin: counts }, { after, limit: PAGE_SIZE, now });
+    const page = await deps.store.read(
+      listUsers,
+      app.id,
+      { ...filter, unverifiedCountsAsOptin: counts },
+      { after, limit: PAGE_SIZE, now },
+    );
     // The history drawers are plain <details>, so they work without JavaScript: read with the page,
     // only the most recent records of each person, so that the page stays small however many arrive.
-    const histories = await Promise.all(page.users.map((u) => deps.store.read(userHistory, app.id, u.phone, { lastMessages: HISTORY_SHOWN, lastConsents: HISTORY_SHOWN })));
+    const histories = await Promise.all(
+      page.users.map((u) =>
+        deps.store.read(userHistory, app.id, u.phone, { lastMessages: HISTORY_SHOWN, lastConsents: HISTORY_SHOWN }),
+      ),
+    );
     const rows = page.users.map((u, i) => {
       const v = userView(u, now, counts);
-      return { phone: u.phone, optin: v.optin, activity: v.activity, via: u.via, verified: u.verified, at: u.optinAt ?? u.createdAt, history: histories[i]! };
+      return {
+        phone: u.phone,
+        optin: v.optin,
+        activity: v.activity,
+        via: u.via,
+        verified: u.verified,
+        at: u.optinAt ?? u.createdAt,
+        history: histories[i]!,
+      };
     });
     const reveal = q.data.reveal === '1';
     const refs = phoneRefs(c.get('session')!);
     const done = refs.phone(q.data.p);
     const who = done ? (reveal ? `+${done}` : maskPhone(done)) : '';
-    const notice = q.data.done === 'optout' ? fill(ctx.m.doneOptOut, { phone: who }) : q.data.done === 'erased' ? ctx.m.doneErase : q.data.done === 'nothing' ? ctx.m.doneEraseNothing : undefined;
-    return sendPage(c, 200, usersPage(ctx, { rows, filter, cursor: q.data.cursor ?? null, next: page.next, reveal, notice, ref: refs.ref }));
+    const notice =
+      q.data.done === 'optout'
+        ? fill(ctx.m.doneOptOut, { phone: who })
+        : q.data.done === 'erased'
+          ? ctx.m.doneErase
+          : q.data.done === 'nothing'
+            ? ctx.m.doneEraseNothing
+            : undefined;
+    return sendPage(
+      c,
+      200,
+      usersPage(ctx, { rows, filter, cursor: q.data.cursor ?? null, next: page.next, reveal, notice, ref: refs.ref }),
+    );
   });
 
   r.get('/settings/users/confirm', (c) => {
@@ -73,7 +101,11 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const refs = phoneRefs(c.get('session')!);
     const phone = phoneOf(refs, c.req.query('p'));
     if ((action !== 'optout' && action !== 'erase') || !phone) return refuse(c, 400, 'badRequest');
-    return sendPage(c, 200, confirmPage(c.get('ctx'), { action, phone, reveal: c.req.query('reveal') === '1', ref: refs.ref }));
+    return sendPage(
+      c,
+      200,
+      confirmPage(c.get('ctx'), { action, phone, reveal: c.req.query('reveal') === '1', ref: refs.ref }),
+    );
   });
 
   r.post('/settings/users/optout', async (c) => {
@@ -83,8 +115,15 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const phone = phoneOf(refs, f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
     // The same record as PUT …/users/:phone/optout, with this session as the actor.
-    await recordBusinessChange(deps, app, phone, { action: 'opt_out', actor: 'session', userAgent: c.req.header('user-agent') ?? null });
-    return c.redirect(`/settings/users?done=optout&p=${refs.ref(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+    await recordBusinessChange(deps, app, phone, {
+      action: 'opt_out',
+      actor: 'session',
+      userAgent: c.req.header('user-agent') ?? null,
+    });
+    return c.redirect(
+      `/settings/users?done=optout&p=${refs.ref(phone)}${f.get('reveal') === '1' ? '&reveal=1' : ''}`,
+      303,
+    );
   });
 
   r.post('/settings/users/erase', async (c) => {
@@ -92,8 +131,15 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const f = c.get('form');
     const phone = phoneOf(phoneRefs(c.get('session')!), f.get('p'));
     if (!phone || f.get('confirm') !== 'yes') return refuse(c, 400, 'badRequest');
-    const { found } = await deps.store.transact(eraseUser, app.id, phone, { id: randomUUID(), actor: 'session', now: deps.clock.now() });
-    return c.redirect(`/settings/users?done=${found ? 'erased' : 'nothing'}${f.get('reveal') === '1' ? '&reveal=1' : ''}`, 303);
+    const { found } = await deps.store.transact(eraseUser, app.id, phone, {
+      id: randomUUID(),
+      actor: 'session',
+      now: deps.clock.now(),
+    });
+    return c.redirect(
+      `/settings/users?done=${found ? 'erased' : 'nothing'}${f.get('reveal') === '1' ? '&reveal=1' : ''}`,
+      303,
+    );
   });
 
   // The same stream as GET /api/v1/apps/:app/users.csv, authorized by the session cookie.
@@ -101,7 +147,10 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     const app = c.get('session')!.app;
     return new Response(usersCsvStream(deps.store, app, deps.clock.now()), {
       status: 200,
-      headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${app.name}-users.csv"` },
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${app.name}-users.csv"`,
+      },
     });
   });
 

@@ -41,11 +41,28 @@ export function* insertApp(a: NewApp, now: number): Body<AppRecord | null> {
   const inserted = yield* run(
     `INSERT INTO apps (id, name, name_key, display_name, phone, live, settings, secrets, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [a.id, a.name, a.name.toLowerCase(), a.displayName, a.phone, a.live ? 1 : 0, JSON.stringify(a.settings), JSON.stringify(a.secrets), now, now],
+    [
+      a.id,
+      a.name,
+      a.name.toLowerCase(),
+      a.displayName,
+      a.phone,
+      a.live ? 1 : 0,
+      JSON.stringify(a.settings),
+      JSON.stringify(a.secrets),
+      now,
+      now,
+    ],
   );
   if (inserted === 0) return null;
   for (const l of LOCALES) yield* addWording(a.id, l, a.wording[l], now);
-  yield* run('INSERT INTO api_keys (id, app_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)', [a.apiKey.id, a.id, a.apiKey.hash, a.apiKey.prefix, now]);
+  yield* run('INSERT INTO api_keys (id, app_id, hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)', [
+    a.apiKey.id,
+    a.id,
+    a.apiKey.hash,
+    a.apiKey.prefix,
+    now,
+  ]);
   yield* signal({ kind: 'app', id: a.id });
   return yield* appById(a.id);
 }
@@ -62,16 +79,19 @@ export function* updateApp(id: string, change: (cur: AppRecord) => AppPatch, now
   const cur = toApp(row);
   const p = change(cur);
   const at = Math.max(now, cur.updatedAt + 1);
-  yield* run('UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, secrets = ?, callback_disabled_at = ?, updated_at = ? WHERE id = ?', [
-    p.displayName ?? cur.displayName,
-    p.phone === undefined ? cur.phone : p.phone,
-    (p.live ?? cur.live) ? 1 : 0,
-    JSON.stringify(p.settings ?? cur.settings),
-    JSON.stringify(p.secrets ?? cur.secrets),
-    p.callbackDisabledAt === undefined ? cur.callbackDisabledAt : p.callbackDisabledAt,
-    at,
-    id,
-  ]);
+  yield* run(
+    'UPDATE apps SET display_name = ?, phone = ?, live = ?, settings = ?, secrets = ?, callback_disabled_at = ?, updated_at = ? WHERE id = ?',
+    [
+      p.displayName ?? cur.displayName,
+      p.phone === undefined ? cur.phone : p.phone,
+      (p.live ?? cur.live) ? 1 : 0,
+      JSON.stringify(p.settings ?? cur.settings),
+      JSON.stringify(p.secrets ?? cur.secrets),
+      p.callbackDisabledAt === undefined ? cur.callbackDisabledAt : p.callbackDisabledAt,
+      at,
+      id,
+    ],
+  );
   for (const l of LOCALES) {
     const t = p.wording?.[l];
     if (t !== undefined) yield* addWording(id, l, t, at);
@@ -82,6 +102,9 @@ export function* updateApp(id: string, change: (cur: AppRecord) => AppPatch, now
 
 /** A 410 Gone: the app gets no more user-events until its callback URL is set again. */
 export function* disableCallback(appId: string, now: number): Body<void> {
-  const n = yield* run('UPDATE apps SET callback_disabled_at = ? WHERE id = ? AND callback_disabled_at IS NULL', [now, appId]);
+  const n = yield* run('UPDATE apps SET callback_disabled_at = ? WHERE id = ? AND callback_disabled_at IS NULL', [
+    now,
+    appId,
+  ]);
   if (n) yield* signal({ kind: 'app', id: appId });
 }

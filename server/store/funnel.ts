@@ -48,8 +48,18 @@ export function* addFunnel(rows: readonly FunnelIncrement[]): Body<void> {
 
 /** The raw counters of an app between two days (inclusive). */
 export function* funnelCounts(appId: string, fromDay: string, toDay: string): Body<FunnelIncrement[]> {
-  const rows = yield* all<Row>('SELECT * FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? ORDER BY day, via, campaign, metric', [appId, fromDay, toDay]);
-  return rows.map((r) => ({ appId, day: r.day as string, via: r.via as string, campaign: r.campaign as string, metric: r.metric as FunnelMetric, n: Number(r.n) }));
+  const rows = yield* all<Row>(
+    'SELECT * FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? ORDER BY day, via, campaign, metric',
+    [appId, fromDay, toDay],
+  );
+  return rows.map((r) => ({
+    appId,
+    day: r.day as string,
+    via: r.via as string,
+    campaign: r.campaign as string,
+    metric: r.metric as FunnelMetric,
+    n: Number(r.n),
+  }));
 }
 
 /**
@@ -64,7 +74,10 @@ export function* funnelStats(appId: string, from: number, to: number): Body<Funn
     if (!r) out.set(k, (r = { via, campaign, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 }));
     return r;
   };
-  const counters = yield* all<Row>('SELECT via, campaign, metric, SUM(n) AS n FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? GROUP BY via, campaign, metric', [appId, dayOf(from), dayOf(to - 1)]);
+  const counters = yield* all<Row>(
+    'SELECT via, campaign, metric, SUM(n) AS n FROM funnel WHERE app_id = ? AND day >= ? AND day <= ? GROUP BY via, campaign, metric',
+    [appId, dayOf(from), dayOf(to - 1)],
+  );
   for (const c of counters) {
     const r = row(c.via as string, c.campaign as string);
     const n = Number(c.n);

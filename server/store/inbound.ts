@@ -6,11 +6,28 @@ import { run, type Body } from './driver.js';
  */
 
 /** Marks a provider message id as handled. False when it already was: the caller changes nothing. */
-export function* claimInbound(appId: string, provider: string, messageId: string, phone: string, at: number): Body<boolean> {
-  return (yield* run('INSERT INTO inbound (app_id, provider, message_id, phone, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [appId, provider, messageId, phone, at])) === 1;
+export function* claimInbound(
+  appId: string,
+  provider: string,
+  messageId: string,
+  phone: string,
+  at: number,
+): Body<boolean> {
+  return (
+    (yield* run(
+      'INSERT INTO inbound (app_id, provider, message_id, phone, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [appId, provider, messageId, phone, at],
+    )) === 1
+  );
 }
 
 /** Claims the one automated prompt of (app, phone). True only for the one caller that may send it. */
 export function* claimPrompt(appId: string, phone: string, at: number): Body<boolean> {
-  return (yield* run('INSERT INTO prompts (app_id, phone, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [appId, phone, at])) === 1;
+  return (
+    (yield* run('INSERT INTO prompts (app_id, phone, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+      appId,
+      phone,
+      at,
+    ])) === 1
+  );
 }

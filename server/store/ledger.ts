@@ -53,11 +53,32 @@ export interface ChangeResult {
  */
 export function* recordChange(c: Change): Body<ChangeResult> {
   const r = c.record;
-  if (c.shown) yield* run('INSERT INTO shown_texts (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING', [c.shown.sha256, c.shown.text]);
+  if (c.shown)
+    yield* run('INSERT INTO shown_texts (sha256, text) VALUES (?, ?) ON CONFLICT DO NOTHING', [
+      c.shown.sha256,
+      c.shown.text,
+    ]);
   const inserted = yield* run(
     `INSERT INTO consents (id, app_id, phone, action, via, wording_version, wording_sha256, locale, at, ip, user_agent, page, campaign, ref, linked_id, actor)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    [r.id, r.appId, r.phone, r.action, r.via, r.wordingVersion, r.wordingSha256, r.locale, r.at, r.ip, r.userAgent, r.page, r.campaign, r.ref, r.linkedId, r.actor],
+    [
+      r.id,
+      r.appId,
+      r.phone,
+      r.action,
+      r.via,
+      r.wordingVersion,
+      r.wordingSha256,
+      r.locale,
+      r.at,
+      r.ip,
+      r.userAgent,
+      r.page,
+      r.campaign,
+      r.ref,
+      r.linkedId,
+      r.actor,
+    ],
   );
   if (inserted === 0) return { ok: false, consent: null, user: null, changed: null };
   if (!c.move || !r.phone) return { ok: true, consent: r, user: c.user ?? null, changed: null };
@@ -66,7 +87,13 @@ export function* recordChange(c: Change): Body<ChangeResult> {
   const changed = reportedChange(before, next.state, next.changed, c.app.settings.unverifiedCountsAsOptin);
   const user = yield* saveUser(next.state, r.at);
   if (changed) {
-    yield* enqueueUserEvent(c.app, `evt_${r.id}`, changed, { phone: r.phone, via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined }, r.at);
+    yield* enqueueUserEvent(
+      c.app,
+      `evt_${r.id}`,
+      changed,
+      { phone: r.phone, via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined },
+      r.at,
+    );
   }
   return { ok: true, consent: r, user, changed };
 }
@@ -89,17 +116,10 @@ export function* lockUser(appId: string, phone: string, now: number): Body<UserR
 
 /** Writes a person's state: the one writer of the users row (lockUser only creates it). */
 export function* saveUser(u: UserRecord, now: number): Body<UserRecord> {
-  yield* run('UPDATE users SET optin = ?, via = ?, verified = ?, flagged = ?, optin_at = ?, last_inbound_at = ?, updated_at = ? WHERE app_id = ? AND phone = ?', [
-    u.optin,
-    u.via,
-    u.verified ? 1 : 0,
-    u.flagged ? 1 : 0,
-    u.optinAt,
-    u.lastInboundAt,
-    now,
-    u.appId,
-    u.phone,
-  ]);
+  yield* run(
+    'UPDATE users SET optin = ?, via = ?, verified = ?, flagged = ?, optin_at = ?, last_inbound_at = ?, updated_at = ? WHERE app_id = ? AND phone = ?',
+    [u.optin, u.via, u.verified ? 1 : 0, u.flagged ? 1 : 0, u.optinAt, u.lastInboundAt, now, u.appId, u.phone],
+  );
   return { ...u, updatedAt: now };
 }
 
@@ -122,11 +142,19 @@ export function* flagTypedNumber(appId: string, phone: string, now: number): Bod
  * Enqueues a user-event when the app has a callback URL (and it was not disabled by a 410), in the
  * same transaction as the change it reports.
  */
-export function* enqueueUserEvent(app: LedgerApp, id: string, type: UserEventType, data: UserEventBody['data'], now: number): Body<boolean> {
+export function* enqueueUserEvent(
+  app: LedgerApp,
+  id: string,
+  type: UserEventType,
+  data: UserEventBody['data'],
+  now: number,
+): Body<boolean> {
   if (!app.settings.callbackUrl) return false;
   const disabled = yield* get<Row>('SELECT callback_disabled_at FROM apps WHERE id = ?', [app.id]);
   if (disabled?.callback_disabled_at != null) return false;
-  const clean = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined && v !== null && v !== '')) as UserEventBody['data'];
+  const clean = Object.fromEntries(
+    Object.entries(data).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+  ) as UserEventBody['data'];
   const body: UserEventBody = { id, type, app: app.name, timestamp: new Date(now).toISOString(), data: clean };
   yield* enqueue({ id, appId: app.id, kind: 'event', type, phone: data.phone, body, now });
   return true;
@@ -139,7 +167,9 @@ export function* reportSandboxStart(app: LedgerApp, eventId: string, phone: stri
 
 /** A person's own consent records, oldest first. */
 export function* consentsFor(appId: string, phone: string): Body<ConsentRecord[]> {
-  return (yield* all<Row>('SELECT * FROM consents WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(toConsent);
+  return (yield* all<Row>('SELECT * FROM consents WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(
+    toConsent,
+  );
 }
 
 /** The web consent (`opt_in` with a reference) a message's `(ref XXXXXX)` points at. */
@@ -150,21 +180,32 @@ export function* consentByRef(appId: string, ref: string): Body<ConsentRecord | 
 
 /** The `verify` record already linked to a consent, if any: a reference verifies once. */
 export function* verificationOf(appId: string, consentId: string): Body<ConsentRecord | null> {
-  const r = yield* get<Row>(`SELECT * FROM consents WHERE app_id = ? AND linked_id = ? AND action = 'verify' ORDER BY seq LIMIT 1`, [appId, consentId]);
+  const r = yield* get<Row>(
+    `SELECT * FROM consents WHERE app_id = ? AND linked_id = ? AND action = 'verify' ORDER BY seq LIMIT 1`,
+    [appId, consentId],
+  );
   return r ? toConsent(r) : null;
 }
 
 /** The latest prompt sent to this phone, which a YES-type reply answers. */
 export function* lastPrompt(appId: string, phone: string): Body<ConsentRecord | null> {
-  const r = yield* get<Row>(`SELECT * FROM consents WHERE app_id = ? AND phone = ? AND action = 'prompt_sent' ORDER BY seq DESC LIMIT 1`, [appId, phone]);
+  const r = yield* get<Row>(
+    `SELECT * FROM consents WHERE app_id = ? AND phone = ? AND action = 'prompt_sent' ORDER BY seq DESC LIMIT 1`,
+    [appId, phone],
+  );
   return r ? toConsent(r) : null;
 }
 
 export function* hasConsent(appId: string, phone: string): Body<boolean> {
-  return (yield* get<Row>('SELECT 1 AS x FROM consents WHERE app_id = ? AND phone = ? LIMIT 1', [appId, phone])) !== undefined;
+  return (
+    (yield* get<Row>('SELECT 1 AS x FROM consents WHERE app_id = ? AND phone = ? LIMIT 1', [appId, phone])) !==
+    undefined
+  );
 }
 
 /** The exact text behind a consent record's hash. */
 export function* shownText(sha256: string): Body<string | null> {
-  return ((yield* get<Row>('SELECT text FROM shown_texts WHERE sha256 = ?', [sha256]))?.text as string | undefined) ?? null;
+  return (
+    ((yield* get<Row>('SELECT text FROM shown_texts WHERE sha256 = ?', [sha256]))?.text as string | undefined) ?? null
+  );
 }

@@ -6,7 +6,12 @@ import type { MessageRecord } from './types.js';
 
 /** Adds a message to the history. Idempotent by id (an outbox item delivered twice is one message). */
 export function* addMessage(m: MessageRecord): Body<boolean> {
-  return (yield* run('INSERT INTO messages (id, app_id, phone, direction, channel, text, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING', [m.id, m.appId, m.phone, m.direction, m.channel, m.text, m.at])) === 1;
+  return (
+    (yield* run(
+      'INSERT INTO messages (id, app_id, phone, direction, channel, text, at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      [m.id, m.appId, m.phone, m.direction, m.channel, m.text, m.at],
+    )) === 1
+  );
 }
 
 /**
@@ -30,5 +35,7 @@ export function* messageById(id: string): Body<MessageRecord | null> {
 
 /** A user's message history, oldest first. */
 export function* messagesOf(appId: string, phone: string): Body<MessageRecord[]> {
-  return (yield* all<Row>('SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(toMessage);
+  return (yield* all<Row>('SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(
+    toMessage,
+  );
 }

@@ -210,7 +210,10 @@ const APPEND_ONLY: Record<Driver['dialect'], string[]> = {
 };
 
 function dialectSql(sql: string, dialect: Driver['dialect']): string {
-  return sql.replaceAll('{{SERIAL}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY');
+  return sql.replaceAll(
+    '{{SERIAL}}',
+    dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY',
+  );
 }
 
 function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
@@ -218,8 +221,12 @@ function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
     // Several servers may start at once: one migrates, the others wait for it.
     yield* get('SELECT pg_advisory_xact_lock(7283001)');
   }
-  yield* run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-  const done = new Set((yield* all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+  yield* run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
+  const done = new Set(
+    (yield* all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version),
+  );
   const applied: number[] = [];
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;

@@ -43,7 +43,15 @@ export interface AttemptOutcome {
 }
 
 /** Adds an item; `yield*` it inside the body that makes the change it reports. */
-export function* enqueue(o: { id: string; appId: string; kind: OutboxKind; type: string; phone: string; body: unknown; now: number }): Body<void> {
+export function* enqueue(o: {
+  id: string;
+  appId: string;
+  kind: OutboxKind;
+  type: string;
+  phone: string;
+  body: unknown;
+  now: number;
+}): Body<void> {
   yield* run(
     `INSERT INTO outbox (id, app_id, kind, type, phone, body, status, attempts, next_at, locked_until, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, 0, ?, ?)`,
@@ -59,7 +67,10 @@ export function* enqueueMessage(appId: string, id: string, type: string, body: M
 
 /** Whether any outbox item is due: a cheap read before a claim. */
 export function* hasDue(now: number): Body<boolean> {
-  return !!(yield* get<Row>(`SELECT 1 AS x FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? LIMIT 1`, [now, now]));
+  return !!(yield* get<Row>(
+    `SELECT 1 AS x FROM outbox WHERE status = 'pending' AND next_at <= ? AND locked_until <= ? LIMIT 1`,
+    [now, now],
+  ));
 }
 
 /**
@@ -86,20 +97,19 @@ export function* finishAttempts(list: AttemptOutcome[]): Body<void> {
        SELECT ?, COALESCE(MAX(n), 0) + 1, ?, ?, ?, ? FROM outbox_attempts WHERE outbox_id = ?`,
       [id, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms, id],
     );
-    yield* run('UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?', [
-      next.status,
-      next.attempts,
-      next.nextAt,
-      a.error?.slice(0, 500) ?? null,
-      a.at,
-      id,
-      claim,
-    ]);
+    yield* run(
+      'UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?',
+      [next.status, next.attempts, next.nextAt, a.error?.slice(0, 500) ?? null, a.at, id, claim],
+    );
   }
 }
 
 /** The outbox of one app, newest first, keyset-paginated by sequence. */
-export function* listOutbox(appId: string, kind: OutboxKind, o: { before?: number; limit: number; status?: OutboxStatus }): Body<(OutboxItem & { seq: number })[]> {
+export function* listOutbox(
+  appId: string,
+  kind: OutboxKind,
+  o: { before?: number; limit: number; status?: OutboxStatus },
+): Body<(OutboxItem & { seq: number })[]> {
   const rows = yield* all<Row>(
     `SELECT * FROM outbox WHERE app_id = ? AND kind = ?${o.status ? ' AND status = ?' : ''}${o.before !== undefined ? ' AND seq < ?' : ''} ORDER BY seq DESC LIMIT ?`,
     [appId, kind, ...(o.status ? [o.status] : []), ...(o.before !== undefined ? [o.before] : []), o.limit],
@@ -124,7 +134,10 @@ export function* outboxEntry(id: string): Body<{ item: OutboxItem; attempts: Out
 
 /** Sends an item again: pending now, with a fresh retry schedule. False when it is pending already. */
 export function* replay(id: string, now: number): Body<boolean> {
-  const n = yield* run(`UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ? AND status <> 'pending'`, [now, now, id]);
+  const n = yield* run(
+    `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ? AND status <> 'pending'`,
+    [now, now, id],
+  );
   if (n === 1) yield* signal({ kind: 'outbox' });
   return n === 1;
 }

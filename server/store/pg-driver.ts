@@ -18,7 +18,8 @@ export function parsePgUrl(url: string): { connectionString: string; schema: str
   const u = new URL(url);
   const schema = u.searchParams.get('schema');
   u.searchParams.delete('schema');
-  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error('schema must be a lower-case SQL identifier');
+  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error('schema must be a lower-case SQL identifier');
   return { connectionString: u.toString(), schema };
 }
 
@@ -38,7 +39,9 @@ export class PgDriver implements Driver {
     });
     // An idle client's error (the server restarting) must not crash the process.
     this.pool.on('error', () => {});
-    this.ready = schema ? this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => undefined) : Promise.resolve();
+    this.ready = schema
+      ? this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => undefined)
+      : Promise.resolve();
   }
 
   private async exec(client: pg.PoolClient | pg.Pool, op: Op): Promise<unknown> {

@@ -1,6 +1,17 @@
 import type { Locale } from '../../core/locale.js';
 import { AppSecretsSchema, AppSettingsSchema } from '../app-settings.js';
-import type { AppRecord, ConsentRecord, MessageRecord, OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus, SessionRecord, UserRecord, Wording } from './types.js';
+import type {
+  AppRecord,
+  ConsentRecord,
+  MessageRecord,
+  OutboxAttempt,
+  OutboxItem,
+  OutboxKind,
+  OutboxStatus,
+  SessionRecord,
+  UserRecord,
+  Wording,
+} from './types.js';
 
 /**
  * Row mappers: a database row (snake_case columns; SQLite gives integers for booleans, PostgreSQL
@@ -29,7 +40,12 @@ export function toApp(r: Row): AppRecord {
 }
 
 export function toWording(r: Row): Wording {
-  return { locale: r.locale as Locale, version: Number(r.version), template: r.template as string, createdAt: Number(r.created_at) };
+  return {
+    locale: r.locale as Locale,
+    version: Number(r.version),
+    template: r.template as string,
+    createdAt: Number(r.created_at),
+  };
 }
 
 export function toUser(r: Row): UserRecord {

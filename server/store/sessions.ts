@@ -11,18 +11,22 @@ export type { SessionRecord } from './types.js';
  * is revoked in the same transaction, so signing in never keeps (or adopts) an earlier session.
  * The app's expired sessions are deleted on the way, so that their rows do not pile up.
  */
-export function* createSession(s: { idHash: string; appId: string; keyId: string; csrf: string; now: number; expiresAt: number; replacing: string | null }): Body<void> {
-  if (s.replacing) yield* run('UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [s.now, s.replacing]);
+export function* createSession(s: {
+  idHash: string;
+  appId: string;
+  keyId: string;
+  csrf: string;
+  now: number;
+  expiresAt: number;
+  replacing: string | null;
+}): Body<void> {
+  if (s.replacing)
+    yield* run('UPDATE sessions SET revoked_at = ? WHERE id_hash = ? AND revoked_at IS NULL', [s.now, s.replacing]);
   yield* run('DELETE FROM sessions WHERE app_id = ? AND expires_at <= ?', [s.appId, s.now]);
-  yield* run('INSERT INTO sessions (id_hash, app_id, key_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-    s.idHash,
-    s.appId,
-    s.keyId,
-    s.csrf,
-    s.now,
-    s.now,
-    s.expiresAt,
-  ]);
+  yield* run(
+    'INSERT INTO sessions (id_hash, app_id, key_id, csrf, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    [s.idHash, s.appId, s.keyId, s.csrf, s.now, s.now, s.expiresAt],
+  );
 }
 
 /**
@@ -30,7 +34,10 @@ export function* createSession(s: { idHash: string; appId: string; keyId: string
  * rule. A session whose key row is gone is not found at all: it fails closed.
  */
 export function* findSession(idHash: string): Body<SessionRecord | null> {
-  const r = yield* get<Row>(`SELECT s.*, k.revoked_at AS key_revoked_at FROM sessions s INNER JOIN api_keys k ON k.id = s.key_id WHERE s.id_hash = ?`, [idHash]);
+  const r = yield* get<Row>(
+    `SELECT s.*, k.revoked_at AS key_revoked_at FROM sessions s INNER JOIN api_keys k ON k.id = s.key_id WHERE s.id_hash = ?`,
+    [idHash],
+  );
   return r ? toSession(r) : null;
 }
 

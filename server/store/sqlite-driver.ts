@@ -45,7 +45,8 @@ export class SqliteDriver implements Driver {
       return stmt.all(...op.params);
     } catch (e) {
       const err = e as { code?: string; message?: string };
-      if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new UniqueViolation(err.message ?? '');
+      if (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw new UniqueViolation(err.message ?? '');
       throw e;
     }
   }

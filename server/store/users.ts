@@ -23,7 +23,8 @@ export interface UserFilter {
 // The SQL twin of effectiveOptin(): an opt-in the phone never confirmed, from a page or the widget
 // (all of them when unverified consents do not count, else only those another phone flagged).
 const WEB = `via IN (${WEB_VIAS.map((v) => `'${v}'`).join(', ')})`;
-const unproven = (counts: boolean) => `(optin = 'opted_in' AND verified = 0 AND ${WEB}${counts ? ' AND flagged = 1' : ''})`;
+const unproven = (counts: boolean) =>
+  `(optin = 'opted_in' AND verified = 0 AND ${WEB}${counts ? ' AND flagged = 1' : ''})`;
 
 /** A keyset cursor: the (created_at, phone) of the last row seen. Rows never move in that order. */
 export function encodeCursor(u: { createdAt: number; phone: string }): string {
@@ -35,7 +36,12 @@ export function decodeCursor(c: string): { createdAt: number; phone: string } | 
   return m ? { createdAt: Number(m[1]), phone: m[2]! } : null;
 }
 
-function where(appId: string, f: UserFilter, now: number, after: { createdAt: number; phone: string } | null): { sql: string; params: Param[] } {
+function where(
+  appId: string,
+  f: UserFilter,
+  now: number,
+  after: { createdAt: number; phone: string } | null,
+): { sql: string; params: Param[] } {
   const parts = ['app_id = ?'];
   const params: Param[] = [appId];
   const add = (sql: string, ...values: Param[]) => {
@@ -57,9 +63,16 @@ function where(appId: string, f: UserFilter, now: number, after: { createdAt: nu
  * One page of users in a stable order (first seen, then phone). New opt-ins land after every cursor
  * already handed out, so paging while they arrive neither skips nor repeats a row.
  */
-export function* listUsers(appId: string, f: UserFilter, o: { after: { createdAt: number; phone: string } | null; limit: number; now: number }): Body<{ users: UserRecord[]; next: string | null }> {
+export function* listUsers(
+  appId: string,
+  f: UserFilter,
+  o: { after: { createdAt: number; phone: string } | null; limit: number; now: number },
+): Body<{ users: UserRecord[]; next: string | null }> {
   const w = where(appId, f, o.now, o.after);
-  const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY created_at, phone LIMIT ?`, [...w.params, o.limit + 1]);
+  const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY created_at, phone LIMIT ?`, [
+    ...w.params,
+    o.limit + 1,
+  ]);
   const users = rows.slice(0, o.limit).map(toUser);
   return { users, next: rows.length > o.limit ? encodeCursor(users[users.length - 1]!) : null };
 }
@@ -106,9 +119,19 @@ export function* userHistory(appId: string, phone: string, limit: HistoryLimit =
   if (lastMessages !== null) msgs.reverse();
   // Counted only when a limit may have left some out (and only then is it worth a query).
   const totalConsents =
-    lastConsents !== null && rows.length === lastConsents ? Number((yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))?.n ?? 0) : rows.length;
+    lastConsents !== null && rows.length === lastConsents
+      ? Number(
+          (yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))
+            ?.n ?? 0,
+        )
+      : rows.length;
   const totalMessages =
-    lastMessages !== null && msgs.length === lastMessages ? Number((yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ?? 0) : msgs.length;
+    lastMessages !== null && msgs.length === lastMessages
+      ? Number(
+          (yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ??
+            0,
+        )
+      : msgs.length;
   return {
     user: u ? toUser(u) : null,
     consents: rows.map((r) => ({ ...toConsent(r), wordingText: (r.wording_text as string | null) ?? null })),
@@ -132,7 +155,11 @@ export interface ErasureResult {
  * transaction. What they contributed to the funnel stays as anonymous counts; the erasure itself is
  * recorded without the number.
  */
-export function* eraseUser(appId: string, phone: string, o: { id: string; actor: string | null; now: number }): Body<ErasureResult> {
+export function* eraseUser(
+  appId: string,
+  phone: string,
+  o: { id: string; actor: string | null; now: number },
+): Body<ErasureResult> {
   // Their own records, and the phone-less web consents their message verified. A consent that typed
   // someone else's number stays: it is that person's evidence (flagged), not this one's.
   const ids = yield* all<Row>(
@@ -145,8 +172,25 @@ export function* eraseUser(appId: string, phone: string, o: { id: string; actor:
   );
   // Keep the funnel whole: the records go, their counts stay, without the number.
   for (const r of ids) {
-    const metric = r.action === 'opt_in' ? 'consent' : r.action === 'opt_out' ? 'opt_out' : r.action === 'verify' ? 'verified' : null;
-    if (metric) yield* addFunnel([{ appId, day: dayOf(Number(r.at)), via: r.via as string, campaign: (r.campaign as string | null) ?? '', metric: `erased_${metric}`, n: 1 }]);
+    const metric =
+      r.action === 'opt_in'
+        ? 'consent'
+        : r.action === 'opt_out'
+          ? 'opt_out'
+          : r.action === 'verify'
+            ? 'verified'
+            : null;
+    if (metric)
+      yield* addFunnel([
+        {
+          appId,
+          day: dayOf(Number(r.at)),
+          via: r.via as string,
+          campaign: (r.campaign as string | null) ?? '',
+          metric: `erased_${metric}`,
+          n: 1,
+        },
+      ]);
   }
   let consents = 0;
   for (const r of ids) consents += yield* run('DELETE FROM consents WHERE id = ?', [r.id as string]);
@@ -154,8 +198,19 @@ export function* eraseUser(appId: string, phone: string, o: { id: string; actor:
   const messages = yield* run('DELETE FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]);
   yield* run('DELETE FROM inbound WHERE app_id = ? AND phone = ?', [appId, phone]);
   yield* run('DELETE FROM prompts WHERE app_id = ? AND phone = ?', [appId, phone]);
-  yield* run('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND phone = ?)', [appId, phone]);
+  yield* run('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND phone = ?)', [
+    appId,
+    phone,
+  ]);
   const events = yield* run('DELETE FROM outbox WHERE app_id = ? AND phone = ?', [appId, phone]);
-  yield* run('INSERT INTO erasures (id, app_id, at, actor, consents, messages, events) VALUES (?, ?, ?, ?, ?, ?, ?)', [o.id, appId, o.now, o.actor, consents, messages, events]);
+  yield* run('INSERT INTO erasures (id, app_id, at, actor, consents, messages, events) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+    o.id,
+    appId,
+    o.now,
+    o.actor,
+    consents,
+    messages,
+    events,
+  ]);
   return { erasureId: o.id, consents, messages, events, found: consents + user + messages + events > 0 };
 }

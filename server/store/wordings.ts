@@ -10,11 +10,24 @@ import type { Wording } from './types.js';
 
 /** Adds a version of a locale's wording, unless the text is the newest version's already. */
 export function* addWording(appId: string, locale: Locale, template: string, now: number): Body<void> {
-  const cur = yield* get<Row>('SELECT MAX(version) AS v FROM wordings WHERE app_id = ? AND locale = ?', [appId, locale]);
+  const cur = yield* get<Row>('SELECT MAX(version) AS v FROM wordings WHERE app_id = ? AND locale = ?', [
+    appId,
+    locale,
+  ]);
   const version = num(cur?.v) ?? 0;
-  const latest = yield* get<Row>('SELECT template FROM wordings WHERE app_id = ? AND locale = ? AND version = ?', [appId, locale, version]);
+  const latest = yield* get<Row>('SELECT template FROM wordings WHERE app_id = ? AND locale = ? AND version = ?', [
+    appId,
+    locale,
+    version,
+  ]);
   if (latest && latest.template === template) return;
-  yield* run('INSERT INTO wordings (app_id, locale, version, template, created_at) VALUES (?, ?, ?, ?, ?)', [appId, locale, version + 1, template, now]);
+  yield* run('INSERT INTO wordings (app_id, locale, version, template, created_at) VALUES (?, ?, ?, ?, ?)', [
+    appId,
+    locale,
+    version + 1,
+    template,
+    now,
+  ]);
 }
 
 /** The newest wording version per locale. */

@@ -30,26 +30,30 @@ export function consentPage(a: Assets, v: ConsentView): Html {
   const body = html`
 <p class="${c.brand}">${waLogo(c.logo)} WhatsApp</p>
 <h1 class="${c.title}">${fill(m.heading, { business })}</h1>
-${errs.length
-  ? html`<div class="${c.summary}" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+${
+  errs.length
+    ? html`<div class="${c.summary}" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
 <h2 class="${c.summaryTitle}" id="error-summary-title">${m.errorSummary}</h2>
 <ul class="${c.summaryList}">${errs.map(([k, e]) => html`<li><a href="#${k}">${e}</a></li>`)}</ul>
 </div>`
-  : html`<p class="${c.muted}">${m.intro}</p>`}
+    : html`<p class="${c.muted}">${m.intro}</p>`
+}
 <form method="post" action="/o/${v.app.name}" novalidate>
 <input type="hidden" name="via" value="${v.via}">
 ${v.campaign ? html`<input type="hidden" name="c" value="${v.campaign}">` : ''}
 <input type="hidden" name="lang" value="${v.lang}">
 <input type="hidden" name="wv" value="${v.wording.version}">
 <div class="${c.trap}" aria-hidden="true"><label>Website <input type="text" name="website" tabindex="-1" autocomplete="off"></label></div>
-${field === 'none'
-  ? ''
-  : html`<div class="${c.field}">
+${
+  field === 'none'
+    ? ''
+    : html`<div class="${c.field}">
 <label class="${c.label}" for="phone">${m.phoneLabel}${field === 'optional' ? html` <span>${m.phoneOptional}</span>` : ''}</label>
 <span class="${c.hint}" id="phone-hint">${m.phoneHint}</span>
 ${v.errors.phone ? html`<span class="${c.error}" id="phone-error">${v.errors.phone}</span>` : ''}
 <input class="${c.input}" id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" value="${v.phone}"${field === 'required' ? html` required aria-required="true"` : ''} aria-describedby="phone-hint${v.errors.phone ? ' phone-error' : ''}"${v.errors.phone ? html` aria-invalid="true"` : ''}>
-</div>`}
+</div>`
+}
 <fieldset class="${c.fieldset}">
 <legend class="${c.legend}">${m.consentLegend}</legend>
 ${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors.consent}</span>` : ''}
@@ -62,7 +66,11 @@ ${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors
 </form>
 <p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : fill(m.noPrivacy, { business })} · ${m.poweredBy}</p>
 ${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNote, { proxy: proxyText(v.app.name) })}</p>`}`;
-  return layout(a, { lang: v.lang, title: (errs.length ? `${m.errorSummary}: ` : '') + fill(m.title, { business }), body });
+  return layout(a, {
+    lang: v.lang,
+    title: (errs.length ? `${m.errorSummary}: ` : '') + fill(m.title, { business }),
+    body,
+  });
 }
 
 /** A friendly page for people: not found, a malformed link, too many attempts. */

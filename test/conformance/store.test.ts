@@ -70,11 +70,32 @@ for (const kind of STORE_KINDS) {
 
     it('Should refuse a second app whose name differs only in case, even when both race', async () => {
       await createApp(store, { name: 'RaceApp', displayName: 'R' }, T0);
-      await assert.rejects(createApp(store, { name: 'raceapp', displayName: 'R' }, T0), (e: Error) => (e as { code?: string }).code === 'name_taken');
-      const results = await Promise.allSettled(['Dup1x', 'dup1X', 'DUP1X', 'dup1x'].map((n) => createApp(store, { name: n, displayName: 'D' }, T0)));
+      await assert.rejects(
+        createApp(store, { name: 'raceapp', displayName: 'R' }, T0),
+        (e: Error) => (e as { code?: string }).code === 'name_taken',
+      );
+      const results = await Promise.allSettled(
+        ['Dup1x', 'dup1X', 'DUP1X', 'dup1x'].map((n) => createApp(store, { name: n, displayName: 'D' }, T0)),
+      );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      assert.ok(results.every((r) => r.status === 'fulfilled' || (r.reason as { code?: string }).code === 'name_taken'));
-      const again = await store.transact(insertApp, { id: randomUUID(), name: 'dup1x', displayName: 'D', phone: null, live: false, settings: defaultSettings(), secrets: { sender: 'log' }, wording: DEFAULT_WORDING, apiKey: { id: randomUUID(), hash: randomUUID(), prefix: 'x' } }, T0);
+      assert.ok(
+        results.every((r) => r.status === 'fulfilled' || (r.reason as { code?: string }).code === 'name_taken'),
+      );
+      const again = await store.transact(
+        insertApp,
+        {
+          id: randomUUID(),
+          name: 'dup1x',
+          displayName: 'D',
+          phone: null,
+          live: false,
+          settings: defaultSettings(),
+          secrets: { sender: 'log' },
+          wording: DEFAULT_WORDING,
+          apiKey: { id: randomUUID(), hash: randomUUID(), prefix: 'x' },
+        },
+        T0,
+      );
       assert.equal(again, null, 'the store refuses the name: no second app');
     });
 
@@ -88,13 +109,21 @@ for (const kind of STORE_KINDS) {
       assert.equal(cur.en.template, changed);
       assert.equal(cur.es.version, 1);
       const hist = (await store.read(wordingHistory, app.id)).filter((w) => w.locale === 'en');
-      assert.deepEqual(hist.map((w) => w.version), [1, 2]);
+      assert.deepEqual(
+        hist.map((w) => w.version),
+        [1, 2],
+      );
       assert.equal(hist[0]!.template, DEFAULT_WORDING.en);
     });
 
     it('Should update settings and keep what was not changed', async () => {
       const { app } = await createApp(store, { name: 'SetApp', displayName: 'S', phone: '+14155550123' }, T0);
-      const u = await patchApp(store, app.id, { live: true, settings: { ...app.settings, phoneField: 'optional' } }, T0 + 5);
+      const u = await patchApp(
+        store,
+        app.id,
+        { live: true, settings: { ...app.settings, phoneField: 'optional' } },
+        T0 + 5,
+      );
       assert.equal(u.live, true);
       assert.equal(u.phone, '14155550123');
       assert.equal(u.settings.phoneField, 'optional');
@@ -115,11 +144,17 @@ for (const kind of STORE_KINDS) {
       assert.equal((await store.read(consentByRef, app.id, 'K7Q2XD'))?.id, c.id);
       const again = await recordConsent(store, consent(app.id, { at: T0 + 10 }));
       assert.equal(again.changed, null);
-      const out = await recordConsent(store, consent(app.id, { action: 'opt_out', via: 'api', at: T0 + 20, wording: null }));
+      const out = await recordConsent(
+        store,
+        consent(app.id, { action: 'opt_out', via: 'api', at: T0 + 20, wording: null }),
+      );
       assert.equal(out.changed, 'opted-out');
       assert.equal((await store.read(getUser, app.id, '14155550123'))?.optin, 'opted_out');
       const history = await store.read(consentsFor, app.id, '14155550123');
-      assert.deepEqual(history.map((h) => h.action), ['opt_in', 'opt_in', 'opt_out']);
+      assert.deepEqual(
+        history.map((h) => h.action),
+        ['opt_in', 'opt_in', 'opt_out'],
+      );
       assert.equal(history[0]!.ip, '203.0.113.7');
       assert.equal(history[0]!.wordingVersion, 1);
     });
@@ -165,19 +200,28 @@ for (const kind of STORE_KINDS) {
         recordConsent(store, consent(app.id, { phone: '14155559992', appId: 'no-such-app' })),
         recordConsent(store, consent(app.id, { phone: '14155559993' })),
       ]);
-      assert.deepEqual(mixed.map((m) => m.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.deepEqual(
+        mixed.map((m) => m.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
       const fresh = ts.reopen();
-      for (const p of [...phones, '14155559991', '14155559993']) assert.equal((await fresh.read(getUser, app.id, p))?.optin, 'opted_in', p);
+      for (const p of [...phones, '14155559991', '14155559993'])
+        assert.equal((await fresh.read(getUser, app.id, p))?.optin, 'opted_in', p);
       assert.equal(await fresh.read(getUser, app.id, '14155559992'), null);
     });
 
-    it('Should serve another process\'s wording change once its cache expires, never old wording under the new version', async () => {
+    it("Should serve another process's wording change once its cache expires, never old wording under the new version", async () => {
       const { app } = await createApp(store, { name: 'TwoProcs', displayName: 'T' }, T0);
       const a = new AppCache(ts.reopen(), systemClock, 50);
       const b = ts.reopen();
       await a.byName('TwoProcs');
       assert.equal((await a.wordings(app.id)).en.version, 1);
-      await patchApp(b, app.id, { wording: { en: 'Yes, {business} may message me on WhatsApp, says process B.' } }, T0 + 1);
+      await patchApp(
+        b,
+        app.id,
+        { wording: { en: 'Yes, {business} may message me on WhatsApp, says process B.' } },
+        T0 + 1,
+      );
       await new Promise((r) => setTimeout(r, 80));
       const fresh = (await a.byName('TwoProcs'))!;
       const w = await a.wordings(app.id);
@@ -196,7 +240,15 @@ for (const kind of STORE_KINDS) {
     it('Should let only the current claim of an outbox item write its outcome', async () => {
       const { app } = await createApp(store, { name: 'Claims', displayName: 'C' }, T0);
       await store.transact(function* () {
-        yield* enqueue({ id: 'evt_claims_1', appId: app.id, kind: 'event', type: 'opted-in', phone: '14155550800', body: {}, now: T0 });
+        yield* enqueue({
+          id: 'evt_claims_1',
+          appId: app.id,
+          kind: 'event',
+          type: 'opted-in',
+          phone: '14155550800',
+          body: {},
+          now: T0,
+        });
       });
       const [a] = await store.transact(claimDue, T0, 10, 1000);
       assert.equal(a?.id, 'evt_claims_1');
@@ -204,20 +256,41 @@ for (const kind of STORE_KINDS) {
       const [b] = await store.transact(claimDue, T0 + 1001, 10, 1000);
       assert.equal(b?.id, 'evt_claims_1', 'taken up again once the claim ran out');
       // The first worker finishes late: its attempt is logged, but the item stays with the second.
-      await store.transact(finishAttempts, [{ id: a!.id, claim: a!.lockedUntil, attempt: { at: T0 + 1200, status: 200, error: null, ms: 5 }, next: { status: 'delivered', nextAt: T0 + 1200, attempts: 1 } }]);
+      await store.transact(finishAttempts, [
+        {
+          id: a!.id,
+          claim: a!.lockedUntil,
+          attempt: { at: T0 + 1200, status: 200, error: null, ms: 5 },
+          next: { status: 'delivered', nextAt: T0 + 1200, attempts: 1 },
+        },
+      ]);
       let e = await store.read(outboxEntry, 'evt_claims_1');
       assert.equal(e?.item.status, 'pending');
       assert.equal(e?.attempts.length, 1);
-      await store.transact(finishAttempts, [{ id: b!.id, claim: b!.lockedUntil, attempt: { at: T0 + 1300, status: 500, error: 'HTTP 500', ms: 5 }, next: { status: 'pending', nextAt: T0 + 6300, attempts: 1 } }]);
+      await store.transact(finishAttempts, [
+        {
+          id: b!.id,
+          claim: b!.lockedUntil,
+          attempt: { at: T0 + 1300, status: 500, error: 'HTTP 500', ms: 5 },
+          next: { status: 'pending', nextAt: T0 + 6300, attempts: 1 },
+        },
+      ]);
       e = await store.read(outboxEntry, 'evt_claims_1');
       assert.equal(e?.item.nextAt, T0 + 6300);
-      assert.deepEqual(e?.attempts.map((x) => x.n), [1, 2]);
+      assert.deepEqual(
+        e?.attempts.map((x) => x.n),
+        [1, 2],
+      );
     });
 
     it('Should add funnel counts up', async () => {
       const { app } = await createApp(store, { name: 'FunnelApp', displayName: 'F' }, T0);
-      await store.transact(addFunnel, [{ appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 3 }]);
-      await store.transact(addFunnel, [{ appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 2 }]);
+      await store.transact(addFunnel, [
+        { appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 3 },
+      ]);
+      await store.transact(addFunnel, [
+        { appId: app.id, day: '2026-11-01', via: 'qr', campaign: '', metric: 'view', n: 2 },
+      ]);
       const rows = await store.read(funnelCounts, app.id, '2026-11-01', '2026-11-01');
       assert.equal(rows.find((r) => r.metric === 'view')?.n, 5);
     });

@@ -31,6 +31,9 @@ export function consent(appId: string, o: Partial<TestConsent> = {}): TestConsen
 
 let n = 0;
 /** A new app with a unique name. */
-export async function newApp(store: Store, settings: Parameters<typeof createApp>[1]['settings'] = {}): Promise<AppRecord> {
+export async function newApp(
+  store: Store,
+  settings: Parameters<typeof createApp>[1]['settings'] = {},
+): Promise<AppRecord> {
   return (await createApp(store, { name: `Conf${process.pid}x${++n}`, displayName: 'Acme Shoes', settings }, T0)).app;
 }

@@ -2,7 +2,16 @@ import puppeteer, { type Browser } from 'puppeteer-core';
 import { chromeSkipReason, findChrome } from '../../scripts/preflight.js';
 
 /** Flags for a root, offline, headless Chromium (see the developers' guide). */
-export const CHROME_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROME_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /**
  * For the browser tests' `describe(…, { skip: chromeSkip })` (and to guard their top-level hooks):
@@ -14,7 +23,9 @@ export const chromeSkip: string | false = chromeSkipReason();
 export function chromePath(): string {
   const found = findChrome();
   if ('path' in found) return found.path;
-  throw new Error(`No Chromium found (${found.problem}): install Debian's "chromium" package or set CHROME_PATH to a Chrome binary.`);
+  throw new Error(
+    `No Chromium found (${found.problem}): install Debian's "chromium" package or set CHROME_PATH to a Chrome binary.`,
+  );
 }
 
 export function launchChrome(): Promise<Browser> {

@@ -35,7 +35,11 @@ export async function recordConsent(store: Store, c: TestConsent): Promise<Chang
     settings: { callbackUrl: null, unverifiedCountsAsOptin: true } as AppRecord['settings'],
   };
   const move =
-    c.action === 'opt_in' ? { type: 'opt_in' as const, via: c.via, at: c.at, verified: c.verified } : c.action === 'opt_out' ? { type: 'opt_out' as const, via: c.via, at: c.at } : null;
+    c.action === 'opt_in'
+      ? { type: 'opt_in' as const, via: c.via, at: c.at, verified: c.verified }
+      : c.action === 'opt_out'
+        ? { type: 'opt_out' as const, via: c.via, at: c.at }
+        : null;
   return commitChange(store, {
     app,
     record: evidence({

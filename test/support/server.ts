@@ -23,9 +23,23 @@ export interface TestAppOptions {
 let seq = 0;
 
 /** Makes an app straight in the store, as the operator would, and returns it with its API key. */
-export async function makeApp(store: Store, o: TestAppOptions = {}, now = Date.now()): Promise<{ app: AppRecord; apiKey: string; name: string }> {
+export async function makeApp(
+  store: Store,
+  o: TestAppOptions = {},
+  now = Date.now(),
+): Promise<{ app: AppRecord; apiKey: string; name: string }> {
   const name = o.name ?? `App${process.pid}_${++seq}`;
-  const { app, apiKey } = await createAppRecord(store, { name, displayName: o.displayName ?? 'Acme Shoes', phone: o.phone ?? null, settings: o.settings, wording: o.wording }, now);
+  const { app, apiKey } = await createAppRecord(
+    store,
+    {
+      name,
+      displayName: o.displayName ?? 'Acme Shoes',
+      phone: o.phone ?? null,
+      settings: o.settings,
+      wording: o.wording,
+    },
+    now,
+  );
   const final = o.live ? await updateApp(store, app, { live: true }, now) : app;
   return { app: final, apiKey, name };
 }
@@ -43,9 +57,16 @@ export interface TestHarness {
 }
 
 /** An in-memory app (no socket) on a fresh store: the quickest way to call every route. */
-export async function harness(kind: StoreKind = 'sqlite', o: { config?: Partial<Config>; clock?: Clock } = {}): Promise<TestHarness> {
+export async function harness(
+  kind: StoreKind = 'sqlite',
+  o: { config?: Partial<Config>; clock?: Clock } = {},
+): Promise<TestHarness> {
   const ts = await freshStore(kind);
-  const config = testConfig({ publicUrl: 'http://optin.test', adminToken: 'admin-token-for-tests-0123456789', ...o.config });
+  const config = testConfig({
+    publicUrl: 'http://optin.test',
+    adminToken: 'admin-token-for-tests-0123456789',
+    ...o.config,
+  });
   const built = createApp({ store: ts.store, config, assets: await loadAssets(), clock: o.clock ?? systemClock });
   return {
     ...built,
@@ -66,7 +87,10 @@ export interface TestServer extends TestHarness {
  * The real thing on a loopback port: the same app behind @hono/node-server, PUBLIC_URL set to
  * where it listens. For browser tests and anything that needs a socket.
  */
-export async function startTestServer(kind: StoreKind = 'sqlite', o: { config?: Partial<Config>; clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: StoreKind = 'sqlite',
+  o: { config?: Partial<Config>; clock?: Clock } = {},
+): Promise<TestServer> {
   const ts = await freshStore(kind);
   const server = serve({ fetch: (req, env) => handler(req, env), port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -94,5 +118,10 @@ export const ADMIN = { authorization: 'Bearer admin-token-for-tests-0123456789' 
 
 /** A URL-encoded form post, as the consent page's form sends it. */
 export function form(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(fields).toString(), redirect: 'manual' };
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  };
 }

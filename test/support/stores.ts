@@ -17,9 +17,11 @@ let pgUp: Promise<boolean> | null = null;
 export function postgresAvailable(): Promise<boolean> {
   pgUp ??= (async () => {
     const verdict = process.env[NO_POSTGRES];
-    const problem = verdict === '0' ? null : verdict === '1' ? 'the preflight could not connect' : await checkPostgres(PG_URL);
+    const problem =
+      verdict === '0' ? null : verdict === '1' ? 'the preflight could not connect' : await checkPostgres(PG_URL);
     if (problem === null) return true;
-    if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI and did not answer at ${PG_URL}: ${problem}`);
+    if (process.env.CI === 'true')
+      throw new Error(`PostgreSQL is required in CI and did not answer at ${PG_URL}: ${problem}`);
     return false;
   })();
   return pgUp;

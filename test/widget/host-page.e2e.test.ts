@@ -51,8 +51,19 @@ interface PageOptions {
 
 /** The host site: a plain page with the one line a marketer pastes. */
 function hostPage(o: PageOptions): { html: string; headers: Record<string, string> } {
-  const attrs = [`src="${server.url}/widget.js"`, `data-app="${o.app ?? ''}"`, o.api ? `data-api="${o.api}"` : '', o.dataLang ? `data-lang="${o.dataLang}"` : '', o.brokenDataLayer ? 'data-ga4' : '', 'async'].filter(Boolean).join(' ');
-  const tag = (o.brokenDataLayer ? `<script src="${hostOrigin}/broken-datalayer.js"></script>` : '') + (o.bare ? '' : `<script ${attrs}></script>`);
+  const attrs = [
+    `src="${server.url}/widget.js"`,
+    `data-app="${o.app ?? ''}"`,
+    o.api ? `data-api="${o.api}"` : '',
+    o.dataLang ? `data-lang="${o.dataLang}"` : '',
+    o.brokenDataLayer ? 'data-ga4' : '',
+    'async',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const tag =
+    (o.brokenDataLayer ? `<script src="${hostOrigin}/broken-datalayer.js"></script>` : '') +
+    (o.bare ? '' : `<script ${attrs}></script>`);
   const html = `<!doctype html>
 <html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>
 ${o.hostile ? '<style>* { all: unset !important; } button { display: none !important; } body { font-size: 3px; letter-spacing: 8px; text-transform: uppercase; }</style>' : ''}
@@ -61,8 +72,12 @@ ${tag}${o.twice ? tag : ''}
 </body></html>`;
   const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
   // A strict CSP: the widget's origin for scripts and fetches, nothing inline, no eval, no styles.
-  if (o.csp) headers['content-security-policy'] = `default-src 'none'; script-src ${server.url}; connect-src ${server.url}; style-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-  if (o.trustedTypes) headers['content-security-policy'] = `require-trusted-types-for 'script'; trusted-types ${o.trustedTypes === 'lit-html' ? 'lit-html' : 'app'}`;
+  if (o.csp)
+    headers['content-security-policy'] =
+      `default-src 'none'; script-src ${server.url}; connect-src ${server.url}; style-src 'none'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  if (o.trustedTypes)
+    headers['content-security-policy'] =
+      `require-trusted-types-for 'script'; trusted-types ${o.trustedTypes === 'lit-html' ? 'lit-html' : 'app'}`;
   return { html, headers };
 }
 
@@ -94,7 +109,8 @@ async function session(device?: 'phone'): Promise<Session> {
       return;
     }
     if (req.method() === 'OPTIONS') s.preflights++;
-    if (req.method() === 'POST' && url.includes('/optins')) s.posts.push({ url, contentType: req.headers()['content-type'] });
+    if (req.method() === 'POST' && url.includes('/optins'))
+      s.posts.push({ url, contentType: req.headers()['content-type'] });
     // Only loopback: nothing leaves the machine.
     if (/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) void req.continue();
     else void req.abort();
@@ -130,7 +146,10 @@ async function consentFlow(s: Session, app: { id: string }, phone: string): Prom
   });
   assert.equal(await text(page, '#consent-error'), 'Tick the box to agree first.');
   assert.equal(await page.$eval(deep('#consent-error'), (el) => el.getAttribute('role')), 'alert');
-  assert.equal(await page.$eval(deep('input[type=checkbox]'), (el) => el.getAttribute('aria-describedby')), 'consent-error');
+  assert.equal(
+    await page.$eval(deep('input[type=checkbox]'), (el) => el.getAttribute('aria-describedby')),
+    'consent-error',
+  );
   assert.deepEqual(await server.store.read(consentsFor, app.id, phone), [], 'nothing is recorded without consent');
   assert.equal(s.posts.length, 0, 'nothing was even sent');
 
@@ -158,8 +177,13 @@ before(async () => {
   server = await startTestServer();
   host = createServer((req, res) => {
     // A host page whose analytics left dataLayer in a state where push throws.
-    if (req.url === '/broken-datalayer.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end('window.dataLayer = { push() { throw new Error("broken analytics"); } };');
-    const o = JSON.parse(decodeURIComponent(new URL(req.url ?? '/', 'http://x').search.slice(1) || '%7B%7D')) as PageOptions;
+    if (req.url === '/broken-datalayer.js')
+      return void res
+        .writeHead(200, { 'content-type': 'text/javascript' })
+        .end('window.dataLayer = { push() { throw new Error("broken analytics"); } };');
+    const o = JSON.parse(
+      decodeURIComponent(new URL(req.url ?? '/', 'http://x').search.slice(1) || '%7B%7D'),
+    ) as PageOptions;
     const { html, headers } = hostPage(o);
     res.writeHead(200, headers).end(html);
   });
@@ -168,7 +192,10 @@ before(async () => {
   const allowed = { allowedOrigins: [hostOrigin] };
   const live = await server.makeApp({ displayName: 'Acme Shoes', phone: '14155550123', live: true, settings: allowed });
   const sandbox = await server.makeApp({ displayName: 'Sandbox Café', settings: allowed });
-  const foreign = await server.makeApp({ displayName: 'Elsewhere Inc', settings: { allowedOrigins: ['https://elsewhere.example'] } });
+  const foreign = await server.makeApp({
+    displayName: 'Elsewhere Inc',
+    settings: { allowedOrigins: ['https://elsewhere.example'] },
+  });
   apps.live = { id: live.app.id, name: live.name };
   apps.sandbox = { id: sandbox.app.id, name: sandbox.name };
   apps.foreign = { id: foreign.app.id, name: foreign.name };
@@ -202,7 +229,10 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
 
     const target = s.whatsapp[0]!;
     assert.ok(target.startsWith('https://wa.me/14155550123?text='), target);
-    assert.match(decodeURIComponent(new URL(target).search.slice('?text='.length)), new RegExp(`\\(ref ${record!.ref}\\)$`));
+    assert.match(
+      decodeURIComponent(new URL(target).search.slice('?text='.length)),
+      new RegExp(`\\(ref ${record!.ref}\\)$`),
+    );
 
     // A simple request: JSON as text/plain, so no CORS preflight.
     assert.equal(s.posts.length, 1);
@@ -219,9 +249,15 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     await consentFlow(s, apps.sandbox, phone);
     const expected = `https://wa.me/917834811114?text=PROXY%20${apps.sandbox.name}`;
     assert.equal(await readQr(s.page), expected);
-    assert.equal(await s.page.$eval(deep(`a[href="${expected}"]`), (a) => a.textContent), 'Open WhatsApp on this computer');
+    assert.equal(
+      await s.page.$eval(deep(`a[href="${expected}"]`), (a) => a.textContent),
+      'Open WhatsApp on this computer',
+    );
     // Said to a screen reader, politely: what to do next.
-    assert.equal(await s.page.$eval(deep('#scan'), (p) => `${p.getAttribute('role')}: ${p.textContent}`), 'status: Scan with your phone to open WhatsApp.');
+    assert.equal(
+      await s.page.$eval(deep('#scan'), (p) => `${p.getAttribute('role')}: ${p.textContent}`),
+      'status: Scan with your phone to open WhatsApp.',
+    );
     assert.deepEqual(s.whatsapp, [], 'a desktop is not navigated away');
     const records = await server.store.read(consentsFor, apps.sandbox.id, phone);
     assert.equal(records.length, 1);
@@ -254,7 +290,10 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     const button = await s.page.waitForSelector(deep('[part=button]'), { visible: true });
     const box = (await button!.boundingBox())!;
     assert.ok(box.width >= 44 && box.height >= 44, `button is ${box.width}×${box.height}`);
-    const onTop = await s.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.tagName, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
+    const onTop = await s.page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.tagName, {
+      x: box.x + box.width / 2,
+      y: box.y + box.height / 2,
+    });
     assert.equal(onTop, 'WHATSAPP-OPTIN');
     await consentFlow(s, apps.live, phone);
     await waitFor(() => s.whatsapp.length > 0, 'no redirect on the hostile page');
@@ -280,9 +319,15 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     await s.page.goto(pageUrl({ app: apps.sandbox.name }));
     await s.page.waitForSelector(deep('[part=button]'), { visible: true });
     const after = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
-    assert.deepEqual(after.filter((k) => !baseline.includes(k)), []);
+    assert.deepEqual(
+      after.filter((k) => !baseline.includes(k)),
+      [],
+    );
     // Nor does it change a built-in (Lit's Symbol.metadata polyfill is stripped).
-    assert.equal(await s.page.evaluate(() => typeof (Symbol as unknown as { metadata?: symbol }).metadata), 'undefined');
+    assert.equal(
+      await s.page.evaluate(() => typeof (Symbol as unknown as { metadata?: symbol }).metadata),
+      'undefined',
+    );
     assert.equal(await s.page.evaluate(() => typeof customElements.get('whatsapp-optin')), 'function');
     assertClean(s);
     await s.page.close();
@@ -303,7 +348,7 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     await refused.page.close();
   });
 
-  it('records a consent once and hands over even when the page\'s dataLayer throws', async () => {
+  it("records a consent once and hands over even when the page's dataLayer throws", async () => {
     const s = await session('phone');
     await s.page.goto(pageUrl({ app: apps.live.name, brokenDataLayer: true }));
     const phone = '14155550188';
@@ -315,8 +360,11 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     await s.page.close();
   });
 
-  it('names a business whose name holds $\' and $& as it is', async () => {
-    const odd = await server.makeApp({ displayName: "Tom$'s Café & $& Co", settings: { allowedOrigins: [hostOrigin] } });
+  it("names a business whose name holds $' and $& as it is", async () => {
+    const odd = await server.makeApp({
+      displayName: "Tom$'s Café & $& Co",
+      settings: { allowedOrigins: [hostOrigin] },
+    });
     const s = await session();
     await s.page.goto(pageUrl({ app: odd.name }));
     await openPanel(s.page);

@@ -18,19 +18,36 @@ export interface Config {
 export const config: Config = await (await fetch('/__optin/config')).json();
 
 /** The consent records the server keeps for (app, phone). */
-export async function consents(app: TestApp, phone: string): Promise<{ action: string; via: string; locale: string; wordingVersion: number | null; campaign: string | null; ref: string | null; page: string | null }[]> {
+export async function consents(
+  app: TestApp,
+  phone: string,
+): Promise<
+  {
+    action: string;
+    via: string;
+    locale: string;
+    wordingVersion: number | null;
+    campaign: string | null;
+    ref: string | null;
+    page: string | null;
+  }[]
+> {
   return (await fetch(`/__optin/consents?app=${app.id}&phone=${phone}`)).json();
 }
 
 /** An inline element for `app` talking to the real server. */
-export async function widget(app: TestApp, attrs: { lang?: string; campaign?: string; api?: string; ga4?: boolean; timeout?: number } = {}): Promise<WhatsappOptin> {
+export async function widget(
+  app: TestApp,
+  attrs: { lang?: string; campaign?: string; api?: string; ga4?: boolean; timeout?: number } = {},
+): Promise<WhatsappOptin> {
   const el = await fixture<WhatsappOptin>(
     html`<whatsapp-optin app=${app.name} api=${attrs.api ?? config.api} lang=${attrs.lang ?? ''} campaign=${attrs.campaign ?? ''} ?ga4=${attrs.ga4} .timeout=${attrs.timeout ?? 10_000}></whatsapp-optin>`,
   );
   return el;
 }
 
-export const $ = <T extends Element = HTMLElement>(el: WhatsappOptin, selector: string): T | null => el.shadowRoot!.querySelector<T>(selector);
+export const $ = <T extends Element = HTMLElement>(el: WhatsappOptin, selector: string): T | null =>
+  el.shadowRoot!.querySelector<T>(selector);
 
 export const must = <T extends Element = HTMLElement>(el: WhatsappOptin, selector: string): T => {
   const found = $<T>(el, selector);

@@ -1,7 +1,12 @@
 import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../widget/whatsapp-optin.js';
-import type { OptinConsentDetail, OptinErrorDetail, OptinRedirectDetail, WhatsappOptin } from '../../widget/whatsapp-optin.js';
+import type {
+  OptinConsentDetail,
+  OptinErrorDetail,
+  OptinRedirectDetail,
+  WhatsappOptin,
+} from '../../widget/whatsapp-optin.js';
 import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, widget } from './support.js';
 
 const { live, sandbox, nophone, foreign } = config.apps;
@@ -132,10 +137,17 @@ describe('<whatsapp-optin> consent is required', () => {
     const failed = oneEvent(el, 'optin-error');
     submit(el);
     const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
-    expect(detail).to.deep.equal({ app: live.name, code: 'invalid_phone', status: 422, message: 'Check the number and its country code.' });
+    expect(detail).to.deep.equal({
+      app: live.name,
+      code: 'invalid_phone',
+      status: 422,
+      message: 'Check the number and its country code.',
+    });
     await el.updateComplete;
     expect(must(el, 'input[type=tel]').getAttribute('aria-invalid')).to.equal('true');
-    expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal('Check the number and its country code.');
+    expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal(
+      'Check the number and its country code.',
+    );
   });
 });
 
@@ -157,7 +169,9 @@ describe('<whatsapp-optin> after consent', () => {
     expect(consent.wordingVersion).to.equal(1);
     expect(consent.ref).to.match(/^[A-Z2-9]{6}$/);
     // The app's default prefill, then the consent's reference.
-    expect(consent.redirectUrl).to.equal(`https://wa.me/14155550123?text=${encodeURIComponent(`Hi Acme Shoes! (ref ${consent.ref})`)}`);
+    expect(consent.redirectUrl).to.equal(
+      `https://wa.me/14155550123?text=${encodeURIComponent(`Hi Acme Shoes! (ref ${consent.ref})`)}`,
+    );
     const redirect = ((await redirected) as CustomEvent<OptinRedirectDetail>).detail;
     expect(redirect).to.deep.equal({ app: live.name, url: consent.redirectUrl, via: 'navigate' });
     expect(went).to.deep.equal([consent.redirectUrl]);
@@ -167,7 +181,15 @@ describe('<whatsapp-optin> after consent', () => {
 
     const records = await consents(live, phone);
     expect(records).to.have.length(1);
-    expect(records[0]).to.include({ action: 'opt_in', via: 'widget', locale: 'en', wordingVersion: 1, campaign: 'spring_sale', ref: consent.ref, page: location.href });
+    expect(records[0]).to.include({
+      action: 'opt_in',
+      via: 'widget',
+      locale: 'en',
+      wordingVersion: 1,
+      campaign: 'spring_sale',
+      ref: consent.ref,
+      page: location.href,
+    });
   });
 
   it('events bubble out of the shadow root to the document', async () => {
@@ -201,7 +223,9 @@ describe('<whatsapp-optin> after consent', () => {
     expect(detail.via).to.equal('qr');
     await waitUntil(() => $(el, 'svg[role=img] path'), 'no QR code');
     const qr = must<SVGSVGElement>(el, 'svg[role=img]');
-    expect(el.shadowRoot!.getElementById(qr.getAttribute('aria-labelledby')!)!.textContent).to.equal('Scan with your phone to open WhatsApp.');
+    expect(el.shadowRoot!.getElementById(qr.getAttribute('aria-labelledby')!)!.textContent).to.equal(
+      'Scan with your phone to open WhatsApp.',
+    );
     expect(await decodeQr(qr)).to.equal(detail.url);
     const link = must<HTMLAnchorElement>(el, `a[href="${detail.url}"]`);
     expect(link.textContent).to.equal('Open WhatsApp on this computer');
@@ -220,7 +244,9 @@ describe('<whatsapp-optin> after consent', () => {
     const consented = oneEvent(el, 'optin-consent');
     submit(el);
     await consented;
-    expect(w.dataLayer).to.deep.equal([{ event: 'generate_lead', method: 'whatsapp', optin_app: nophone.name, campaign: 'ads' }]);
+    expect(w.dataLayer).to.deep.equal([
+      { event: 'generate_lead', method: 'whatsapp', optin_app: nophone.name, campaign: 'ads' },
+    ]);
     delete w.dataLayer;
   });
 

@@ -21,7 +21,10 @@ const style = (el: Element) => getComputedStyle(el);
 
 /** Waits for the app's settings (and so its theme) to arrive. */
 async function themed(el: WhatsappOptin, background: string): Promise<void> {
-  await waitUntil(() => hex(style(must(el, '[part=button]')).backgroundColor) === background, `button never became ${background}`);
+  await waitUntil(
+    () => hex(style(must(el, '[part=button]')).backgroundColor) === background,
+    `button never became ${background}`,
+  );
 }
 
 function addPageStyle(css: string): HTMLStyleElement {
@@ -62,7 +65,9 @@ describe('<whatsapp-optin> styles', () => {
   });
 
   it('inherits tokens from any ancestor, through the shadow boundary', async () => {
-    const wrap = await fixture<HTMLDivElement>(html`<div style="--optin-accent: #6a1b9a; --optin-radius: 3px"><whatsapp-optin app=${sandbox.name} api=${config.api}></whatsapp-optin></div>`);
+    const wrap = await fixture<HTMLDivElement>(
+      html`<div style="--optin-accent: #6a1b9a; --optin-radius: 3px"><whatsapp-optin app=${sandbox.name} api=${config.api}></whatsapp-optin></div>`,
+    );
     const el = wrap.querySelector('whatsapp-optin')!;
     await el.updateComplete;
     expect(hex(style(must(el, '[part=button]')).backgroundColor)).to.equal('#6a1b9a');
@@ -71,7 +76,9 @@ describe('<whatsapp-optin> styles', () => {
   });
 
   it('exposes parts to the page', async () => {
-    const sheet = addPageStyle('whatsapp-optin::part(button) { border-radius: 2px } whatsapp-optin::part(dialog) { border-radius: 0 } whatsapp-optin::part(submit) { text-transform: uppercase }');
+    const sheet = addPageStyle(
+      'whatsapp-optin::part(button) { border-radius: 2px } whatsapp-optin::part(dialog) { border-radius: 0 } whatsapp-optin::part(submit) { text-transform: uppercase }',
+    );
     try {
       const el = await widget(sandbox);
       expect(style(must(el, '[part=button]')).borderTopLeftRadius).to.equal('2px');
@@ -86,7 +93,9 @@ describe('<whatsapp-optin> styles', () => {
   });
 
   it('floats at the end corner by default and at the start for position left, mirrored in RTL', async () => {
-    const right = await fixture<WhatsappOptin>(html`<whatsapp-optin floating app=${sandbox.name} api=${config.api}></whatsapp-optin>`);
+    const right = await fixture<WhatsappOptin>(
+      html`<whatsapp-optin floating app=${sandbox.name} api=${config.api}></whatsapp-optin>`,
+    );
     const rb = must(right, '[part=button]');
     expect(style(rb).position).to.equal('fixed');
     expect(Math.round(innerWidth - rb.getBoundingClientRect().right)).to.equal(20);
@@ -94,19 +103,30 @@ describe('<whatsapp-optin> styles', () => {
     expect(rb.getAttribute('aria-label')).to.equal('Chat on WhatsApp');
 
     // The live app's theme says left.
-    const left = await fixture<WhatsappOptin>(html`<whatsapp-optin floating app=${live.name} api=${config.api}></whatsapp-optin>`);
+    const left = await fixture<WhatsappOptin>(
+      html`<whatsapp-optin floating app=${live.name} api=${config.api}></whatsapp-optin>`,
+    );
     await themed(left, '#ff0000');
     expect(Math.round(must(left, '[part=button]').getBoundingClientRect().left)).to.equal(20);
 
     document.documentElement.dir = 'rtl';
-    const rtl = await fixture<WhatsappOptin>(html`<whatsapp-optin floating position="right" app=${sandbox.name} api=${config.api}></whatsapp-optin>`);
-    expect(Math.round(must(rtl, '[part=button]').getBoundingClientRect().left), 'inline end is the left in RTL').to.equal(20);
+    const rtl = await fixture<WhatsappOptin>(
+      html`<whatsapp-optin floating position="right" app=${sandbox.name} api=${config.api}></whatsapp-optin>`,
+    );
+    expect(
+      Math.round(must(rtl, '[part=button]').getBoundingClientRect().left),
+      'inline end is the left in RTL',
+    ).to.equal(20);
   });
 
   it('survives hostile page CSS: * { all: unset } and button { display: none }', async () => {
-    const sheet = addPageStyle('* { all: unset !important; } button { display: none !important; } html { font-size: 4px !important; letter-spacing: 9px; }');
+    const sheet = addPageStyle(
+      '* { all: unset !important; } button { display: none !important; } html { font-size: 4px !important; letter-spacing: 9px; }',
+    );
     try {
-      const el = await fixture<WhatsappOptin>(html`<whatsapp-optin floating app=${sandbox.name} api=${config.api}></whatsapp-optin>`);
+      const el = await fixture<WhatsappOptin>(
+        html`<whatsapp-optin floating app=${sandbox.name} api=${config.api}></whatsapp-optin>`,
+      );
       const button = must(el, '[part=button]');
       const r = button.getBoundingClientRect();
       expect(style(button).display, 'fixed, so blockified').to.equal('flex');

@@ -19,12 +19,17 @@ export const gupshupSender: Sender = {
     });
     return providerRequest(
       `${ctx.config.gupshupApiUrl}/wa/api/v1/msg`,
-      { method: 'POST', headers: { apikey: apiKey, 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' }, body: form.toString() },
+      {
+        method: 'POST',
+        headers: { apikey: apiKey, 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-cache' },
+        body: form.toString(),
+      },
       ctx.timeoutMs,
       (b) => {
         const o = (b ?? {}) as { status?: unknown; messageId?: unknown; message?: unknown };
         // Gupshup can answer 2xx with {"status":"error"}: a refusal, not a delivery.
-        if (o.status === 'error') return { refused: `Gupshup refused the message: ${String(o.message ?? 'no reason given').slice(0, 200)}` };
+        if (o.status === 'error')
+          return { refused: `Gupshup refused the message: ${String(o.message ?? 'no reason given').slice(0, 200)}` };
         return typeof o.messageId === 'string' ? { id: o.messageId } : {};
       },
     );

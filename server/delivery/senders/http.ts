@@ -17,7 +17,13 @@ export async function providerRequest(
   } catch (e) {
     const err = e as Error;
     const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
-    return { ok: false, error: timedOut ? `no answer within ${timeoutMs / 1000} s` : `network error: ${(err.cause as Error | undefined)?.message ?? err.message}`, retry: true };
+    return {
+      ok: false,
+      error: timedOut
+        ? `no answer within ${timeoutMs / 1000} s`
+        : `network error: ${(err.cause as Error | undefined)?.message ?? err.message}`,
+      retry: true,
+    };
   }
   let text = '';
   try {

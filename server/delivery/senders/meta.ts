@@ -9,13 +9,20 @@ export const metaSender: Sender = {
   name: 'meta',
   async send(app, msg, ctx) {
     const { metaAccessToken: token, metaPhoneNumberId: phoneId } = app.secrets;
-    if (!token || !phoneId) return { ok: false, error: 'the app has no metaAccessToken or metaPhoneNumberId', retry: false };
+    if (!token || !phoneId)
+      return { ok: false, error: 'the app has no metaAccessToken or metaPhoneNumberId', retry: false };
     return providerRequest(
       `${ctx.config.metaGraphUrl}/${encodeURIComponent(phoneId)}/messages`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', to: msg.to, type: 'text', text: { preview_url: false, body: msg.text } }),
+        body: JSON.stringify({
+          messaging_product: 'whatsapp',
+          recipient_type: 'individual',
+          to: msg.to,
+          type: 'text',
+          text: { preview_url: false, body: msg.text },
+        }),
       },
       ctx.timeoutMs,
       (b) => {

@@ -16,7 +16,13 @@ const MAX_GROUPS = 12;
  */
 export function funnelChart(ctx: SettingsCtx, rows: FunnelRow[], titleText: string): Html {
   const c = ctx.a.cls;
-  const seriesCls: Record<Metric, string> = { views: c.s1, consents: c.s2, redirects: c.s3, verified: c.s4, optOuts: c.s5 };
+  const seriesCls: Record<Metric, string> = {
+    views: c.s1,
+    consents: c.s2,
+    redirects: c.s3,
+    verified: c.s4,
+    optOuts: c.s5,
+  };
   const groups = [...rows].sort((a, b) => b.views + b.consents - (a.views + a.consents)).slice(0, MAX_GROUPS);
   const max = Math.max(1, ...groups.flatMap((r) => METRICS.map((k) => r[k])));
   const W = 640;
@@ -43,15 +49,25 @@ ${METRICS.map((k, i) => {
 </svg>`;
 }
 
-const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) => `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${r.campaign || ctx.m.noCampaign}`;
+const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) =>
+  `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${r.campaign || ctx.m.noCampaign}`;
 
 /** The funnel screen: period switch, the chart, its legend and the same numbers as a table. */
 export function funnelPage(ctx: SettingsCtx, p: { days: 7 | 30; rows: FunnelRow[] }): Html {
   const { m } = ctx;
   const c = ctx.a.cls;
   const period = p.days === 7 ? m.last7 : m.last30;
-  const seriesCls: Record<Metric, string> = { views: c.s1, consents: c.s2, redirects: c.s3, verified: c.s4, optOuts: c.s5 };
-  const totals = Object.fromEntries(METRICS.map((k) => [k, p.rows.reduce((n, r) => n + r[k], 0)])) as Record<Metric, number>;
+  const seriesCls: Record<Metric, string> = {
+    views: c.s1,
+    consents: c.s2,
+    redirects: c.s3,
+    verified: c.s4,
+    optOuts: c.s5,
+  };
+  const totals = Object.fromEntries(METRICS.map((k) => [k, p.rows.reduce((n, r) => n + r[k], 0)])) as Record<
+    Metric,
+    number
+  >;
   return settingsLayout(ctx, {
     title: m.funnelTitle,
     section: 'funnel',
@@ -59,8 +75,9 @@ export function funnelPage(ctx: SettingsCtx, p: { days: 7 | 30; rows: FunnelRow[
 <nav aria-label="${m.period}"><ul class="${c.legend}">
 ${([7, 30] as const).map((d) => html`<li><a href="/settings/funnel?days=${d}"${d === p.days ? html` aria-current="page"` : ''}>${d === 7 ? m.last7 : m.last30}</a></li>`)}
 </ul></nav>
-${p.rows.length
-  ? html`<figure>
+${
+  p.rows.length
+    ? html`<figure>
 ${funnelChart(ctx, p.rows, fill(m.chartTitle, { period: period.toLowerCase() }))}
 <figcaption><ul class="${c.legend}">${METRICS.map((k) => html`<li><span class="${c.swatch} ${seriesCls[k]}" aria-hidden="true"></span>${m[`metric_${k}`]}</li>`)}</ul></figcaption>
 </figure>
@@ -72,7 +89,8 @@ ${funnelChart(ctx, p.rows, fill(m.chartTitle, { period: period.toLowerCase() }))
 <tfoot><tr><th scope="row">${m.total}</th>${METRICS.map((k) => html`<td class="${c.num}">${totals[k]}</td>`)}</tr></tfoot>
 </table>
 </div>`
-  : html`<p>${m.funnelEmpty}</p>`}
+    : html`<p>${m.funnelEmpty}</p>`
+}
 <p class="${c.muted}">${m.funnelNote}</p>
 </section>`,
   });

@@ -29,7 +29,17 @@ export const csrfField = (ctx: SettingsCtx) => html`<input type="hidden" name="c
 /** A text-like field with its label, hint and error beside it, wired with aria-describedby. */
 export function textField(
   ctx: SettingsCtx,
-  f: { id: string; name: string; label: string; hint?: string; error?: string; value: string; type?: string; multiline?: boolean; attrs?: string },
+  f: {
+    id: string;
+    name: string;
+    label: string;
+    hint?: string;
+    error?: string;
+    value: string;
+    type?: string;
+    multiline?: boolean;
+    attrs?: string;
+  },
 ): Html {
   const c = ctx.a.cls;
   const described = [f.hint ? `${f.id}-hint` : '', f.error ? `${f.id}-error` : ''].filter(Boolean).join(' ');
@@ -38,14 +48,19 @@ export function textField(
 <label class="${c.label}" for="${f.id}">${f.label}</label>
 ${f.hint ? html`<span class="${c.hint}" id="${f.id}-hint">${f.hint}</span>` : ''}
 ${f.error ? html`<span class="${c.error}" id="${f.id}-error">${f.error}</span>` : ''}
-${f.multiline
-  ? html`<textarea class="${c.textarea}" ${common} rows="4">${f.value}</textarea>`
-  : html`<input class="${f.type === 'color' ? c.colorInput : c.input}" type="${f.type ?? 'text'}" ${common} value="${f.value}">`}
+${
+  f.multiline
+    ? html`<textarea class="${c.textarea}" ${common} rows="4">${f.value}</textarea>`
+    : html`<input class="${f.type === 'color' ? c.colorInput : c.input}" type="${f.type ?? 'text'}" ${common} value="${f.value}">`
+}
 </div>`;
 }
 
 /** A checkbox with its label (and error) beside it. */
-export function checkField(ctx: SettingsCtx, f: { id: string; name: string; label: string; checked: boolean; error?: string; hint?: string }): Html {
+export function checkField(
+  ctx: SettingsCtx,
+  f: { id: string; name: string; label: string; checked: boolean; error?: string; hint?: string },
+): Html {
   const c = ctx.a.cls;
   const described = [f.hint ? `${f.id}-hint` : '', f.error ? `${f.id}-error` : ''].filter(Boolean).join(' ');
   return html`${f.error ? html`<span class="${c.error}" id="${f.id}-error">${f.error}</span>` : ''}
@@ -81,14 +96,18 @@ export function copyBlock(ctx: SettingsCtx, id: string, label: string, text: str
  * The shell of every Settings screen: skip link, header (app, mode, language, sign out), section
  * navigation, and the page's own content. Styles and script come from /assets (CSP `'self'`).
  */
-export function settingsLayout(ctx: SettingsCtx, p: { title: string; section?: Section; body: Html; head?: Html; bare?: boolean }): Html {
+export function settingsLayout(
+  ctx: SettingsCtx,
+  p: { title: string; section?: Section; body: Html; head?: Html; bare?: boolean },
+): Html {
   const { a, m, app } = ctx;
   const c = a.cls;
   const pageTitle = app ? fill(m.title, { page: p.title, business: app.displayName }) : `${p.title} · ${m.product}`;
   const navItem = (s: Section, href: string, label: string) =>
     html`<li><a class="${c.navLink}" href="${href}"${p.section === s ? html` aria-current="page"` : ''}>${label}</a></li>`;
   const langs = html`<ul class="${c.langs}" aria-label="${m.language}">${LOCALES.map(
-    (l) => html`<li><a href="${ctx.langHref(l)}" lang="${l}" hreflang="${l}"${l === ctx.lang ? html` aria-current="true"` : ''}>${l.toUpperCase()}<span class="${c.visuallyHidden}"> (${SETTINGS_MESSAGES[l][`lang_${l}`]})</span></a></li>`,
+    (l) =>
+      html`<li><a href="${ctx.langHref(l)}" lang="${l}" hreflang="${l}"${l === ctx.lang ? html` aria-current="true"` : ''}>${l.toUpperCase()}<span class="${c.visuallyHidden}"> (${SETTINGS_MESSAGES[l][`lang_${l}`]})</span></a></li>`,
   )}</ul>`;
   return html`<!doctype html>
 <html lang="${ctx.lang}">
@@ -102,25 +121,31 @@ ${p.head ?? ''}
 <script src="${a.js.path}" defer></script>
 </head>
 <body>
-${p.bare
-  ? p.body
-  : html`<a class="${c.skip}" href="#main">${m.skip}</a>
+${
+  p.bare
+    ? p.body
+    : html`<a class="${c.skip}" href="#main">${m.skip}</a>
 <header class="${c.header}"><div class="${c.headerInner}">
 <p class="${c.brand}">${waLogo(c.logo)} <span class="${c.appName}">${app ? app.displayName : m.product}</span>${app ? html` <span class="${c.badge}">${app.live ? m.live : m.sandbox}</span>` : ''}</p>
-<div class="${c.headerForms}">${langs}${app
-      ? html`<form method="post" action="/settings/signout" class="${c.inlineForm}">${csrfField(ctx)}<button class="${c.buttonSecondary}" type="submit">${m.signOut}</button></form>`
-      : ''}</div>
+<div class="${c.headerForms}">${langs}${
+        app
+          ? html`<form method="post" action="/settings/signout" class="${c.inlineForm}">${csrfField(ctx)}<button class="${c.buttonSecondary}" type="submit">${m.signOut}</button></form>`
+          : ''
+      }</div>
 </div>
-${app
-  ? html`<nav class="${c.nav}" aria-label="${m.mainNav}"><ul class="${c.navList}">
+${
+  app
+    ? html`<nav class="${c.nav}" aria-label="${m.mainNav}"><ul class="${c.navList}">
 ${navItem('tools', '/settings', m.navTools)}${navItem('options', '/settings/options', m.navSettings)}${navItem('users', '/settings/users', m.navUsers)}${navItem('funnel', '/settings/funnel', m.navFunnel)}
 </ul></nav>`
-  : ''}
+    : ''
+}
 </header>
 <main class="${c.main}" id="main" tabindex="-1">
 <h1 class="${c.h1}">${p.title}</h1>
 ${p.body}
-</main>`}
+</main>`
+}
 </body>
 </html>`;
 }
@@ -128,5 +153,8 @@ ${p.body}
 /** A friendly page for a refused or malformed request. */
 export function settingsMessagePage(ctx: SettingsCtx, title: string, body: string, back = '/settings'): Html {
   const c = ctx.a.cls;
-  return settingsLayout(ctx, { title, body: html`<div class="${c.section}"><p>${body}</p><p><a href="${back}">${ctx.m.back}</a></p></div>` });
+  return settingsLayout(ctx, {
+    title,
+    body: html`<div class="${c.section}"><p>${body}</p><p><a href="${back}">${ctx.m.back}</a></p></div>`,
+  });
 }

@@ -21,12 +21,20 @@ export function optionsPage(ctx: SettingsCtx, v: OptionsView): Html {
   const { m } = ctx;
   const c = ctx.a.cls;
   const s = v.app.settings;
-  const val = (form: SettingsForm, id: string, current: string) => (v.failed === form && v.values[id] !== undefined ? v.values[id]! : current);
-  const checked = (form: SettingsForm, id: string, current: boolean) => (v.failed === form ? v.values[id] === 'on' : current);
+  const val = (form: SettingsForm, id: string, current: string) =>
+    v.failed === form && v.values[id] !== undefined ? v.values[id]! : current;
+  const checked = (form: SettingsForm, id: string, current: boolean) =>
+    v.failed === form ? v.values[id] === 'on' : current;
   const err = (id: string) => v.errors[id];
   const lname = (l: Locale) => m[`lang_${l}`];
 
-  const section = (form: SettingsForm, title: string, intro: string | null, fields: Html, wide = false) => html`<section class="${c.section}${wide ? ` ${c.sectionWide}` : ''}" aria-labelledby="${form}-title" id="form-${form}">
+  const section = (
+    form: SettingsForm,
+    title: string,
+    intro: string | null,
+    fields: Html,
+    wide = false,
+  ) => html`<section class="${c.section}${wide ? ` ${c.sectionWide}` : ''}" aria-labelledby="${form}-title" id="form-${form}">
 <h2 class="${c.h2}" id="${form}-title">${title}</h2>
 ${intro ? html`<p class="${c.muted}">${intro}</p>` : ''}
 ${v.saved === form ? html`<p class="${c.notice}" role="status" tabindex="-1" autofocus>${m.saved}</p>` : ''}
@@ -53,23 +61,31 @@ ${section(
   'template',
   m.templateTitle,
   null,
-  checkField(ctx, { id: 'template-messaging', name: 'template_messaging', label: m.templateLabel, hint: m.templateHint, checked: checked('template', 'template-messaging', s.templateMessaging), error: err('template-messaging') }),
+  checkField(ctx, {
+    id: 'template-messaging',
+    name: 'template_messaging',
+    label: m.templateLabel,
+    hint: m.templateHint,
+    checked: checked('template', 'template-messaging', s.templateMessaging),
+    error: err('template-messaging'),
+  }),
 )}
 ${section(
   'wording',
   m.wordingTitle,
   m.wordingIntro,
   html`${LOCALES.map(
-    (l) => html`${textField(ctx, {
-      id: `wording-${l}`,
-      name: `wording_${l}`,
-      label: fill(m.wordingLabel, { language: lname(l), version: String(v.wordings[l].version) }),
-      hint: fill(m.wordingNext, { version: String(v.wordings[l].version + 1) }),
-      error: err(`wording-${l}`),
-      value: val('wording', `wording-${l}`, v.wordings[l].template),
-      multiline: true,
-      attrs: `maxlength="1000" lang="${l}"`,
-    })}`,
+    (l) =>
+      html`${textField(ctx, {
+        id: `wording-${l}`,
+        name: `wording_${l}`,
+        label: fill(m.wordingLabel, { language: lname(l), version: String(v.wordings[l].version) }),
+        hint: fill(m.wordingNext, { version: String(v.wordings[l].version + 1) }),
+        error: err(`wording-${l}`),
+        value: val('wording', `wording-${l}`, v.wordings[l].template),
+        multiline: true,
+        attrs: `maxlength="1000" lang="${l}"`,
+      })}`,
   )}`,
   true,
 )}
@@ -79,16 +95,17 @@ ${section(
   m.autoIntro,
   html`${checkField(ctx, { id: 'auto-enabled', name: 'auto_enabled', label: m.autoEnabled, checked: checked('auto', 'auto-enabled', s.autoOptinMessage.enabled) })}
 ${LOCALES.map(
-  (l) => html`${textField(ctx, {
-    id: `auto-${l}`,
-    name: `auto_${l}`,
-    label: fill(m.autoText, { language: lname(l) }),
-    hint: m.autoHint,
-    error: err(`auto-${l}`),
-    value: val('auto', `auto-${l}`, s.autoOptinMessage.text[l] ?? ''),
-    multiline: true,
-    attrs: `maxlength="1000" lang="${l}"`,
-  })}`,
+  (l) =>
+    html`${textField(ctx, {
+      id: `auto-${l}`,
+      name: `auto_${l}`,
+      label: fill(m.autoText, { language: lname(l) }),
+      hint: m.autoHint,
+      error: err(`auto-${l}`),
+      value: val('auto', `auto-${l}`, s.autoOptinMessage.text[l] ?? ''),
+      multiline: true,
+      attrs: `maxlength="1000" lang="${l}"`,
+    })}`,
 )}`,
   true,
 )}
@@ -110,13 +127,31 @@ ${section(
   'origins',
   m.originsTitle,
   null,
-  textField(ctx, { id: 'origins', name: 'origins', label: m.originsLabel, hint: m.originsHint, error: err('origins'), value: val('origins', 'origins', s.allowedOrigins.join('\n')), multiline: true, attrs: 'spellcheck="false" autocomplete="off"' }),
+  textField(ctx, {
+    id: 'origins',
+    name: 'origins',
+    label: m.originsLabel,
+    hint: m.originsHint,
+    error: err('origins'),
+    value: val('origins', 'origins', s.allowedOrigins.join('\n')),
+    multiline: true,
+    attrs: 'spellcheck="false" autocomplete="off"',
+  }),
 )}
 ${section(
   'callback',
   m.callbackTitle,
   null,
-  textField(ctx, { id: 'callback-url', name: 'callback_url', label: m.callbackLabel, hint: m.callbackHint, error: err('callback-url'), value: val('callback', 'callback-url', s.callbackUrl ?? ''), type: 'url', attrs: 'spellcheck="false" autocomplete="off" maxlength="2000"' }),
+  textField(ctx, {
+    id: 'callback-url',
+    name: 'callback_url',
+    label: m.callbackLabel,
+    hint: m.callbackHint,
+    error: err('callback-url'),
+    value: val('callback', 'callback-url', s.callbackUrl ?? ''),
+    type: 'url',
+    attrs: 'spellcheck="false" autocomplete="off" maxlength="2000"',
+  }),
 )}
 <section class="${c.section}" aria-labelledby="refresh-title">
 <h2 class="${c.h2}" id="refresh-title">${m.refreshAccess}</h2>

@@ -106,12 +106,17 @@ ${textField(ctx, { id: 'verify-token', name: 'verify_token', label: m.verifyLabe
 
 <section class="${c.section}" aria-labelledby="sandbox-title">
 <h2 class="${c.h2}" id="sandbox-title">${app.live ? m.live : m.sandboxTitle}</h2>
-${app.live && app.phone
-  ? html`<p>${fill(m.liveNote, { phone: app.phone })}</p>`
-  : html`<p>${raw(
-      fill(escapeText(m.sandboxIntro), { proxy: `<code class="${c.mono}" id="proxy-text">${escapeText(sandbox)}</code>`, number: escapeText(v.sandboxNumber) }),
-    )}</p>
-<p><a class="${c.button}" href="${waMeLink(v.sandboxNumber, sandbox)}" rel="noopener noreferrer">${m.sandboxLink}</a></p>`}
+${
+  app.live && app.phone
+    ? html`<p>${fill(m.liveNote, { phone: app.phone })}</p>`
+    : html`<p>${raw(
+        fill(escapeText(m.sandboxIntro), {
+          proxy: `<code class="${c.mono}" id="proxy-text">${escapeText(sandbox)}</code>`,
+          number: escapeText(v.sandboxNumber),
+        }),
+      )}</p>
+<p><a class="${c.button}" href="${waMeLink(v.sandboxNumber, sandbox)}" rel="noopener noreferrer">${m.sandboxLink}</a></p>`
+}
 </section>
 </div>
 <script src="/widget.js" async></script>`,
@@ -124,10 +129,16 @@ export function escapeText(s: string): string {
 }
 
 /** The @page rules of the poster, inlined under their CSP hashes (see posterCss in the route). */
-export const POSTER_PAGE_CSS = { a4: '@page{size:A4 portrait;margin:15mm}', letter: '@page{size:letter portrait;margin:0.6in}' } as const;
+export const POSTER_PAGE_CSS = {
+  a4: '@page{size:A4 portrait;margin:15mm}',
+  letter: '@page{size:letter portrait;margin:0.6in}',
+} as const;
 
 /** A print-ready poster: the business name, the call to action, the QR code and the link. */
-export function posterPage(ctx: SettingsCtx, p: { app: AppRecord; paper: 'a4' | 'letter'; campaign: string | null }): Html {
+export function posterPage(
+  ctx: SettingsCtx,
+  p: { app: AppRecord; paper: 'a4' | 'letter'; campaign: string | null },
+): Html {
   const { m, publicUrl } = ctx;
   const c = ctx.a.cls;
   const amp = p.campaign ? `&c=${encodeURIComponent(p.campaign)}` : '';

@@ -56,7 +56,13 @@ export function usersPage(ctx: SettingsCtx, v: UsersView): Html {
   const { m, lang } = ctx;
   const c = ctx.a.cls;
   const shown = (p: string) => (v.reveal ? `+${p}` : maskPhone(p));
-  const select = (id: string, name: string, label: string, current: string | undefined, options: [string, string][]) => html`<div class="${c.field}">
+  const select = (
+    id: string,
+    name: string,
+    label: string,
+    current: string | undefined,
+    options: [string, string][],
+  ) => html`<div class="${c.field}">
 <label class="${c.label}" for="${id}">${label}</label>
 <select class="${c.select}" id="${id}" name="${name}"><option value="">${m.any}</option>${options.map(([val, text]) => html`<option value="${val}"${current === val ? ' selected' : ''}>${text}</option>`)}</select>
 </div>`;
@@ -66,21 +72,34 @@ export function usersPage(ctx: SettingsCtx, v: UsersView): Html {
     const items = [
       ...r.history.consents.map((h) => ({
         at: h.at,
-        text: [m[`action_${h.action}`], viaName(h.via), h.wordingVersion !== null ? fill(m.wordingShown, { version: String(h.wordingVersion) }) : '', h.campaign ? fill(m.campaignIs, { campaign: h.campaign }) : '', h.ref ? `ref ${h.ref}` : '']
+        text: [
+          m[`action_${h.action}`],
+          viaName(h.via),
+          h.wordingVersion !== null ? fill(m.wordingShown, { version: String(h.wordingVersion) }) : '',
+          h.campaign ? fill(m.campaignIs, { campaign: h.campaign }) : '',
+          h.ref ? `ref ${h.ref}` : '',
+        ]
           .filter(Boolean)
           .join(' · '),
       })),
-      ...r.history.messages.map((msg) => ({ at: msg.at, text: `${msg.direction === 'in' ? m.message_in : m.message_out} (${msg.channel}): ${msg.text.slice(0, 200)}` })),
+      ...r.history.messages.map((msg) => ({
+        at: msg.at,
+        text: `${msg.direction === 'in' ? m.message_in : m.message_out} (${msg.channel}): ${msg.text.slice(0, 200)}`,
+      })),
     ].sort((a, b) => a.at - b.at);
     // Only the most recent records are read for the drawer; say so when older ones were left out.
     const total = r.history.totalConsents + r.history.totalMessages;
-    const more = total > items.length ? html`<p class="${c.muted}">${fill(m.historyMore, { shown: String(items.length), total: String(total) })}</p>` : '';
+    const more =
+      total > items.length
+        ? html`<p class="${c.muted}">${fill(m.historyMore, { shown: String(items.length), total: String(total) })}</p>`
+        : '';
     return html`<details class="${c.details}"><summary>${m.history}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></summary>
 ${items.length ? html`<ol class="${c.historyList}">${items.map((i) => html`<li><time datetime="${new Date(i.at).toISOString()}">${when(i.at, lang)}</time>: ${i.text}</li>`)}</ol>` : html`<p>${m.historyEmpty}</p>`}
 ${more}</details>`;
   };
 
-  const confirmHref = (action: 'optout' | 'erase', phone: string) => `/settings/users/confirm?action=${action}&p=${v.ref(phone)}${v.reveal ? '&reveal=1' : ''}`;
+  const confirmHref = (action: 'optout' | 'erase', phone: string) =>
+    `/settings/users/confirm?action=${action}&p=${v.ref(phone)}${v.reveal ? '&reveal=1' : ''}`;
 
   return settingsLayout(ctx, {
     title: m.usersTitle,
@@ -90,9 +109,27 @@ ${more}</details>`;
 <h2 class="${c.h2}" id="filters-title">${m.filters}</h2>
 <form method="get" action="/settings/users">
 <div class="${c.filters}">
-${select('f-optin', 'optin', m.filterStatus, v.filter.optin, (['opted_in', 'opted_out', 'none'] as const).map((s) => [s, m[`status_${s}`]]))}
-${select('f-activity', 'activity', m.filterActivity, v.filter.activity, (['active', 'inactive'] as const).map((s) => [s, m[`activity_${s}`]]))}
-${select('f-via', 'via', m.filterVia, v.filter.via, VIAS.map((s) => [s, viaName(s)]))}
+${select(
+  'f-optin',
+  'optin',
+  m.filterStatus,
+  v.filter.optin,
+  (['opted_in', 'opted_out', 'none'] as const).map((s) => [s, m[`status_${s}`]]),
+)}
+${select(
+  'f-activity',
+  'activity',
+  m.filterActivity,
+  v.filter.activity,
+  (['active', 'inactive'] as const).map((s) => [s, m[`activity_${s}`]]),
+)}
+${select(
+  'f-via',
+  'via',
+  m.filterVia,
+  v.filter.via,
+  VIAS.map((s) => [s, viaName(s)]),
+)}
 </div>
 ${v.reveal ? html`<input type="hidden" name="reveal" value="1">` : ''}
 <div class="${c.actions}"><button class="${c.button}" type="submit">${m.filterButton}</button> <a href="/settings/users${v.reveal ? '?reveal=1' : ''}">${m.clearFilters}</a></div>
@@ -104,8 +141,9 @@ ${v.reveal ? html`<input type="hidden" name="reveal" value="1">` : ''}
 <a class="${c.buttonSecondary}" href="/settings/users${usersQuery({ ...v.filter, cursor: v.cursor, reveal: !v.reveal })}">${v.reveal ? m.hideNumbers : m.showNumbers}</a>
 <a class="${c.buttonSecondary}" href="/settings/users.csv" download>${m.exportCsv}</a>
 </div>
-${v.rows.length
-  ? html`<div class="${c.tableWrap}" role="region" aria-label="${m.usersTableLabel}" tabindex="0">
+${
+  v.rows.length
+    ? html`<div class="${c.tableWrap}" role="region" aria-label="${m.usersTableLabel}" tabindex="0">
 <table class="${c.table}">
 <caption>${m.usersCaption}</caption>
 <thead><tr><th scope="col">${m.colPhone}</th><th scope="col">${m.colStatus}</th><th scope="col">${m.colVia}</th><th scope="col">${m.colVerified}</th><th scope="col">${m.colActivity}</th><th scope="col">${m.colWhen}</th><th scope="col">${m.history}</th><th scope="col">${m.colActions}</th></tr></thead>
@@ -126,7 +164,8 @@ ${v.rows.map(
 </tbody>
 </table>
 </div>`
-  : html`<p>${m.noUsers}</p>`}
+    : html`<p>${m.noUsers}</p>`
+}
 <nav class="${c.pager}" aria-label="${m.usersPagerLabel}">
 ${v.cursor ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.reveal })}">${m.firstPage}</a>` : ''}
 ${v.next ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.reveal, cursor: v.next })}" rel="next">${m.nextPage}</a>` : ''}
@@ -136,7 +175,10 @@ ${v.next ? html`<a href="/settings/users${usersQuery({ ...v.filter, reveal: v.re
 }
 
 /** The confirmation step of an opt-out or an erasure: a plain form, so it works without JavaScript. */
-export function confirmPage(ctx: SettingsCtx, p: { action: 'optout' | 'erase'; phone: string; reveal: boolean; ref: (phone: string) => string }): Html {
+export function confirmPage(
+  ctx: SettingsCtx,
+  p: { action: 'optout' | 'erase'; phone: string; reveal: boolean; ref: (phone: string) => string },
+): Html {
   const { m } = ctx;
   const c = ctx.a.cls;
   const shown = p.reveal ? `+${p.phone}` : maskPhone(p.phone);
