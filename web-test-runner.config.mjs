@@ -151,7 +151,8 @@ export default {
       }
       if (path === '/__optin/consents') {
         const { app, phone } = ctx.query;
-        return json(ctx, await api.store.consentsFor(String(app), String(phone ?? '')));
+        const { consentsFor } = await import('./server/store/ledger.ts');
+        return json(ctx, await api.store.read(consentsFor, String(app), String(phone ?? '')));
       }
       const fault = /^\/__fault\/(503|hang|pass|evil|broken-[\w-]+)(\/.*)$/.exec(path);
       if (fault) {
