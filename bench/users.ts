@@ -175,7 +175,8 @@ async function webhookRate(store: Store, n: number): Promise<{ perSecond: number
           { id: app.id, name: 'bench', settings: { callbackUrl: url, unverifiedCountsAsOptin: true } },
           `evt_${randomUUID()}`,
           'opted-in',
-          { phone: String(14_000_000_000 + i), via: 'qr' },
+          { phone: String(14_000_000_000 + i), optin: 'opted_in', via: 'qr', verified: false, flagged: false },
+          { via: 'qr' },
           now,
         );
       }

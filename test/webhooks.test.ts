@@ -269,8 +269,9 @@ for (const kind of STORE_KINDS) {
         timestamp: clock.now(),
         version: 2,
         type: 'user-event',
-        payload: { phone: '14155550408', type: 'opted-in' },
+        payload: { phone: '14155550408', type: 'opted-in', seq: body.payload.seq },
       });
+      assert.ok(Number.isInteger(body.payload.seq) && body.payload.seq > 0, 'the per-person sequence rides along');
       await h.request('/api/v1/apps/HookShop', {
         method: 'PATCH',
         headers: { ...ADMIN, 'content-type': 'application/json' },

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { appById } from '../store/apps.js';
 import type { AppRecord } from '../store/index.js';
-import type { OutboxItem, UserEventBody } from '../store/outbox.js';
+import type { OutboxItem, SentUserEvent, UserEventBody } from '../store/outbox.js';
 import { safePost } from './safe-http.js';
 
 /** What one delivery attempt came to. `retry` false means no later attempt can succeed. */
@@ -41,15 +41,24 @@ export function signingSecrets(app: AppRecord, now: number): string[] {
   return out;
 }
 
-/** The body the app asked for: the contract's, or Gupshup's v2 user-event shape. */
-export function eventPayload(app: AppRecord, e: UserEventBody): unknown {
+/**
+ * A user-event as it is sent: the stored body with the outbox item's sequence as `data.seq`. The
+ * sequence grows with every event about a person, so a receiver keeps each person's newest.
+ */
+export function sentEvent(item: Pick<OutboxItem, 'body' | 'seq'>): SentUserEvent {
+  const e = item.body as UserEventBody;
+  return { ...e, data: { ...e.data, seq: item.seq } };
+}
+
+/** The body the app asked for: the contract's, or Gupshup's v2 user-event shape (with the sequence). */
+export function eventPayload(app: AppRecord, e: SentUserEvent): unknown {
   if (app.settings.payloadFormat === 'gupshup') {
     return {
       app: e.app,
       timestamp: Date.parse(e.timestamp),
       version: 2,
       type: 'user-event',
-      payload: { phone: e.data.phone, type: e.type },
+      payload: { phone: e.data.phone, type: e.type, seq: e.data.seq },
     };
   }
   return e;
@@ -67,7 +76,7 @@ export async function deliverEvent(
     return { ok: false, error: 'the callback URL answered 410 Gone; set it again to resume', retry: false };
   const now = deps.clock.now();
   const timestamp = Math.floor(now / 1000);
-  const body = JSON.stringify(eventPayload(app, item.body as UserEventBody));
+  const body = JSON.stringify(eventPayload(app, sentEvent(item)));
   const secrets = signingSecrets(app, now);
   const res = await safePost({
     url: app.settings.callbackUrl,

@@ -28,7 +28,7 @@ export interface WorkerOptions {
   batch?: number;
   /** How many deliveries run at once. */
   concurrency?: number;
-  /** How long a claim holds: longer than the slowest delivery (10 s time-out). */
+  /** How long a claim holds: longer than one lane's share of a round, each at the time-out. */
   lockMs?: number;
   /** How often an idle worker looks for due items. */
   pollMs?: number;
@@ -39,6 +39,11 @@ export interface WorkerOptions {
  * leaves `pending` only after a 2xx (delivered) or its last retry (failed). Several workers may run at
  * once (in several servers, or `npm run worker`); claims keep them from sending an item at the same
  * moment.
+ *
+ * Each item's outcome is recorded on its own, in its own transaction, as soon as its attempt ends (as
+ * graphile-worker and River record each job's completion or failure): no outcome waits in memory
+ * for a batch, so none can be lost between a delivery and its bookkeeping. On SQLite the group commit
+ * still gathers the outcomes that end together into one fsync.
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | null = null;
@@ -49,7 +54,7 @@ export class OutboxWorker {
   private woken = false;
   private readonly batch: number;
   private readonly concurrency: number;
-  private readonly lockMs: number;
+  readonly lockMs: number;
   private readonly pollMs: number;
 
   constructor(
@@ -57,21 +62,23 @@ export class OutboxWorker {
     private readonly deliver: Record<OutboxItem['kind'], Deliver>,
     o: WorkerOptions = {},
   ) {
-    this.batch = o.batch ?? 100;
     this.concurrency = o.concurrency ?? 16;
-    // A claim must outlast the slowest round: every lane's share of the batch, each at the time-out.
+    this.batch = o.batch ?? this.concurrency * 2;
+    // A claim must outlast the slowest round: one lane's share of the batch, each at the time-out.
     this.lockMs =
-      o.lockMs ?? Math.max(60_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
+      o.lockMs ??
+      deps.config.outboxClaimMs ??
+      Math.max(30_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
     this.pollMs = o.pollMs ?? 1000;
   }
 
-  /** One round: claims what is due and delivers it. Returns how many items it handled. */
+  /** One round: claims what is due and delivers it. Returns how many items it claimed. */
   async runOnce(): Promise<number> {
     // A read first: an idle worker costs no write (no fsync) per poll.
     if (!(await this.deps.store.read(hasDue, this.deps.clock.now()))) return 0;
     const items = await this.deps.store.transact(claimDue, this.deps.clock.now(), this.batch, this.lockMs);
-    // Items about the same person go one after another, in order, so that a receiver never hears
-    // "opted-out" before the "opted-in" it follows; different people go in parallel.
+    // Items about the same person go one after another, in the order they were written; different
+    // people go in parallel. (Receivers still order by data.seq: a retry can overtake.)
     const groups = new Map<string, OutboxItem[]>();
     for (const it of items) {
       const k = `${it.appId}\u0000${it.phone}`;
@@ -80,24 +87,20 @@ export class OutboxWorker {
       else groups.set(k, [it]);
     }
     const queue = [...groups.values()];
-    let results: Outcome[] = [];
-    // Results are written a few at a time (one transaction each), soon after they happen. Should the
-    // process die first, the claims expire and the items are sent again: at least once.
-    const flush = async () => {
-      const done = results;
-      results = [];
-      if (done.length) await this.deps.store.transact(finishAttempts, done);
-    };
     let next = 0;
     const lane = async () => {
       while (next < queue.length) {
-        for (const it of queue[next++]!) results.push(await this.handle(it));
-        if (results.length >= 25) await flush();
+        for (const it of queue[next++]!) await this.attempt(it);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.concurrency, queue.length) }, lane));
-    await flush();
     return items.length;
+  }
+
+  /** Delivers one item and records its outcome at once. */
+  private async attempt(item: OutboxItem): Promise<void> {
+    const outcome = await this.handle(item);
+    await this.deps.store.transact(finishAttempts, [outcome]);
   }
 
   /** Runs rounds until nothing is due (for tests and tools). */

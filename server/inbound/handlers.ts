@@ -276,7 +276,7 @@ export type SandboxOutcome = { kind: 'started'; app: string; duplicate: boolean 
 function* sandboxBody(app: App, m: InboundMessage, phone: string, now: number): Body<boolean> {
   if (!(yield* claimInbound(app.id, 'sandbox', m.id, phone, now))) return true;
   const sentAt = m.sentAt !== null && m.sentAt > 0 ? Math.min(m.sentAt, now) : now;
-  yield* recordActivity(app.id, phone, sentAt, now);
+  const user = yield* recordActivity(app.id, phone, sentAt, now);
   yield* addMessage({
     id: randomUUID(),
     appId: app.id,
@@ -286,7 +286,7 @@ function* sandboxBody(app: App, m: InboundMessage, phone: string, now: number): 
     text: m.text.slice(0, 4096),
     at: now,
   });
-  yield* reportSandboxStart(app, `evt_${randomUUID()}`, phone, now);
+  yield* reportSandboxStart(app, `evt_${randomUUID()}`, user, now);
   return false;
 }
 

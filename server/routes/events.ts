@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { appFor } from '../middleware/bearer-auth.js';
+import { sentEvent } from '../delivery/user-events.js';
 import { listOutbox, outboxEntry, replay, type OutboxItem } from '../store/outbox.js';
 import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
 
@@ -36,7 +37,7 @@ function eventView(e: OutboxItem) {
     nextAttemptAt: e.status === 'pending' ? iso(e.nextAt) : null,
     lastError: e.lastError,
     createdAt: iso(e.createdAt),
-    payload: e.body,
+    payload: e.kind === 'event' ? sentEvent(e) : e.body,
   };
 }
 

@@ -1,5 +1,5 @@
 import { applyEvent, type Changed, type OptinEvent } from '../../core/optin-state.js';
-import { reportedChange } from '../../core/verified-optin.js';
+import { effectiveOptin, reportedChange } from '../../core/verified-optin.js';
 import type { AppSettings } from '../app-settings.js';
 import { all, dialect, get, run, type Body } from './driver.js';
 import { enqueue, type UserEventBody, type UserEventType } from './outbox.js';
@@ -91,7 +91,8 @@ export function* recordChange(c: Change): Body<ChangeResult> {
       c.app,
       `evt_${r.id}`,
       changed,
-      { phone: r.phone, via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined },
+      user,
+      { via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined },
       r.at,
     );
   }
@@ -138,31 +139,48 @@ export function* flagTypedNumber(appId: string, phone: string, now: number): Bod
   if (r && Number(r.flagged) !== 1) yield* saveUser({ ...toUser(r), flagged: true }, now);
 }
 
+/** What a user-event says about the person beyond their state: how and from where the change came. */
+export interface EventContext {
+  via?: string;
+  ref?: string;
+  campaign?: string;
+}
+
 /**
  * Enqueues a user-event when the app has a callback URL (and it was not disabled by a 410), in the
- * same transaction as the change it reports.
+ * same transaction as the change it reports. The event carries the person's state after the change
+ * (their status as the business sees it, and whether their phone confirmed it), so that a receiver
+ * that keeps each person's newest event by `data.seq` ends on the stored state, whatever order
+ * retries deliver events in.
  */
 export function* enqueueUserEvent(
   app: LedgerApp,
   id: string,
   type: UserEventType,
-  data: UserEventBody['data'],
+  user: Pick<UserRecord, 'phone' | 'optin' | 'via' | 'verified' | 'flagged'>,
+  context: EventContext,
   now: number,
 ): Body<boolean> {
   if (!app.settings.callbackUrl) return false;
   const disabled = yield* get<Row>('SELECT callback_disabled_at FROM apps WHERE id = ?', [app.id]);
   if (disabled?.callback_disabled_at != null) return false;
-  const clean = Object.fromEntries(
-    Object.entries(data).filter(([, v]) => v !== undefined && v !== null && v !== ''),
-  ) as UserEventBody['data'];
-  const body: UserEventBody = { id, type, app: app.name, timestamp: new Date(now).toISOString(), data: clean };
-  yield* enqueue({ id, appId: app.id, kind: 'event', type, phone: data.phone, body, now });
+  const extra = Object.fromEntries(
+    Object.entries(context).filter(([, v]) => v !== undefined && v !== null && v !== ''),
+  );
+  const data: UserEventBody['data'] = {
+    phone: user.phone,
+    ...extra,
+    optin: effectiveOptin(user, app.settings.unverifiedCountsAsOptin),
+    verified: user.verified,
+  };
+  const body: UserEventBody = { id, type, app: app.name, timestamp: new Date(now).toISOString(), data };
+  yield* enqueue({ id, appId: app.id, kind: 'event', type, phone: user.phone, body, now });
   return true;
 }
 
 /** A tester joined the app's sandbox (`PROXY <name>` at the sandbox number): the app hears `sandbox-start`. */
-export function* reportSandboxStart(app: LedgerApp, eventId: string, phone: string, now: number): Body<boolean> {
-  return yield* enqueueUserEvent(app, eventId, 'sandbox-start', { phone }, now);
+export function* reportSandboxStart(app: LedgerApp, eventId: string, user: UserRecord, now: number): Body<boolean> {
+  return yield* enqueueUserEvent(app, eventId, 'sandbox-start', user, {}, now);
 }
 
 /** A person's own consent records, oldest first. */

@@ -1,4 +1,4 @@
-import type { Changed } from '../../core/optin-state.js';
+import type { Changed, OptinStatus } from '../../core/optin-state.js';
 import { all, dialect, get, run, signal, type Body } from './driver.js';
 import { toAttempt, toOutbox, type Row } from './rows.js';
 import type { OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus } from './types.js';
@@ -23,8 +23,20 @@ export interface UserEventBody {
   type: UserEventType;
   app: string;
   timestamp: string;
-  data: { phone: string; via?: string; ref?: string; campaign?: string };
+  data: {
+    phone: string;
+    via?: string;
+    ref?: string;
+    campaign?: string;
+    /** The person's opt-in status after this change, as the business sees it (core/verified-optin.ts). */
+    optin: OptinStatus;
+    /** Whether the person's own phone confirmed their consent. */
+    verified: boolean;
+  };
 }
+
+/** A user-event as it is sent: the stored body with the per-person sequence, `data.seq`. */
+export type SentUserEvent = Omit<UserEventBody, 'data'> & { data: UserEventBody['data'] & { seq: number } };
 
 /** An outbound message. `channel` is where it goes; the app's sender setting picks the provider. */
 export interface MessageBody {

@@ -111,6 +111,7 @@ export function toOutbox(r: Row): OutboxItem {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     lockedUntil: Number(r.locked_until ?? 0),
+    seq: Number(r.seq),
   };
 }
 

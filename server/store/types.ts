@@ -115,6 +115,12 @@ export interface OutboxItem {
   updatedAt: number;
   /** Until when the worker that claimed it holds it; its result is written only while it does. */
   lockedUntil: number;
+  /**
+   * The item's place in the outbox, increasing with every item written: events about one person get
+   * ever higher numbers (their changes are serialised by the users row lock), so it is the event's
+   * per-person sequence, `data.seq`.
+   */
+  seq: number;
 }
 
 export interface OutboxAttempt {

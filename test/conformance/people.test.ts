@@ -113,40 +113,35 @@ for (const kind of STORE_KINDS) {
         );
       });
 
-      it('Should enqueue user-events only for an app with a callback that did not answer 410', async () => {
+      it('Should enqueue user-events, with the person’s state, only for an app with a callback that did not answer 410', async () => {
+        const person = {
+          phone: '14155550306',
+          optin: 'opted_in' as const,
+          via: 'api' as const,
+          verified: false,
+          flagged: false,
+        };
         const none = await newApp(store);
-        assert.equal(
-          await store.transact(enqueueUserEvent, none, 'evt_none', 'opted-in', { phone: '14155550306' }, T0),
-          false,
-        );
+        assert.equal(await store.transact(enqueueUserEvent, none, 'evt_none', 'opted-in', person, {}, T0), false);
         const app = await newApp(store, { callbackUrl: 'https://business.example/hook' });
         assert.equal(
-          await store.transact(
-            enqueueUserEvent,
-            app,
-            'evt_some',
-            'opted-in',
-            { phone: '14155550306', via: 'api', ref: '' },
-            T0,
-          ),
+          await store.transact(enqueueUserEvent, app, 'evt_some', 'opted-in', person, { via: 'api', ref: '' }, T0),
           true,
         );
-        assert.equal(await store.transact(reportSandboxStart, app, 'evt_sandbox', '14155550306', T0), true);
+        const tester = await store.transact(recordActivity, app.id, '14155550306', T0, T0);
+        assert.equal(await store.transact(reportSandboxStart, app, 'evt_sandbox', tester, T0), true);
         const items = await store.read(listOutbox, app.id, 'event', { limit: 10 });
         assert.deepEqual(items.map((e) => e.type).sort(), ['opted-in', 'sandbox-start']);
         assert.deepEqual(
           (items.find((e) => e.id === 'evt_some')!.body as { data: unknown }).data,
-          { phone: '14155550306', via: 'api' },
-          'empty fields are left out',
+          { phone: '14155550306', via: 'api', optin: 'opted_in', verified: false },
+          'empty fields are left out; the state is in',
         );
         const gone = await updateApp(store, app, {}, T0);
         await store.transact(function* () {
           yield { kind: 'run', sql: 'UPDATE apps SET callback_disabled_at = ? WHERE id = ?', params: [T0, gone.id] };
         });
-        assert.equal(
-          await store.transact(enqueueUserEvent, app, 'evt_after_410', 'opted-out', { phone: '14155550306' }, T0),
-          false,
-        );
+        assert.equal(await store.transact(enqueueUserEvent, app, 'evt_after_410', 'opted-out', person, {}, T0), false);
       });
 
       it('Should find the last prompt and whether a phone has any record', async () => {
