@@ -1,3 +1,4 @@
+import { ApiError } from './errors.js';
 import { countApps } from './store/apps.js';
 import type { Store } from './store/index.js';
 import { createApp } from './services/apps.js';
@@ -5,12 +6,18 @@ import { createApp } from './services/apps.js';
 /** A sandbox app for newcomers, created when the store has no apps at all. */
 export async function ensureDemoApp(store: Store, now: number): Promise<{ created: boolean; apiKey: string | null }> {
   if ((await store.read(countApps)) > 0) return { created: false, apiKey: null };
-  const { apiKey } = await createApp(
-    store,
-    { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } },
-    now,
-  );
-  return { created: true, apiKey };
+  try {
+    const { apiKey } = await createApp(
+      store,
+      { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } },
+      now,
+    );
+    return { created: true, apiKey };
+  } catch (e) {
+    // Several servers starting at once on an empty database: one of them made it, which is all we want.
+    if (e instanceof ApiError && e.code === 'name_taken') return { created: false, apiKey: null };
+    throw e;
+  }
 }
 
 /** The URLs a newcomer needs, for the start-up banner. */

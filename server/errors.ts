@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { log } from './log.js';
+import { StoreUnavailable } from './store/driver.js';
 import type { AppRecord } from './store/types.js';
 
 /**
@@ -38,11 +40,33 @@ export async function findApp(
 /** The API's answer for a path nothing handles. */
 export const notFound = (c: Context) => c.json(errorBody('not_found', 'Nothing here.'), 404);
 
+/** Seconds a client should wait before trying again when the store cannot record. */
+export const STORE_RETRY_AFTER_S = 5;
+
+/** What a person or program is told when the store could not record (or confirm) their request. */
+export function unavailableMessage(e: StoreUnavailable): string {
+  return e.maybeCommitted
+    ? 'The database did not confirm the change in time: it may or may not have been recorded. Try again in a few seconds.'
+    : 'The database is not answering: nothing was recorded. Try again in a few seconds.';
+}
+
+/** Logs a failure once per cause: an outage as one line, a bug with its stack (server/log.ts). */
+export function logFailure(err: unknown, c: Context): void {
+  if (err instanceof StoreUnavailable) log.error('store unavailable', err);
+  else log.error(`unhandled error in ${c.req.method} ${c.req.routePath}`, err, { stack: true });
+}
+
 /**
  * The API's one error handler: an {@link ApiError} or Hono's HTTPException becomes the one error
- * shape with its status; anything else is logged and answered 500.
+ * shape with its status; the store being unavailable is a 503 with Retry-After; anything else is
+ * logged and answered 500.
  */
 export function onError(err: Error, c: Context): Response {
+  if (err instanceof StoreUnavailable) {
+    logFailure(err, c);
+    c.header('Retry-After', String(STORE_RETRY_AFTER_S));
+    return c.json(errorBody('store_unavailable', unavailableMessage(err)), 503);
+  }
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
     return c.json(errorBody(err.code, err.message), err.status);
@@ -59,6 +83,9 @@ export function onError(err: Error, c: Context): Response {
             : 'error';
     return c.json(errorBody(code, err.message || 'Bad request.'), status);
   }
-  console.error('unhandled error', c.req.method, c.req.path, err);
-  return c.json(errorBody('internal', 'Something went wrong on our side. Nothing you sent was lost; try again.'), 500);
+  logFailure(err, c);
+  return c.json(
+    errorBody('internal', 'Something went wrong on our side; what you sent may not have been recorded. Try again.'),
+    500,
+  );
 }

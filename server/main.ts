@@ -8,7 +8,9 @@ import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
 import { listApps } from './store/apps.js';
+import { log as logLine } from './log.js';
 import { openStore } from './store/index.js';
+import { lockSqliteFile, SqliteDriver } from './store/sqlite-driver.js';
 
 /**
  * Starts the server: parses the environment (stopping with a clear message if it is wrong), opens
@@ -19,6 +21,14 @@ export async function startServer(
   log: (s: string) => void = console.log,
 ): Promise<{ url: string; close: () => Promise<void> }> {
   const store = openStore(config.databaseUrl);
+  // One server per SQLite file: a second one is refused with the first one's name (PostgreSQL takes many).
+  let unlock = () => {};
+  try {
+    if (store.driver instanceof SqliteDriver) unlock = lockSqliteFile(store.driver.file, { url: null });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const applied = await store.migrate();
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
   const funnel = new FunnelCounter();
@@ -39,7 +49,10 @@ export async function startServer(
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const flusher = setInterval(
-    () => void funnel.flush(store).catch((e) => console.error('funnel flush failed', e)),
+    () =>
+      void funnel
+        .flush(store)
+        .catch((e: unknown) => logLine.error('funnel counts could not be written; kept for the next try', e)),
     5000,
   );
   flusher.unref();
@@ -67,6 +80,7 @@ export async function startServer(
       await worker.stop();
       await funnel.flush(store);
       await store.close();
+      unlock();
     },
   };
 }

@@ -51,7 +51,11 @@ for (const kind of STORE_KINDS) {
         ev.map((e) => [e.type, e.phone]),
         [['sandbox-start', '14155550801']],
       );
-      assert.deepEqual((ev[0]!.body as { app: string; data: unknown }).data, { phone: '14155550801' });
+      assert.deepEqual((ev[0]!.body as { app: string; data: unknown }).data, {
+        phone: '14155550801',
+        optin: 'none',
+        verified: false,
+      });
       assert.equal((ev[0]!.body as { app: string }).app, 'SandyShop');
       assert.equal((await history(h, app.id, '14155550801')).length, 1);
     });

@@ -83,7 +83,12 @@ for (const kind of STORE_KINDS) {
         ev.map((e) => e.type),
         ['opted-in'],
       );
-      assert.deepEqual((ev[0]!.body as { data: unknown }).data, { phone: '14155550123', via: 'sms' });
+      assert.deepEqual((ev[0]!.body as { data: unknown }).data, {
+        phone: '14155550123',
+        via: 'sms',
+        optin: 'opted_in',
+        verified: true,
+      });
     });
 
     it('Should refuse the docs’ payload with a forged signature, a missing one, or a changed field: 403, nothing recorded', async () => {

@@ -252,7 +252,13 @@ for (const kind of STORE_KINDS) {
         assert.equal(recs[1]!.wordingSha256, recs[0]!.wordingSha256);
         const ev = (await events(h, shop.id)).filter((e) => e.phone === '14155550401');
         assert.equal(ev.at(-1)!.type, 'verified');
-        assert.deepEqual((ev.at(-1)!.body as { data: unknown }).data, { phone: '14155550401', via: 'qr', ref });
+        assert.deepEqual((ev.at(-1)!.body as { data: unknown }).data, {
+          phone: '14155550401',
+          via: 'qr',
+          ref,
+          optin: 'opted_in',
+          verified: true,
+        });
         assert.equal(
           (await sent(h, shop.id)).filter((m) => m.phone === '14155550401').length,
           0,

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { log } from '../log.js';
 import { appById } from '../store/apps.js';
 import { addSentMessage } from '../store/messages.js';
 import type { MessageBody, OutboxItem } from '../store/outbox.js';
@@ -78,7 +79,7 @@ export async function deliverMessage(
         text: body.text,
         at,
       })
-      .catch((e: unknown) => console.error('senders: could not add a sent message to the history', item.id, e));
+      .catch((e: unknown) => log.error('senders: could not add a sent message to the history', e));
   }
   return r;
 }

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { log } from '../log.js';
 import { disableCallback } from '../store/apps.js';
 import { claimDue, finishAttempts, hasDue, type AttemptOutcome, type OutboxItem } from '../store/outbox.js';
 import type { AttemptResult } from './user-events.js';
@@ -173,7 +174,7 @@ export class OutboxWorker {
         if (this.stopped || (n < this.batch && !this.woken)) break;
       }
     } catch (e) {
-      console.error('outbox worker: round failed, will try again', e);
+      log.error('outbox worker: a round failed; it will try again', e);
     }
     if (!this.stopped) this.schedule(this.woken ? 0 : this.pollMs);
   }

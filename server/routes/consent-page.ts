@@ -6,6 +6,8 @@ import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
 import { fill, MESSAGES } from '../views/messages.js';
 import { renderWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
+import { logFailure, STORE_RETRY_AFTER_S } from '../errors.js';
+import { StoreUnavailable } from '../store/driver.js';
 import { acceptsGzip, clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
 import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
@@ -39,7 +41,11 @@ export function consentPageRoutes(deps: Deps): Hono {
   const { assets } = deps;
 
   const csp = pageCsp(assets);
-  const send = (c: Context, status: 200 | 400 | 404 | 413 | 415 | 422 | 429, page: ReturnType<typeof consentPage>) => {
+  const send = (
+    c: Context,
+    status: 200 | 400 | 404 | 413 | 415 | 422 | 429 | 500 | 503,
+    page: ReturnType<typeof consentPage>,
+  ) => {
     c.header('Content-Security-Policy', csp);
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     c.header('Cache-Control', 'no-store');
@@ -48,9 +54,9 @@ export function consentPageRoutes(deps: Deps): Hono {
 
   const message = (
     c: Context,
-    status: 400 | 404 | 413 | 415 | 429,
+    status: 400 | 404 | 413 | 415 | 429 | 500 | 503,
     lang: Locale,
-    kind: 'notFound' | 'badRequest' | 'tooMany',
+    kind: 'notFound' | 'badRequest' | 'tooMany' | 'unavailable' | 'serverError',
   ) => {
     const m = MESSAGES[lang];
     return send(c, status, messagePage(assets, { lang, title: m[`${kind}Title`], body: m[`${kind}Body`] }));
@@ -60,14 +66,15 @@ export function consentPageRoutes(deps: Deps): Hono {
 
   const render = async (
     c: Context,
-    status: 200 | 422,
+    status: 200 | 422 | 503,
     app: AppRecord,
     p: {
       lang: Locale;
       via: 'qr' | 'url';
       campaign: string | null;
       phone: string;
-      errors: { consent?: string; phone?: string };
+      checked?: boolean;
+      errors: { consent?: string; phone?: string; continue?: string };
       wv: number | null;
     },
   ) => {
@@ -82,6 +89,7 @@ export function consentPageRoutes(deps: Deps): Hono {
         via: p.via,
         campaign: p.campaign,
         phone: p.phone,
+        checked: p.checked,
         errors: p.errors,
       }),
     );
@@ -165,21 +173,52 @@ export function consentPageRoutes(deps: Deps): Hono {
     if (!phone.ok || errors.consent) {
       return render(c, 422, app, { lang, via: form.via, campaign, phone: (form.phone ?? '').slice(0, 32), errors, wv });
     }
-    const { redirectUrl } = await (form.website
-      ? // A filled honeypot is a bot: send it on its way and record nothing.
-        Promise.resolve({ redirectUrl: redirectFor(app, null, deps.config.sandboxNumber) })
-      : recordWebConsent(deps, app, phone.phone, {
-          phone: phone.phone,
-          via: form.via,
-          campaign,
-          locale: lang,
-          wordingVersion: wv,
-          ip: clientIp(c, deps.config.trustProxy),
-          userAgent: c.req.header('user-agent') ?? null,
-          page: c.req.header('referer') ?? null,
-        }));
+    let redirectUrl: string;
+    try {
+      ({ redirectUrl } = await (form.website
+        ? // A filled honeypot is a bot: send it on its way and record nothing.
+          Promise.resolve({ redirectUrl: redirectFor(app, null, deps.config.sandboxNumber) })
+        : recordWebConsent(deps, app, phone.phone, {
+            phone: phone.phone,
+            via: form.via,
+            campaign,
+            locale: lang,
+            wordingVersion: wv,
+            ip: clientIp(c, deps.config.trustProxy),
+            userAgent: c.req.header('user-agent') ?? null,
+            page: c.req.header('referer') ?? null,
+          })));
+    } catch (e) {
+      if (!(e instanceof StoreUnavailable)) throw e;
+      // Not recorded (or not confirmed): say so in the person's language, keep what they typed and
+      // ticked, and let them try again. No redirect: they did not reach WhatsApp.
+      logFailure(e, c);
+      c.header('Retry-After', String(STORE_RETRY_AFTER_S));
+      const why = e.maybeCommitted ? m.errUnconfirmed : m.errUnavailable;
+      return render(c, 503, app, {
+        lang,
+        via: form.via,
+        campaign,
+        phone: (form.phone ?? '').slice(0, 32),
+        checked: true,
+        errors: { continue: why },
+        wv,
+      });
+    }
     c.header('Cache-Control', 'no-store');
     return c.redirect(redirectUrl, 303);
+  });
+
+  // People get pages, never JSON: an outage is a 503 page that says to try again, a bug a 500 page
+  // that does not pretend nothing was lost.
+  r.onError((err, c) => {
+    const lang = langOf(c);
+    logFailure(err, c);
+    if (err instanceof StoreUnavailable) {
+      c.header('Retry-After', String(STORE_RETRY_AFTER_S));
+      return message(c, 503, lang, 'unavailable');
+    }
+    return message(c, 500, lang, 'serverError');
   });
 
   return r;

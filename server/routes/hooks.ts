@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import { log } from '../log.js';
 import { ApiError, findApp } from '../errors.js';
 import { mediaType, readBytes } from '../http.js';
 import { handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js';
@@ -57,7 +58,7 @@ function parseWhatsApp(body: unknown): ParsedPayload {
 
 function logIgnored(where: string, reason: string): void {
   // Providers retry anything but a 200, so an unknown payload is answered 200 and noted here.
-  if (!/status updates|message-event|no messages/.test(reason)) console.warn(`hooks: ${where}: ignored (${reason})`);
+  if (!/status updates|message-event|no messages/.test(reason)) log.warn(`hooks: ${where}: ignored`, reason);
 }
 
 /**

@@ -211,6 +211,10 @@ const en = {
 
   badRequestTitle: 'That did not work',
   badRequestBody: 'Something in the request was not right. Go back and try again.',
+  unavailableTitle: 'The database is not answering',
+  unavailableBody: 'Nothing was changed. Try again in a few seconds.',
+  serverErrorTitle: 'Something went wrong',
+  serverErrorBody: 'Your change may not have been saved. Reload the page to see, then try again.',
   forbiddenTitle: 'This form has expired',
   forbiddenBody: 'For your security the form was refused. Reload the page and try again.',
   notFoundTitle: 'Not found',
@@ -429,6 +433,10 @@ const es: SettingsMessages = {
 
   badRequestTitle: 'Eso no ha funcionado',
   badRequestBody: 'Algo en la solicitud no era correcto. Vuelve atrás e inténtalo de nuevo.',
+  unavailableTitle: 'La base de datos no responde',
+  unavailableBody: 'No se cambió nada. Vuelve a intentarlo en unos segundos.',
+  serverErrorTitle: 'Algo salió mal',
+  serverErrorBody: 'Es posible que tu cambio no se haya guardado. Recarga la página para verlo y vuelve a intentarlo.',
   forbiddenTitle: 'Este formulario ha caducado',
   forbiddenBody: 'Por tu seguridad, el formulario se ha rechazado. Recarga la página e inténtalo de nuevo.',
   notFoundTitle: 'No encontrado',
@@ -645,6 +653,10 @@ const pt: SettingsMessages = {
 
   badRequestTitle: 'Isso não funcionou',
   badRequestBody: 'Algo na solicitação não estava certo. Volte e tente de novo.',
+  unavailableTitle: 'O banco de dados não está respondendo',
+  unavailableBody: 'Nada foi alterado. Tente novamente em alguns segundos.',
+  serverErrorTitle: 'Algo deu errado',
+  serverErrorBody: 'Talvez sua alteração não tenha sido salva. Recarregue a página para ver e tente de novo.',
   forbiddenTitle: 'Este formulário expirou',
   forbiddenBody: 'Para sua segurança, o formulário foi recusado. Recarregue a página e tente de novo.',
   notFoundTitle: 'Não encontrado',

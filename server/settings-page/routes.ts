@@ -6,6 +6,8 @@ import { isValidCampaign } from '../../core/app-name.js';
 import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
 import type { SettingsAssets } from '../assets.js';
 import type { Deps } from '../deps.js';
+import { logFailure, STORE_RETRY_AFTER_S } from '../errors.js';
+import { StoreUnavailable } from '../store/driver.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { RateLimiter } from '../rate-limit.js';
 import { isSettingsForm, saveSettingsForm } from './forms.js';
@@ -261,14 +263,26 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
 
   r.all('/settings/*', (c) => refuse(c, 404, 'notFound'));
 
-  // Anything thrown in here becomes a friendly page, never a bare 500 with a stack.
+  // Anything thrown in here becomes a friendly page, never a bare 500 with a stack: an outage is a 503
+  // that says nothing was changed, a bug a 500 that does not pretend it was not.
   r.onError(async (err, c) => {
-    const status = err instanceof HTTPException && err.status < 500 ? err.status : 500;
-    if (status === 500) console.error('settings error', c.req.method, c.req.path, err);
+    const down = err instanceof StoreUnavailable;
+    const status = down ? 503 : err instanceof HTTPException && err.status < 500 ? err.status : 500;
+    if (status >= 500) logFailure(err, c);
+    if (down) c.header('Retry-After', String(STORE_RETRY_AFTER_S));
     const ctx = c.get('ctx');
-    if (!ctx) return finish(c, c.text('Something went wrong.', status as 500));
+    if (!ctx)
+      return finish(
+        c,
+        c.text(down ? 'The database is not answering; nothing was changed.' : 'Something went wrong.', status as 500),
+      );
     const m = ctx.m;
-    const res = c.html(await settingsMessagePage(ctx, m.badRequestTitle, m.badRequestBody), status as 400);
+    const [title, body] = down
+      ? [m.unavailableTitle, m.unavailableBody]
+      : status === 500
+        ? [m.serverErrorTitle, m.serverErrorBody]
+        : [m.badRequestTitle, m.badRequestBody];
+    const res = c.html(await settingsMessagePage(ctx, title, body), status as 400);
     return finish(c, res);
   });
 

@@ -53,8 +53,11 @@ export type Operation<A extends unknown[], T> = (...args: A) => Body<T>;
 
 export interface Driver {
   readonly dialect: Dialect;
-  /** Runs a body atomically: all of its writes commit together, durably, or none do. */
-  transact<T>(body: () => Body<T>): Promise<T>;
+  /**
+   * Runs a body atomically: all of its writes commit together, durably, or none do. `slow` lifts the
+   * time-outs meant for requests (migrations).
+   */
+  transact<T>(body: () => Body<T>, opts?: { slow?: boolean }): Promise<T>;
   /** Runs a read-only body, outside any write batch. */
   read<T>(body: () => Body<T>): Promise<T>;
   close(): Promise<void>;
@@ -65,5 +68,21 @@ export class UniqueViolation extends Error {
   constructor(readonly detail: string) {
     super(`unique violation: ${detail}`);
     this.name = 'UniqueViolation';
+  }
+}
+
+/**
+ * The store cannot record right now: the database is down, frozen, out of disk or busy past its
+ * time-outs. Answered 503 with Retry-After, saying that nothing was recorded; or, when the commit
+ * itself went unanswered (`maybeCommitted`), that it could not be confirmed.
+ */
+export class StoreUnavailable extends Error {
+  constructor(
+    readonly reason: string,
+    readonly maybeCommitted = false,
+    options?: { cause?: unknown },
+  ) {
+    super(`store unavailable: ${reason}`, options);
+    this.name = 'StoreUnavailable';
   }
 }

@@ -240,5 +240,5 @@ function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
 
 /** Applies what is missing, atomically; returns the versions it applied. */
 export function migrate(driver: Driver, now: number): Promise<number[]> {
-  return driver.transact(() => apply(driver.dialect, now));
+  return driver.transact(() => apply(driver.dialect, now), { slow: true });
 }

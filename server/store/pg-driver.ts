@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { UniqueViolation, type Body, type Driver, type Op } from './driver.js';
+import { StoreUnavailable, UniqueViolation, type Body, type Driver, type Op } from './driver.js';
 
 // BIGINT columns hold epoch milliseconds and counters, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -23,25 +23,87 @@ export function parsePgUrl(url: string): { connectionString: string; schema: str
   return { connectionString: u.toString(), schema };
 }
 
+/**
+ * How long PostgreSQL may take before the store gives up and answers 503 rather than hang: node-postgres
+ * sets no time-out at all by default, so a frozen server once held requests for a whole outage.
+ */
+export const PG_TIMEOUTS = {
+  /** Waiting for a connection (a new one, or a free one from the pool). */
+  connectMs: 3_000,
+  /** One statement, on the server (`statement_timeout`) and, a little later, on the client. */
+  statementMs: 5_000,
+  /** A lock wait inside a statement (`lock_timeout`). */
+  lockMs: 4_000,
+  /** A transaction left open by a client that went away (`idle_in_transaction_session_timeout`). */
+  idleInTransactionMs: 10_000,
+  /** A whole transaction: past this it is rolled back rather than committed late. */
+  transactionMs: 8_000,
+};
+
+/** PostgreSQL errors that mean "cannot record now" (SQLSTATE classes 08, 53, 57 and a few more). */
+const UNAVAILABLE_STATES = /^(08|53|57|58)|^(40001|40P01|55P03|25P03)$/;
+const UNAVAILABLE_NET = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)$/;
+const UNAVAILABLE_MSG =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|connection error|Connection ended|Client was closed/i;
+
+/** Turns a node-postgres error into the store's own: a unique violation, or the store being unavailable. */
+function classify(e: unknown, maybeCommitted = false): unknown {
+  if (e instanceof StoreUnavailable || e instanceof UniqueViolation) return e;
+  const err = e as { code?: string; message?: string };
+  if (err.code === '23505') return new UniqueViolation(err.message ?? '');
+  const code = String(err.code ?? '');
+  if (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_NET.test(code) || UNAVAILABLE_MSG.test(err.message ?? '')) {
+    return new StoreUnavailable(
+      `${code ? code + ': ' : ''}${err.message ?? 'PostgreSQL did not answer'}`,
+      maybeCommitted,
+      {
+        cause: e,
+      },
+    );
+  }
+  return e;
+}
+
 export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly schema: string | null;
-  private ready: Promise<void>;
+  private ready: Promise<void> | null = null;
 
   constructor(url: string, opts: { max?: number } = {}) {
     const { connectionString, schema } = parsePgUrl(url);
     this.schema = schema;
+    const t = PG_TIMEOUTS;
+    const settings = [
+      schema ? `-c search_path=${schema}` : '',
+      `-c statement_timeout=${t.statementMs}`,
+      `-c lock_timeout=${t.lockMs}`,
+      `-c idle_in_transaction_session_timeout=${t.idleInTransactionMs}`,
+    ].filter(Boolean);
     this.pool = new pg.Pool({
       connectionString,
       max: opts.max ?? 10,
-      options: schema ? `-c search_path=${schema}` : undefined,
+      options: settings.join(' '),
+      connectionTimeoutMillis: t.connectMs,
+      // The client gives up a little after the server would: a frozen server does not run its timers.
+      query_timeout: t.statementMs + 1_000,
+      keepAlive: true,
     });
     // An idle client's error (the server restarting) must not crash the process.
     this.pool.on('error', () => {});
-    this.ready = schema
-      ? this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(() => undefined)
-      : Promise.resolve();
+  }
+
+  /** Creates this driver's schema once it can; a failure (PostgreSQL down at start) is tried again. */
+  private ensureReady(): Promise<void> {
+    if (!this.schema) return Promise.resolve();
+    this.ready ??= this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`).then(
+      () => undefined,
+      (e: unknown) => {
+        this.ready = null;
+        throw classify(e);
+      },
+    );
+    return this.ready;
   }
 
   private async exec(client: pg.PoolClient | pg.Pool, op: Op): Promise<unknown> {
@@ -53,8 +115,7 @@ export class PgDriver implements Driver {
       if (op.kind === 'get') return res.rows[0];
       return res.rows;
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new UniqueViolation((e as Error).message);
-      throw e;
+      throw classify(e);
     }
   }
 
@@ -67,24 +128,45 @@ export class PgDriver implements Driver {
     return step.value;
   }
 
-  async transact<T>(body: () => Body<T>): Promise<T> {
-    await this.ready;
-    const client = await this.pool.connect();
+  async transact<T>(body: () => Body<T>, opts: { slow?: boolean } = {}): Promise<T> {
+    await this.ensureReady();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw classify(e);
+    }
+    const started = Date.now();
+    let committing = false;
     try {
       await client.query('BEGIN');
+      if (opts.slow) await client.query('SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0');
       const out = await this.drive(client, body);
+      // Too late to be honest about: whoever asked has likely been told it failed. Roll back rather
+      // than record what nobody will be told was recorded.
+      if (!opts.slow && Date.now() - started > PG_TIMEOUTS.transactionMs) {
+        throw new StoreUnavailable(`the transaction took over ${PG_TIMEOUTS.transactionMs} ms`);
+      }
+      committing = true;
       await client.query('COMMIT');
+      client.release();
       return out;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
+      const err = classify(e, committing);
+      if (err instanceof StoreUnavailable) {
+        // The connection may be stuck or half-way through a statement: drop it rather than reuse it.
+        // Its open transaction is rolled back by the server when it notices.
+        client.release(true);
+      } else {
+        await client.query('ROLLBACK').catch(() => {});
+        client.release();
+      }
+      throw err;
     }
   }
 
   async read<T>(body: () => Body<T>): Promise<T> {
-    await this.ready;
+    await this.ensureReady();
     return this.drive(this.pool, body);
   }
 

@@ -1,3 +1,4 @@
+import { log } from '../log.js';
 import type { Body, Dialect, Driver, Op, Signal } from './driver.js';
 import { migrate } from './migrations.js';
 
@@ -66,7 +67,7 @@ export class Store {
         l(signals);
       } catch (e) {
         // The transaction has committed: a listener's failure must not make it look as if it had not.
-        console.error('store: a signal listener failed', e);
+        log.error('store: a signal listener failed', e, { stack: true });
       }
     }
   }

@@ -14,7 +14,10 @@ export interface ConsentView {
   campaign: string | null;
   /** What the person typed, kept when the page comes back with errors. */
   phone: string;
-  errors: { consent?: string; phone?: string };
+  /** Whether the box was ticked, kept when the page comes back. */
+  checked?: boolean;
+  /** `continue`: the consent could not be recorded at all (the summary links to the button). */
+  errors: { consent?: string; phone?: string; continue?: string };
 }
 
 /**
@@ -58,11 +61,11 @@ ${v.errors.phone ? html`<span class="${c.error}" id="phone-error">${v.errors.pho
 <legend class="${c.legend}">${m.consentLegend}</legend>
 ${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors.consent}</span>` : ''}
 <div class="${c.check}">
-<input class="${c.checkbox}" type="checkbox" id="consent" name="consent" value="yes" required${v.errors.consent ? html` aria-invalid="true" aria-describedby="consent-error"` : ''}>
+<input class="${c.checkbox}" type="checkbox" id="consent" name="consent" value="yes" required${v.checked ? html` checked` : ''}${v.errors.consent ? html` aria-invalid="true" aria-describedby="consent-error"` : ''}>
 <label class="${c.checkLabel}" for="consent">${v.wording.text}</label>
 </div>
 </fieldset>
-<button class="${c.button}" type="submit">${m.submit}</button>
+<button class="${c.button}" type="submit" id="continue">${m.submit}</button>
 </form>
 <p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : fill(m.noPrivacy, { business })} · ${m.poweredBy}</p>
 ${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNote, { proxy: proxyText(v.app.name) })}</p>`}`;

@@ -23,6 +23,14 @@ export interface PageMessages {
   badRequestBody: string;
   tooManyTitle: string;
   tooManyBody: string;
+  /** The consent could not be recorded (the store is down): nothing happened, try again. */
+  errUnavailable: string;
+  /** The commit went unanswered: it may or may not have been recorded. */
+  errUnconfirmed: string;
+  unavailableTitle: string;
+  unavailableBody: string;
+  serverErrorTitle: string;
+  serverErrorBody: string;
   poweredBy: string;
 }
 
@@ -49,6 +57,13 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Part of the link is malformed. Check it, or ask the business for a new one.',
     tooManyTitle: 'Too many attempts',
     tooManyBody: 'Please wait a minute and try again.',
+    errUnavailable:
+      'Your consent was not recorded: our service is not answering right now, and nothing was sent to WhatsApp. Please try again in a few seconds.',
+    errUnconfirmed: 'We could not confirm that your consent was recorded. Please try again in a few seconds.',
+    unavailableTitle: 'Temporarily unavailable',
+    unavailableBody: 'This page cannot be shown right now. Please try again in a few seconds.',
+    serverErrorTitle: 'Something went wrong',
+    serverErrorBody: 'Your consent may not have been recorded. Please go back and try again.',
     poweredBy: 'Consent is recorded with the time and wording shown.',
   },
   es: {
@@ -73,6 +88,14 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte del enlace está mal formada. Revísalo o pide uno nuevo a la empresa.',
     tooManyTitle: 'Demasiados intentos',
     tooManyBody: 'Espera un minuto y vuelve a intentarlo.',
+    errUnavailable:
+      'Tu consentimiento no se registró: nuestro servicio no responde en este momento y no se envió nada a WhatsApp. Vuelve a intentarlo en unos segundos.',
+    errUnconfirmed:
+      'No pudimos confirmar que tu consentimiento quedara registrado. Vuelve a intentarlo en unos segundos.',
+    unavailableTitle: 'No disponible por el momento',
+    unavailableBody: 'Esta página no se puede mostrar ahora. Vuelve a intentarlo en unos segundos.',
+    serverErrorTitle: 'Algo salió mal',
+    serverErrorBody: 'Es posible que tu consentimiento no se haya registrado. Vuelve atrás e inténtalo de nuevo.',
     poweredBy: 'El consentimiento se registra con la hora y el texto mostrado.',
   },
   pt: {
@@ -97,6 +120,14 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte do link está malformada. Confira ou peça um novo à empresa.',
     tooManyTitle: 'Muitas tentativas',
     tooManyBody: 'Aguarde um minuto e tente novamente.',
+    errUnavailable:
+      'Seu consentimento não foi registrado: nosso serviço não está respondendo agora e nada foi enviado ao WhatsApp. Tente novamente em alguns segundos.',
+    errUnconfirmed:
+      'Não conseguimos confirmar que seu consentimento foi registrado. Tente novamente em alguns segundos.',
+    unavailableTitle: 'Indisponível no momento',
+    unavailableBody: 'Esta página não pode ser exibida agora. Tente novamente em alguns segundos.',
+    serverErrorTitle: 'Algo deu errado',
+    serverErrorBody: 'Talvez seu consentimento não tenha sido registrado. Volte e tente novamente.',
     poweredBy: 'O consentimento é registrado com a hora e o texto exibido.',
   },
 };
