@@ -4,7 +4,7 @@ import { manualClock } from '../core/clock.js';
 import { deliverMessage } from '../server/delivery/messages.js';
 import { deliverEvent } from '../server/delivery/user-events.js';
 import { OutboxWorker, RETRY_DELAYS_MS } from '../server/delivery/worker.js';
-import { listOutbox, outboxEntry } from '../server/store/outbox.js';
+import { claimDue, listOutbox, outboxEntry } from '../server/store/outbox.js';
 import { getUser } from '../server/store/users.js';
 import { effectiveOptin } from '../core/verified-optin.js';
 import { Receiver } from './support/receiver.js';
@@ -105,6 +105,71 @@ for (const kind of STORE_KINDS) {
         assert.equal(state.get(p)?.optin, effectiveOptin(stored, app.settings.unverifiedCountsAsOptin), p);
         assert.equal(state.get(p)?.type, 'opted-out');
       }
+    });
+
+    it("Should show a crashed worker's event as claimed until the claim runs out, refuse to retry it meanwhile, then deliver it", async () => {
+      rx.received = [];
+      assert.equal((await put('14155558101', 'optin')).status, 200);
+      // A worker claims it and dies before delivering.
+      const [held] = await h.store.transact(claimDue, clock.now(), 10, 30_000);
+      assert.ok(held);
+      const view = async () =>
+        (await (await h.request(`/api/v1/apps/TrustShop/events/${held.id}`, { headers: ADMIN })).json()) as Record<
+          string,
+          unknown
+        >;
+      const v = await view();
+      assert.equal(v.status, 'pending');
+      assert.equal(v.state, 'claimed');
+      assert.equal(v.claimedUntil, new Date(held.lockedUntil).toISOString());
+      assert.equal(v.nextAttemptAt, new Date(held.lockedUntil).toISOString(), 'not "due in the past"');
+      const retry = await h.request(`/api/v1/apps/TrustShop/events/${held.id}/retry`, {
+        method: 'POST',
+        headers: ADMIN,
+      });
+      assert.equal(retry.status, 409);
+      assert.equal((await retry.json()).error.code, 'in_flight');
+      clock.advance(30_001);
+      assert.equal((await view()).state, 'due');
+      await new OutboxWorker(h.deps, { event: deliverEvent, message: deliverMessage }).drain();
+      assert.deepEqual(rx.ids(), [held.id]);
+      assert.equal((await view()).state, 'delivered');
+    });
+
+    it('Should recover everything that failed or waits since a time, after a receiver outage, without waiting out the schedule', async () => {
+      rx.received = [];
+      rx.mode = 'fail';
+      const since = new Date(clock.now()).toISOString();
+      const phones = Array.from({ length: 6 }, (_, i) => `1415558${String(2000 + i)}`);
+      for (const p of phones) assert.equal((await put(p, 'optin')).status, 200);
+      const worker = new OutboxWorker(h.deps, { event: deliverEvent, message: deliverMessage });
+      await worker.drain();
+      // Each failed once and waits for its second try, 5 s later, then 5 minutes, then 30…
+      const list = async () =>
+        (await (await h.request('/api/v1/apps/TrustShop/events?limit=6', { headers: ADMIN })).json()).events as {
+          id: string;
+          state: string;
+        }[];
+      assert.ok((await list()).every((e) => e.state === 'waiting'));
+      rx.mode = 'ok';
+      const res = await h.request('/api/v1/apps/TrustShop/events/recover', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ since }),
+      });
+      assert.equal(res.status, 202);
+      assert.deepEqual(await res.json(), { recovered: phones.length });
+      await worker.drain();
+      assert.ok(
+        (await list()).every((e) => e.state === 'delivered'),
+        'delivered at once, not in 5 minutes',
+      );
+      const future = await h.request('/api/v1/apps/TrustShop/events/recover', {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ since: '2999-01-01T00:00:00Z' }),
+      });
+      assert.equal(future.status, 422);
     });
 
     it('Should put the sequence and the state in the Gupshup format too, and in the events API', async () => {

@@ -144,12 +144,49 @@ export function* outboxEntry(id: string): Body<{ item: OutboxItem; attempts: Out
   return item ? { item, attempts: yield* attemptsOf(id) } : null;
 }
 
-/** Sends an item again: pending now, with a fresh retry schedule. False when it is pending already. */
-export function* replay(id: string, now: number): Body<boolean> {
-  const n = yield* run(
-    `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ? AND status <> 'pending'`,
-    [now, now, id],
+/** What "retry now" did with an item. */
+export type RetryResult = 'queued' | 'claimed' | 'not_found';
+
+/**
+ * "Retry now": a pending item is due at once (its attempts and schedule kept); a delivered or failed
+ * one is sent again with a fresh schedule. An item a worker holds is left alone: it is being
+ * delivered (or its worker died and the claim runs out at `locked_until`).
+ */
+export function* retryNow(id: string, now: number): Body<RetryResult> {
+  const item = yield* outboxItem(id);
+  if (!item) return 'not_found';
+  if (item.status === 'pending' && item.lockedUntil > now) return 'claimed';
+  if (item.status === 'pending') {
+    yield* run(
+      `UPDATE outbox SET next_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' AND locked_until <= ?`,
+      [now, now, id, now],
+    );
+  } else {
+    yield* run(
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ? WHERE id = ?`,
+      [now, now, id],
+    );
+  }
+  yield* signal({ kind: 'outbox' });
+  return 'queued';
+}
+
+/**
+ * Recovery after an outage of the receiver: every item of an app written since `since` that failed,
+ * or is pending and waiting for a later retry (not held by a worker), is due now; the failed ones get
+ * a fresh schedule. Returns how many.
+ */
+export function* recoverSince(appId: string, kind: OutboxKind, since: number, now: number): Body<number> {
+  const failed = yield* run(
+    `UPDATE outbox SET status = 'pending', attempts = 0, next_at = ?, locked_until = 0, updated_at = ?
+     WHERE app_id = ? AND kind = ? AND created_at >= ? AND status = 'failed'`,
+    [now, now, appId, kind, since],
   );
-  if (n === 1) yield* signal({ kind: 'outbox' });
-  return n === 1;
+  const waiting = yield* run(
+    `UPDATE outbox SET next_at = ?, updated_at = ?
+     WHERE app_id = ? AND kind = ? AND created_at >= ? AND status = 'pending' AND next_at > ? AND locked_until <= ?`,
+    [now, now, appId, kind, since, now, now],
+  );
+  if (failed + waiting > 0) yield* signal({ kind: 'outbox' });
+  return failed + waiting;
 }

@@ -10,7 +10,8 @@ import {
   hasDue,
   listOutbox,
   outboxEntry,
-  replay,
+  recoverSince,
+  retryNow,
   finishAttempts,
 } from '../../server/store/outbox.js';
 import {
@@ -73,7 +74,7 @@ for (const kind of STORE_KINDS) {
           rest.map((m) => m.id),
           ['msg_conf_0'],
         );
-        assert.equal(await store.transact(replay, 'msg_conf_0', T0 + 10), false, 'already pending');
+        assert.equal(await store.transact(retryNow, 'nope', T0 + 10), 'not_found');
         const claimed = await store.transact(claimDue, T0 + 10, 10, 1000);
         await store.transact(
           finishAttempts,
@@ -85,12 +86,55 @@ for (const kind of STORE_KINDS) {
           })),
         );
         assert.deepEqual((await store.read(listOutbox, app.id, 'message', { limit: 10, status: 'failed' })).length, 3);
-        assert.equal(await store.transact(replay, 'msg_conf_0', T0 + 20), true);
+        assert.equal(await store.transact(retryNow, 'msg_conf_0', T0 + 20), 'queued');
         const e = await store.read(outboxEntry, 'msg_conf_0');
         assert.deepEqual(
           { status: e?.item.status, attempts: e?.item.attempts, nextAt: e?.item.nextAt, logged: e?.attempts.length },
           { status: 'pending', attempts: 0, nextAt: T0 + 20, logged: 1 },
         );
+      });
+
+      it('outbox.ts: Should retry now only what no worker holds, and recover what failed or waits since a time', async () => {
+        const app = await newApp(store);
+        const put = (id: string, at: number) =>
+          store.transact(enqueueMessage, app.id, id, 'help', { channel: 'whatsapp', to: '14155550510', text: id }, at);
+        await put('rec_old', T0 - 10_000);
+        await put('rec_failed', T0);
+        await put('rec_waiting', T0 + 1);
+        await put('rec_held', T0 + 2);
+        const [old, failed, waiting, held] = await store.transact(claimDue, T0 + 5, 10, 60_000);
+        const outcome = (id: string, claim: number, status: 'failed' | 'pending', nextAt: number) => ({
+          id,
+          claim,
+          attempt: { at: T0 + 6, status: 500, error: 'HTTP 500', ms: 1 },
+          next: { status, nextAt, attempts: 1 },
+        });
+        await store.transact(finishAttempts, [
+          outcome(old!.id, old!.lockedUntil, 'failed', T0 + 6),
+          outcome(failed!.id, failed!.lockedUntil, 'failed', T0 + 6),
+          outcome(waiting!.id, waiting!.lockedUntil, 'pending', T0 + 3_600_000),
+        ]);
+        assert.equal(held!.id, 'rec_held');
+        assert.equal(await store.transact(retryNow, 'rec_held', T0 + 10), 'claimed', 'a worker holds it');
+        assert.equal(await store.transact(recoverSince, app.id, 'message', T0, T0 + 10), 2);
+        const state = async (id: string) => {
+          const e = (await store.read(outboxEntry, id))!.item;
+          return { status: e.status, attempts: e.attempts, nextAt: e.nextAt };
+        };
+        assert.deepEqual(
+          await state('rec_failed'),
+          { status: 'pending', attempts: 0, nextAt: T0 + 10 },
+          'a fresh schedule',
+        );
+        assert.deepEqual(
+          await state('rec_waiting'),
+          { status: 'pending', attempts: 1, nextAt: T0 + 10 },
+          'due now, attempts kept',
+        );
+        assert.equal((await state('rec_old')).status, 'failed', 'before `since`: left alone');
+        assert.equal((await state('rec_held')).nextAt, T0 + 2, 'held: left alone');
+        assert.equal(await store.transact(retryNow, 'rec_old', T0 + 20), 'queued');
+        assert.deepEqual(await state('rec_old'), { status: 'pending', attempts: 0, nextAt: T0 + 20 });
       });
 
       it('sessions.ts: Should create, find, touch and revoke sessions, and fail closed when the key is rotated away', async () => {
