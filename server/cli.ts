@@ -16,6 +16,8 @@ import { rotateKey } from './store/keys.js';
 import { usersCsv } from './services/export.js';
 import { userView } from './services/user-view.js';
 import { decodeCursor, listUsers } from './store/users.js';
+import { deliveryState, nextAttemptAt, parseSince } from './services/event-view.js';
+import { listOutbox, outboxEntry, recoverSince, retryNow } from './store/outbox.js';
 
 const HELP = `optin-kit: collect WhatsApp opt-ins and prove them.
 
@@ -32,6 +34,9 @@ Usage:
   optin-kit users list <app> [--optin S] [--activity A] [--via V] [--limit N] [--cursor C]
   optin-kit users export <app> > optins.csv
   optin-kit keys rotate <app>
+  optin-kit events list <app> [--state S] [--limit N]
+  optin-kit events retry <app> <event-id>
+  optin-kit events recover <app> --since <ISO time | 30m | 6h | 2d>
 
 The store is the one DATABASE_URL names (default ./data/optin-kit.db).
 Run "optin-kit <command> --help" for a command's options.`;
@@ -322,6 +327,7 @@ export async function runCli(
         out,
       );
     if (cmd === 'users') return await usersCommand(sub, rest, configOrExit(env), out, err, write);
+    if (cmd === 'events') return await eventsCommand(sub, rest, configOrExit(env), out, err);
     if (cmd === 'keys') {
       if (sub !== 'rotate') throw new CliError(`unknown command "keys ${sub ?? ''}"; try optin-kit keys rotate <app>`);
       const { positionals, values } = parseArgs({
@@ -356,6 +362,75 @@ export async function runCli(
     }
     throw e;
   }
+}
+
+async function eventsCommand(
+  sub: string | undefined,
+  rest: string[],
+  config: Config,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      state: { type: 'string' },
+      limit: { type: 'string' },
+      since: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help || !sub) {
+    out('optin-kit events list <app> [--state due|waiting|claimed|delivered|failed] [--limit N]');
+    out('optin-kit events retry <app> <event-id>         the event is due now (a failed one gets a fresh schedule)');
+    out('optin-kit events recover <app> --since 6h       everything that failed or waits since then is due now');
+    return values.help ? 0 : 2;
+  }
+  const now = Date.now();
+  return withStore(config, async (s) => {
+    const app = await appNamed(s, positionals[0]);
+    if (sub === 'list') {
+      const limit = Number(values.limit ?? 20);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError('--limit must be 1 to 500');
+      const items = (await s.read(listOutbox, app.id, 'event', { limit: values.state ? 500 : limit }))
+        .map((e) => ({ e, state: deliveryState(e, now) }))
+        .filter((x) => !values.state || x.state === values.state)
+        .slice(0, limit);
+      out(`${'id'.padEnd(42)} ${'type'.padEnd(13)} ${'state'.padEnd(9)} tries  next attempt / claimed until`);
+      for (const { e, state } of items) {
+        const next = nextAttemptAt(e, now);
+        out(
+          `${e.id.padEnd(42)} ${e.type.padEnd(13)} ${state.padEnd(9)} ${String(e.attempts).padStart(5)}  ${next === null ? '' : new Date(next).toISOString()}${e.lastError ? `  (${e.lastError.slice(0, 60)})` : ''}`,
+        );
+      }
+      return 0;
+    }
+    if (sub === 'retry') {
+      const id = positionals[1];
+      if (!id) throw new CliError('name the event: optin-kit events retry <app> <event-id>');
+      const entry = await s.read(outboxEntry, id);
+      if (!entry || entry.item.appId !== app.id || entry.item.kind !== 'event')
+        throw new CliError(`${app.name} has no event ${id}`);
+      const r = await s.transact(retryNow, id, now);
+      if (r === 'claimed') {
+        err(`optin-kit: a worker holds ${id} until ${new Date(entry.item.lockedUntil).toISOString()}; try after that`);
+        return 1;
+      }
+      out(`${id} is due now: a running server delivers it within a second`);
+      return 0;
+    }
+    if (sub === 'recover') {
+      const since = values.since === undefined ? null : parseSince(values.since, now);
+      if (since === null || since > now) throw new CliError('--since must be a past ISO time, or 30m, 6h, 2d');
+      const n = await s.transact(recoverSince, app.id, 'event', since, now);
+      out(
+        `${n} event${n === 1 ? '' : 's'} of ${app.name} since ${new Date(since).toISOString()} ${n === 1 ? 'is' : 'are'} due now`,
+      );
+      return 0;
+    }
+    throw new CliError(`unknown command "events ${sub}"; try optin-kit events --help`);
+  });
 }
 
 /** The `optin-kit` command. */

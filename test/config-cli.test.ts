@@ -207,6 +207,53 @@ describe('CLI', () => {
     assert.equal((await run('users', 'list')).code, 2);
   });
 
+  it('Should list, retry and recover user-events', async () => {
+    const { openStore } = await import('../server/store/index.js');
+    const { updateApp } = await import('../server/services/apps.js');
+    const { recordBusinessChange } = await import('../server/services/consent.js');
+    const { claimDue, finishAttempts } = await import('../server/store/outbox.js');
+    const { systemClock } = await import('../core/clock.js');
+    const store = openStore(env.DATABASE_URL);
+    let ids: string[] = [];
+    try {
+      const app = await updateApp(
+        store,
+        (await store.read(appByName, 'Acme'))!,
+        { settings: { callbackUrl: 'https://business.example/hook' } },
+        Date.now(),
+      );
+      for (const p of ['14155550911', '14155550912', '14155550913']) {
+        await recordBusinessChange({ store, clock: systemClock }, app, p, { action: 'opt_in', actor: 'cli-test' });
+      }
+      // All three fail for good; one of them is then held by a worker.
+      const claimed = await store.transact(claimDue, Date.now(), 10, 60_000);
+      ids = claimed.map((c) => c.id);
+      await store.transact(
+        finishAttempts,
+        claimed.map((c) => ({
+          id: c.id,
+          claim: c.lockedUntil,
+          attempt: { at: Date.now(), status: 404, error: 'HTTP 404', ms: 1 },
+          next: { status: 'failed' as const, nextAt: Date.now(), attempts: 9 },
+        })),
+      );
+    } finally {
+      await store.close();
+    }
+    const list = await run('events', 'list', 'Acme', '--state', 'failed');
+    assert.equal(list.code, 0, list.err);
+    for (const id of ids) assert.match(list.out, new RegExp(`^${id}\\s+opted-in\\s+failed\\s+9`, 'm'));
+    const retry = await run('events', 'retry', 'Acme', ids[0]!);
+    assert.equal(retry.code, 0, retry.err);
+    assert.match(retry.out, /is due now/);
+    assert.match((await run('events', 'list', 'Acme', '--state', 'due')).out, new RegExp(ids[0]!));
+    const rec = await run('events', 'recover', 'Acme', '--since', '1h');
+    assert.equal(rec.code, 0, rec.err);
+    assert.match(rec.out, /^2 events of Acme since .* are due now$/m);
+    assert.equal((await run('events', 'recover', 'Acme', '--since', 'yesterday')).code, 2);
+    assert.equal((await run('events', 'retry', 'Acme', 'evt_nope')).code, 2);
+  });
+
   it('Should run as the installed optin-kit command', () => {
     const r = spawnSync(process.execPath, ['bin/optin-kit.mjs', 'apps', 'list'], {
       env: { ...process.env, ...env },

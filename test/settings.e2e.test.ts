@@ -111,7 +111,13 @@ async function axe(page: Page, what: string): Promise<void> {
 before(async () => {
   if (chromeSkip) return;
   s = await startTestServer('sqlite');
-  const made = await s.makeApp({ name: 'Bistro', displayName: 'Bistro Café', phone: '+14155550123' });
+  // A callback URL, so that the user-events screen has rows (no worker runs here: they stay due).
+  const made = await s.makeApp({
+    name: 'Bistro',
+    displayName: 'Bistro Café',
+    phone: '+14155550123',
+    settings: { callbackUrl: 'https://business.example/hook' },
+  });
   app = { id: made.app.id, name: made.name, apiKey: made.apiKey };
   for (const [i, via] of (['qr', 'url', 'widget'] as const).entries()) {
     await recordConsent(s.store, {
@@ -368,6 +374,7 @@ describe('the Settings page in Chromium', { skip: chromeSkip }, () => {
         ['opt-ins revealed and filtered', '/settings/users?reveal=1&optin=opted_in'],
         ['confirmation', 'confirm'],
         ['funnel', '/settings/funnel?days=30'],
+        ['user-events', '/settings/events'],
         ['poster', '/settings/poster?paper=a4'],
       ] as const) {
         if (path === 'confirm') {

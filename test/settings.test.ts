@@ -7,6 +7,7 @@ import { newApiKey, sha256 } from '../server/keys.js';
 import { rotateKey } from '../server/store/keys.js';
 import { userHistory } from '../server/store/users.js';
 import { harness, type TestHarness } from './support/server.js';
+import { csrfOf, get, ORIGIN, post, signIn } from './support/settings.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
 import { appByName } from '../server/store/apps.js';
 import { consentsFor } from '../server/store/ledger.js';
@@ -14,44 +15,9 @@ import { getUser } from '../server/store/users.js';
 import { currentWordings } from '../server/store/wordings.js';
 import { recordConsent } from './support/ledger.js';
 
-const ORIGIN = 'http://optin.test';
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 
 type H = TestHarness;
-
-async function signIn(h: H, key: string, cookie?: string): Promise<{ res: Response; cookie: string | null }> {
-  const res = await h.request('/settings/session', {
-    method: 'POST',
-    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-    body: new URLSearchParams({ key }).toString(),
-    redirect: 'manual',
-  });
-  const set = res.headers.get('set-cookie');
-  return { res, cookie: set ? set.split(';')[0]! : null };
-}
-
-const get = (h: H, path: string, cookie?: string | null, headers: Record<string, string> = {}) =>
-  h.request(path, { headers: { ...(cookie ? { cookie } : {}), ...headers }, redirect: 'manual' });
-
-function post(
-  h: H,
-  path: string,
-  fields: Record<string, string>,
-  cookie: string | null,
-  headers: Record<string, string> = { origin: ORIGIN },
-) {
-  return h.request(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}), ...headers },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-}
-
-async function csrfOf(h: H, cookie: string): Promise<string> {
-  const html = await (await get(h, '/settings/options', cookie)).text();
-  return /name="csrf" value="([^"]+)"/.exec(html)![1]!;
-}
 
 /** The opaque reference a row's confirm link names a person by (`shown` as the page shows the number). */
 function refIn(html: string, shown: string, action: 'optout' | 'erase' = 'erase'): string {

@@ -21,3 +21,11 @@ export function nextAttemptAt(item: Pick<OutboxItem, 'status' | 'nextAt' | 'lock
   if (item.status !== 'pending') return null;
   return item.lockedUntil > now ? Math.max(item.nextAt, item.lockedUntil) : item.nextAt;
 }
+
+/** A time to recover from: `30m`, `6h`, `2d` before now, or an ISO time; null when it is neither. */
+export function parseSince(v: string, now: number): number | null {
+  const rel = /^(\d{1,5})([mhd])$/.exec(v);
+  if (rel) return now - Number(rel[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[rel[2] as 'm' | 'h' | 'd'];
+  const t = Date.parse(v);
+  return Number.isFinite(t) && /^\d{4}-\d{2}-\d{2}/.test(v) ? t : null;
+}

@@ -9,7 +9,7 @@ export type SettingsEnv = { Variables: { ctx: SettingsCtx; session: ActiveSessio
 /** Renders a page (the middleware adds the security headers). */
 export async function sendPage(
   c: Context<SettingsEnv>,
-  status: 200 | 400 | 401 | 403 | 404 | 413 | 415 | 422 | 429 | 503,
+  status: 200 | 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
   page: Html,
 ) {
   return c.html(await page, status);

@@ -16,6 +16,7 @@ import { optionsPage } from './views/options.js';
 import { messagesFor, settingsMessagePage } from './views/layout.js';
 import { POSTER_PAGE_CSS, posterPage, signInPage, toolsPage } from './views/tools.js';
 import { refuse, sendPage, type SettingsEnv } from './http.js';
+import { settingsEventRoutes } from './events-routes.js';
 import { settingsUserRoutes } from './users-routes.js';
 
 const LANG_COOKIE = 'optin_lang';
@@ -260,6 +261,7 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
   });
 
   settingsUserRoutes(deps, r);
+  settingsEventRoutes(deps, r);
 
   r.all('/settings/*', (c) => refuse(c, 404, 'notFound'));
 

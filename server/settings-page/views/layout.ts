@@ -6,7 +6,7 @@ import type { SettingsAssets } from '../../assets.js';
 import type { AppRecord } from '../../store/index.js';
 import { waLogo, type Html } from '../../views/layout.js';
 
-export type Section = 'tools' | 'options' | 'users' | 'funnel';
+export type Section = 'tools' | 'options' | 'users' | 'funnel' | 'events';
 
 /** What every Settings screen is rendered with. */
 export interface SettingsCtx {
@@ -136,7 +136,7 @@ ${
 ${
   app
     ? html`<nav class="${c.nav}" aria-label="${m.mainNav}"><ul class="${c.navList}">
-${navItem('tools', '/settings', m.navTools)}${navItem('options', '/settings/options', m.navSettings)}${navItem('users', '/settings/users', m.navUsers)}${navItem('funnel', '/settings/funnel', m.navFunnel)}
+${navItem('tools', '/settings', m.navTools)}${navItem('options', '/settings/options', m.navSettings)}${navItem('users', '/settings/users', m.navUsers)}${navItem('funnel', '/settings/funnel', m.navFunnel)}${navItem('events', '/settings/events', m.navEvents)}
 </ul></nav>`
     : ''
 }
