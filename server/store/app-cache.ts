@@ -27,9 +27,14 @@ export class AppCache {
     });
   }
 
-  /** Drops an app (and every cached miss: the app may be new) and its wording. */
+  /** Drops an app (and every cached miss: the app may be new) and its wording; `*` drops everything. */
   forget(appId: string): void {
     this.generation++;
+    if (appId === '*') {
+      this.apps.clear();
+      this.wordingsById.clear();
+      return;
+    }
     for (const [k, v] of this.apps) if (!v.app || v.app.id === appId) this.apps.delete(k);
     this.wordingsById.delete(appId);
   }

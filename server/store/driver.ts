@@ -17,7 +17,7 @@ export type Dialect = 'sqlite' | 'postgres';
  * What a committed transaction tells the rest of the process: `outbox` (something is due to be
  * delivered: wake the worker), `app` (an app changed: drop it from caches).
  */
-export type Signal = { kind: 'outbox' } | { kind: 'app'; id: string };
+export type Signal = { kind: 'outbox' } | { kind: 'app'; id: string | '*' };
 
 export type Op =
   | { kind: 'get' | 'all' | 'run'; sql: string; params: readonly Param[] }
@@ -61,6 +61,12 @@ export interface Driver {
   /** Runs a read-only body, outside any write batch. */
   read<T>(body: () => Body<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Where signals go to other processes on the same database, when the database can carry them
+   * (PostgreSQL's NOTIFY): the channel to notify, and a way to listen to it.
+   */
+  readonly channel?: string;
+  listen?(onPayload: (payload: string) => void, onReconnect: () => void): () => Promise<void>;
 }
 
 /** A unique constraint was violated; stores turn it into a domain error. */

@@ -68,11 +68,16 @@ export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
   readonly schema: string | null;
+  /** The NOTIFY channel of this database and schema: servers on one schema hear each other only. */
+  readonly channel: string;
   private ready: Promise<void> | null = null;
+  private readonly connectionString: string;
 
   constructor(url: string, opts: { max?: number } = {}) {
     const { connectionString, schema } = parsePgUrl(url);
     this.schema = schema;
+    this.connectionString = connectionString;
+    this.channel = `optin_kit_${schema ?? 'public'}`;
     const t = PG_TIMEOUTS;
     const settings = [
       schema ? `-c search_path=${schema}` : '',
@@ -168,6 +173,56 @@ export class PgDriver implements Driver {
   async read<T>(body: () => Body<T>): Promise<T> {
     await this.ensureReady();
     return this.drive(this.pool, body);
+  }
+
+  /**
+   * Listens on this schema's channel on a connection of its own (LISTEN cannot share a pooled one),
+   * reconnecting by itself after a failure, with a growing pause (0.5 s up to 10 s). `onReconnect`
+   * runs each time the connection comes back, since notifications sent meanwhile are lost.
+   */
+  listen(onPayload: (payload: string) => void, onReconnect: () => void): () => Promise<void> {
+    let client: pg.Client | null = null;
+    let stopped = false;
+    let pause = 500;
+    let timer: NodeJS.Timeout | null = null;
+    const connect = async (again: boolean) => {
+      if (stopped) return;
+      const c = new pg.Client({
+        connectionString: this.connectionString,
+        connectionTimeoutMillis: PG_TIMEOUTS.connectMs,
+        keepAlive: true,
+      });
+      const retry = () => {
+        if (stopped || client !== c) return;
+        client = null;
+        c.end().catch(() => {});
+        timer = setTimeout(() => void connect(true), pause);
+        timer.unref();
+        pause = Math.min(pause * 2, 10_000);
+      };
+      client = c;
+      c.on('error', retry);
+      c.on('end', retry);
+      c.on('notification', (n) => {
+        if (n.channel === this.channel && n.payload) onPayload(n.payload);
+      });
+      try {
+        await c.connect();
+        await c.query(`LISTEN ${this.channel}`);
+        pause = 500;
+        if (again) onReconnect();
+      } catch {
+        retry();
+      }
+    };
+    void connect(false);
+    return async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      const c = client;
+      client = null;
+      await c?.end().catch(() => {});
+    };
   }
 
   /** Drops this driver's own schema: for tests that made one. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { log } from '../log.js';
 import type { Body, Dialect, Driver, Op, Signal } from './driver.js';
 import { migrate } from './migrations.js';
@@ -5,8 +6,12 @@ import { migrate } from './migrations.js';
 /** Gets the signals a committed transaction sent. */
 export type SignalListener = (signals: readonly Signal[]) => void;
 
-/** Passes a body's SQL on to the driver and keeps its signals aside, to be sent after the commit. */
-function* collect<T>(body: Body<T>, signals: Signal[]): Body<T> {
+/**
+ * Passes a body's SQL on to the driver and keeps its signals aside, to be sent after the commit. On a
+ * database that carries notifications (PostgreSQL), the signals are also notified in the same
+ * transaction, so other processes get them when, and only if, it commits.
+ */
+function* collect<T>(body: Body<T>, signals: Signal[], notify: { channel: string; origin: string } | null): Body<T> {
   let step = body.next();
   while (!step.done) {
     const op: Op = step.value;
@@ -16,6 +21,14 @@ function* collect<T>(body: Body<T>, signals: Signal[]): Body<T> {
     } else {
       step = body.next(yield op);
     }
+  }
+  if (notify && signals.length) {
+    const unique = [...new Map(signals.map((s) => [JSON.stringify(s), s])).values()];
+    yield {
+      kind: 'get',
+      sql: 'SELECT pg_notify(?, ?) AS sent',
+      params: [notify.channel, JSON.stringify({ origin: notify.origin, signals: unique })],
+    };
   }
   return step.value;
 }
@@ -33,6 +46,9 @@ function* collect<T>(body: Body<T>, signals: Signal[]): Body<T> {
  */
 export class Store {
   private listeners: SignalListener[] = [];
+  /** This store's name in notifications: its own come back to it and are ignored. */
+  private readonly origin = randomUUID();
+  private unlisten: (() => Promise<void>) | null = null;
 
   constructor(readonly driver: Driver) {}
 
@@ -55,7 +71,11 @@ export class Store {
     const out = await this.driver.transact(() => {
       // A fresh list on every run: SQLite re-runs a body in its own savepoint when its batch failed.
       signals = [];
-      return collect(op(...args), signals);
+      return collect(
+        op(...args),
+        signals,
+        this.driver.channel ? { channel: this.driver.channel, origin: this.origin } : null,
+      );
     });
     if (signals.length) this.send(signals);
     return out;
@@ -72,9 +92,27 @@ export class Store {
     }
   }
 
-  /** Listens for the signals of committed transactions. Returns a function that stops listening. */
+  /**
+   * Listens for the signals of committed transactions: this process's, and, on PostgreSQL, every other
+   * process's on the same database (LISTEN/NOTIFY). When the notification connection was lost and
+   * comes back, listeners hear "every app, and the outbox" (what changed meanwhile is unknown).
+   * Returns a function that stops listening.
+   */
   subscribe(listener: SignalListener): () => void {
     this.listeners.push(listener);
+    if (!this.unlisten && this.driver.listen) {
+      this.unlisten = this.driver.listen(
+        (payload) => {
+          try {
+            const m = JSON.parse(payload) as { origin: string; signals: Signal[] };
+            if (m.origin !== this.origin) this.send(m.signals);
+          } catch {
+            // Not ours: ignore.
+          }
+        },
+        () => this.send([{ kind: 'app', id: '*' }, { kind: 'outbox' }]),
+      );
+    }
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
     };
@@ -84,7 +122,9 @@ export class Store {
     return migrate(this.driver, now);
   }
 
-  close(): Promise<void> {
-    return this.driver.close();
+  async close(): Promise<void> {
+    await this.unlisten?.();
+    this.unlisten = null;
+    await this.driver.close();
   }
 }
