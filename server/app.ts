@@ -8,7 +8,7 @@ import { FunnelCounter } from './funnel-counter.js';
 import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { securityHeaders } from './middleware/security-headers.js';
-import { RateLimiter } from './rate-limit.js';
+import { limitBackend, RateLimiter, type LimitBackend } from './rate-limit.js';
 import { appRoutes } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
@@ -29,6 +29,8 @@ export interface AppOptions {
   assets: Assets;
   clock?: Clock;
   funnel?: FunnelCounter;
+  /** Where rate limits count; by default shared when the store is PostgreSQL or REDIS_URL is set. */
+  rateLimits?: LimitBackend;
 }
 
 /**
@@ -42,6 +44,7 @@ export interface AppOptions {
  */
 export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Deps } {
   const clock = o.clock ?? systemClock;
+  const rateLimits = o.rateLimits ?? limitBackend({ redisUrl: o.config.redisUrl, store: o.store });
   const deps: Deps = {
     store: o.store,
     apps: new AppCache(o.store, clock),
@@ -49,7 +52,8 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     clock,
     assets: o.assets,
     funnel: o.funnel ?? new FunnelCounter(),
-    limiter: new RateLimiter(o.config.consentRateLimit, () => clock.now()),
+    limiter: new RateLimiter(o.config.consentRateLimit, () => clock.now(), rateLimits, 'consent'),
+    rateLimits,
   };
 
   const app = new OpenAPIHono<AuthEnv>();

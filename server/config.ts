@@ -41,6 +41,7 @@ export const ConfigSchema = z
     ALLOW_PRIVATE_CALLBACKS: flag(false),
     CALLBACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     WORKER: flag(true),
+    REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
     OUTBOX_CLAIM_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
   })
@@ -71,6 +72,8 @@ export const ConfigSchema = z
     worker: e.WORKER,
     /** How often an idle outbox worker looks for due items (a commit that enqueues wakes it at once). */
     workerPollMs: e.OUTBOX_POLL_MS,
+    /** Redis for rate limits shared by several servers (else PostgreSQL when it is the store, else memory). */
+    redisUrl: e.REDIS_URL ?? null,
     /**
      * How long a worker's claim on an outbox item holds before another worker may take it over (a
      * crashed worker's items wait this long). Default: one lane's share of a round at the time-out.

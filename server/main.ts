@@ -79,6 +79,7 @@ export async function startServer(
       await new Promise<void>((r) => server.close(() => r()));
       await worker.stop();
       await funnel.flush(store);
+      await deps.rateLimits.close?.();
       await store.close();
       unlock();
     },

@@ -1,26 +1,34 @@
+import { createClient, type RedisClientType } from 'redis';
+import { log } from './log.js';
+import { hitWindow } from './store/rate-limits.js';
+import type { Store } from './store/store.js';
+
 /**
- * An in-process token bucket per client IP: `perMinute` requests, refilled smoothly. Enough for one
- * node; with several nodes behind a balancer each node keeps its own buckets, so the effective limit
- * is per node (see README).
+ * Where rate-limit counts live. In memory (one process: the embedded SQLite default), or shared by
+ * every server: in PostgreSQL when it is the store, or in Redis when `REDIS_URL` is set.
  */
-export class RateLimiter {
+export interface LimitBackend {
+  readonly kind: 'memory' | 'postgres' | 'redis';
+  /** Counts one hit of `key` and returns 0 when allowed, else the seconds to wait. */
+  take(key: string, perMinute: number, now: number): number | Promise<number>;
+  close?(): Promise<void>;
+}
+
+/**
+ * One process's token buckets: `perMinute` hits, refilled smoothly. With several servers each would
+ * keep its own, so the effective limit would be the limit times the servers: use a shared backend.
+ */
+export class MemoryBuckets implements LimitBackend {
+  readonly kind = 'memory' as const;
   private buckets = new Map<string, { tokens: number; at: number }>();
   private swept = 0;
 
-  constructor(
-    private readonly perMinute: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** Returns 0 when allowed, else the seconds to wait. A limit of 0 allows everything. */
-  take(key: string): number {
-    if (this.perMinute <= 0) return 0;
-    const t = this.now();
-    const rate = this.perMinute / 60_000;
-    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: t };
-    b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * rate);
+  take(key: string, perMinute: number, t: number): number {
+    const rate = perMinute / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: perMinute, at: t };
+    b.tokens = Math.min(perMinute, b.tokens + (t - b.at) * rate);
     b.at = t;
-    if (this.buckets.size > 50_000 && t - this.swept > 60_000) this.sweep(t);
+    if (this.buckets.size > 50_000 && t - this.swept > 60_000) this.sweep(t, rate, perMinute);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       this.buckets.set(key, b);
@@ -30,9 +38,97 @@ export class RateLimiter {
     return Math.max(1, Math.ceil((1 - b.tokens) / rate / 1000));
   }
 
-  private sweep(t: number): void {
+  private sweep(t: number, rate: number, perMinute: number): void {
     this.swept = t;
-    for (const [k, b] of this.buckets)
-      if (b.tokens + (t - b.at) * (this.perMinute / 60_000) >= this.perMinute) this.buckets.delete(k);
+    for (const [k, b] of this.buckets) if (b.tokens + (t - b.at) * rate >= perMinute) this.buckets.delete(k);
+  }
+}
+
+/** Seconds left in the one-minute window of `now`: how long a refused client waits. */
+const windowLeft = (now: number) => Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000));
+
+/**
+ * Counts per one-minute window in PostgreSQL (an UNLOGGED table: counts are not evidence and need no
+ * write-ahead log), shared by every server on the database. One statement per hit.
+ */
+export class StoreWindows implements LimitBackend {
+  readonly kind = 'postgres' as const;
+  constructor(private readonly store: Store) {}
+
+  async take(key: string, perMinute: number, now: number): Promise<number> {
+    const n = await this.store.transact(hitWindow, key, Math.floor(now / 60_000), now);
+    return n <= perMinute ? 0 : windowLeft(now);
+  }
+}
+
+/**
+ * Counts per one-minute window in Redis (`INCR` and `PEXPIRE`), shared by every server that names the
+ * same Redis. If Redis does not answer, limits are not enforced (logged once): a consent must not fail
+ * because a counter did.
+ */
+export class RedisWindows implements LimitBackend {
+  readonly kind = 'redis' as const;
+  private client: RedisClientType;
+  private connected: Promise<unknown>;
+
+  constructor(url: string) {
+    this.client = createClient({
+      url,
+      // A command while Redis is away fails at once instead of waiting in a queue: see take().
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 2000, reconnectStrategy: (n) => Math.min(n * 200, 5000) },
+    });
+    this.client.on('error', (e: unknown) =>
+      log.error('rate limits: Redis is not answering; limits are not enforced', e),
+    );
+    this.connected = this.client.connect().catch(() => undefined);
+  }
+
+  async take(key: string, perMinute: number, now: number): Promise<number> {
+    const win = Math.floor(now / 60_000);
+    const k = `optin-kit:rl:${key}:${win}`;
+    try {
+      if (!this.client.isReady) await Promise.race([this.connected, new Promise((r) => setTimeout(r, 200))]);
+      if (!this.client.isReady) throw new Error('Redis is not connected');
+      const [n] = (await this.client.multi().incr(k).pExpire(k, 120_000).exec()) as unknown as [number, unknown];
+      return Number(n) <= perMinute ? 0 : windowLeft(now);
+    } catch (e) {
+      log.error('rate limits: Redis is not answering; limits are not enforced', e);
+      return 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isReady) await this.client.close().catch(() => {});
+    else this.client.destroy();
+  }
+}
+
+/** The backend for this deployment: Redis when configured, PostgreSQL when it is the store, else memory. */
+export function limitBackend(o: { redisUrl: string | null; store: Store }): LimitBackend {
+  if (o.redisUrl) return new RedisWindows(o.redisUrl);
+  if (o.store.kind === 'postgres') return new StoreWindows(o.store);
+  return new MemoryBuckets();
+}
+
+/**
+ * A named limit: `perMinute` hits per key (a client IP, an app...), counted in the backend. A limit of
+ * 0 allows everything.
+ *
+ * @example
+ * const consents = new RateLimiter(20, () => clock.now(), backend, 'consent');
+ * const wait = await consents.take(ip); // 0, or seconds to wait (Retry-After)
+ */
+export class RateLimiter {
+  constructor(
+    private readonly perMinute: number,
+    private readonly now: () => number,
+    private readonly backend: LimitBackend = new MemoryBuckets(),
+    private readonly name = 'limit',
+  ) {}
+
+  take(key: string): number | Promise<number> {
+    if (this.perMinute <= 0) return 0;
+    return this.backend.take(`${this.name}:${key}`, this.perMinute, this.now());
   }
 }

@@ -149,7 +149,7 @@ export function consentPageRoutes(deps: Deps): Hono {
     const app = deps.apps.cached(name) ?? (await deps.apps.byName(name));
     if (!app) return message(c, 404, lang0, 'notFound');
     if (mediaType(c) !== 'application/x-www-form-urlencoded') return message(c, 415, lang0, 'badRequest');
-    const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+    const wait = await deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
     if (wait > 0) {
       c.header('Retry-After', String(wait));
       return message(c, 429, lang0, 'tooMany');

@@ -49,7 +49,7 @@ export class QrCache {
 
 export function qrRoutes(deps: Deps, cache = new QrCache()): Hono {
   const r = new Hono();
-  const renders = new RateLimiter(deps.config.qrRateLimit, () => deps.clock.now());
+  const renders = new RateLimiter(deps.config.qrRateLimit, () => deps.clock.now(), deps.rateLimits, 'qr');
 
   const serve = (format: 'svg' | 'png') =>
     r.get(`/o/:app/qr.${format}`, async (c) => {
@@ -67,7 +67,7 @@ export function qrRoutes(deps: Deps, cache = new QrCache()): Hono {
       const target = qrTarget(deps.config.publicUrl, app.name, campaign);
       // A new code costs up to half a second of CPU at 2048 px: new renders are rate-limited per IP.
       if (!cache.has(format, target, size)) {
-        const wait = renders.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+        const wait = await renders.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
         if (wait > 0)
           throw new ApiError(429, 'rate_limited', 'Too many new QR codes from this address. Try again shortly.', {
             'Retry-After': String(wait),

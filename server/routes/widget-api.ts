@@ -114,7 +114,7 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const type = mediaType(c);
     if (type !== 'application/json' && type !== 'text/plain')
       throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
-    const wait = deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
+    const wait = await deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
     if (wait > 0)
       throw new ApiError(429, 'rate_limited', 'Too many opt-ins from this address. Try again shortly.', {
         'Retry-After': String(wait),

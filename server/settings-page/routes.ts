@@ -51,7 +51,7 @@ export const SETTINGS_CSP = [
 export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
   const r = new Hono<SettingsEnv>();
   const origin = new URL(deps.config.publicUrl).origin;
-  const failures = new RateLimiter(SIGN_IN_FAILURES_PER_MINUTE, () => deps.clock.now());
+  const failures = new RateLimiter(SIGN_IN_FAILURES_PER_MINUTE, () => deps.clock.now(), deps.rateLimits, 'signin');
   const blocked = new Map<string, number>();
 
   const guard: MiddlewareHandler<SettingsEnv> = async (c, next) => {
@@ -154,7 +154,7 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
     if (!key.trim()) return sendPage(c, 401, signInPage(ctx, { error: ctx.m.errKeyEmpty }));
     const result = await signIn(deps, key, getCookie(c, SESSION_COOKIE, 'host'));
     if (!result.ok) {
-      const wait = failures.take(ip);
+      const wait = await failures.take(ip);
       if (wait > 0) {
         if (blocked.size > 10_000) blocked.clear();
         blocked.set(ip, now + wait * 1000);

@@ -193,6 +193,19 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
       `CREATE INDEX sessions_app ON sessions (app_id, revoked_at)`,
     ],
   },
+  {
+    version: 4,
+    name: 'rate limits shared by several servers',
+    sql: [
+      // Counts per one-minute window (server/rate-limit.ts). Not evidence: UNLOGGED on PostgreSQL, no
+      // write-ahead log (a crash may reset them). SQLite keeps its limits in memory and leaves it empty.
+      `CREATE {{UNLOGGED}} TABLE rate_limits (
+        key TEXT PRIMARY KEY,
+        win BIGINT NOT NULL,
+        n INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];
 
 /** Consent records are evidence: the database itself refuses to change one. */
@@ -210,10 +223,9 @@ const APPEND_ONLY: Record<Driver['dialect'], string[]> = {
 };
 
 function dialectSql(sql: string, dialect: Driver['dialect']): string {
-  return sql.replaceAll(
-    '{{SERIAL}}',
-    dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY',
-  );
+  return sql
+    .replaceAll('{{SERIAL}}', dialect === 'sqlite' ? 'INTEGER PRIMARY KEY AUTOINCREMENT' : 'BIGSERIAL PRIMARY KEY')
+    .replaceAll('{{UNLOGGED}}', dialect === 'sqlite' ? '' : 'UNLOGGED');
 }
 
 function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
