@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { deliverMessage } from '../server/delivery/messages.js';
 import { logSender } from '../server/delivery/senders/log.js';
@@ -9,53 +7,8 @@ import type { AppRecord } from '../server/store/index.js';
 import { gupshupMessage } from './fixtures/index.js';
 import { history, sent, withSecrets } from './hooks-helpers.js';
 import { harness, type TestHarness } from './support/server.js';
+import { fakeProvider } from './support/fake-provider.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
-
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A provider on loopback: records every request and answers what the test queued. */
-async function fakeProvider(): Promise<{
-  url: string;
-  received: Received[];
-  answer: (a: { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> }) => void;
-  close: () => Promise<void>;
-}> {
-  const received: Received[] = [];
-  const queue: { status: number; body?: unknown; delayMs?: number; headers?: Record<string, string> }[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({
-        method: req.method!,
-        path: req.url!,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const a = queue.shift() ?? { status: 200, body: {} };
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
-        res.end(a.body === undefined ? '' : JSON.stringify(a.body));
-      }, a.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    answer: (a) => queue.push(a),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((r) => server.close(() => r()));
-    },
-  };
-}
 
 for (const kind of STORE_KINDS) {
   describe(`outbound senders (${kind})`, { skip: await skipUnless(kind) }, () => {
