@@ -182,6 +182,11 @@ if (lighthouseScores) {
   );
 }
 
+if (process.env.BENCH_CLUSTER !== '0') {
+  const { benchCluster } = await import('./cluster.js');
+  await benchCluster(console.log);
+}
+
 if (process.env.BENCH_USERS !== '0') {
   const { benchUsers } = await import('./users.js');
   await benchUsers(console.log);
