@@ -49,7 +49,7 @@ const seen = new Map<string, Seen>();
 let timer: NodeJS.Timeout | null = null;
 
 function write(level: 'error' | 'warn' | 'info', text: string): void {
-  sink(maskPhones(`${new Date().toISOString()} ${level} ${text}`));
+  sink(`${new Date().toISOString()} ${level} ${maskPhones(text)}`);
 }
 
 /** Prints what was held back for causes whose window has ended. */

@@ -156,7 +156,7 @@ describe('three servers on one PostgreSQL behind HAProxy, one killed with -9', {
     // New phones write in twice at the same moment; a provider retries anything but a 2xx.
     const messages = newPhones.flatMap((p) => [0, 1].map((k) => ({ p, id: `wamid.cluster.${p}.${k}` })));
     await pool(messages, 16, async ({ p, id }) => {
-      const body = metaMessage({ id, from: p, text: k0(id) ? 'Hello!' : 'Are you open today?' });
+      const body = metaMessage({ id, from: p, text: k0(id) ? 'Hello!' : 'Are you open today?', at: Date.now() });
       for (let attempt = 0; attempt < 5; attempt++) {
         const res = await fetch(`${base}/hooks/ClusterShop/whatsapp`, {
           method: 'POST',

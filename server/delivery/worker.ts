@@ -1,7 +1,15 @@
 import type { Deps } from '../deps.js';
 import { log } from '../log.js';
 import { disableCallback } from '../store/apps.js';
-import { claimDue, finishAttempts, hasDue, type AttemptOutcome, type OutboxItem } from '../store/outbox.js';
+import {
+  claimDue,
+  finishAttempts,
+  hasDue,
+  startAttempt,
+  type AttemptOutcome,
+  type OutboxItem,
+} from '../store/outbox.js';
+import { SEND_TIMEOUT_MS } from './messages.js';
 import type { AttemptResult } from './user-events.js';
 
 /** After attempt n fails, the next comes this much later (the contract's schedule). */
@@ -56,6 +64,8 @@ export class OutboxWorker {
   private readonly batch: number;
   private readonly concurrency: number;
   readonly lockMs: number;
+  /** How long a send holds its item: the slowest a send may take (its time-out) and a margin. */
+  private readonly holdMs: number;
   private readonly pollMs: number;
 
   constructor(
@@ -71,6 +81,7 @@ export class OutboxWorker {
       deps.config.outboxClaimMs ??
       Math.max(30_000, Math.ceil(this.batch / this.concurrency) * (deps.config.callbackTimeoutMs + 5_000));
     this.pollMs = o.pollMs ?? 1000;
+    this.holdMs = Math.max(deps.config.callbackTimeoutMs, SEND_TIMEOUT_MS) + 5_000;
   }
 
   /** One round: claims what is due and delivers it. Returns how many items it claimed. */
@@ -98,9 +109,16 @@ export class OutboxWorker {
     return items.length;
   }
 
-  /** Delivers one item and records its outcome at once. */
+  /**
+   * Delivers one item and records its outcome at once. Just before the send, the worker checks that it
+   * still holds the item and extends its hold over the send: a claim that ran out while the item waited
+   * in a lane (a busy machine) means another worker may have it, and it is not sent.
+   */
   private async attempt(item: OutboxItem): Promise<void> {
-    const outcome = await this.handle(item);
+    const now = this.deps.clock.now();
+    const claim = await this.deps.store.transact(startAttempt, item.id, item.lockedUntil, now, now + this.holdMs);
+    if (claim === null) return;
+    const outcome = await this.handle({ ...item, lockedUntil: claim });
     await this.deps.store.transact(finishAttempts, [outcome]);
   }
 

@@ -195,7 +195,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
   },
   {
     version: 4,
-    name: 'rate limits shared by several servers',
+    name: 'rate limits shared by several servers; outbox sends in flight',
     sql: [
       // Counts per one-minute window (server/rate-limit.ts). Not evidence: UNLOGGED on PostgreSQL, no
       // write-ahead log (a crash may reset them). SQLite keeps its limits in memory and leaves it empty.
@@ -204,6 +204,9 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
         win BIGINT NOT NULL,
         n INTEGER NOT NULL
       )`,
+      // When the attempt under way began (a worker is sending it): set just before the send, cleared
+      // with its outcome. Still set on a claim that ran out means the worker stopped mid-send.
+      `ALTER TABLE outbox ADD COLUMN started_at BIGINT`,
     ],
   },
 ];

@@ -90,6 +90,7 @@ export function* hasDue(now: number): Body<boolean> {
  * gets them meanwhile. PostgreSQL skips rows another worker holds; SQLite has one writer at a time.
  */
 export function* claimDue(now: number, limit: number, lockMs: number): Body<OutboxItem[]> {
+  yield* settleInterrupted(now);
   const skipLocked = (yield* dialect()) === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
   const rows = yield* all<Row>(
     `UPDATE outbox SET locked_until = ? WHERE id IN (
@@ -101,6 +102,47 @@ export function* claimDue(now: number, limit: number, lockMs: number): Body<Outb
   return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toOutbox);
 }
 
+/**
+ * Begins an attempt: just before sending, the worker proves it still holds the item (its claim has not
+ * run out, so no other worker took it) and extends its hold over the send (`until`): no other worker
+ * can send the item at the same moment. Returns the new claim, or null: do not send.
+ */
+export function* startAttempt(id: string, claim: number, now: number, until: number): Body<number | null> {
+  const n = yield* run(
+    'UPDATE outbox SET locked_until = ?, started_at = ? WHERE id = ? AND locked_until = ? AND locked_until > ?',
+    [until, now, id, claim, now],
+  );
+  return n === 1 ? until : null;
+}
+
+/**
+ * Items whose worker stopped during a send (a claim that ran out with an attempt begun and never
+ * finished). A user-event is sent again (at least once; receivers tell repeats by webhook-id). A message
+ * to a person is not: it may have been sent, and a prompt twice is worse than once too few. It is
+ * marked failed, with the attempt saying why. Runs before each claim.
+ */
+export function* settleInterrupted(now: number): Body<number> {
+  const skipLocked = (yield* dialect()) === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const rows = yield* all<Row>(
+    `SELECT id FROM outbox WHERE status = 'pending' AND kind = 'message' AND started_at IS NOT NULL AND locked_until <= ? LIMIT 100${skipLocked}`,
+    [now],
+  );
+  const note = 'the sending worker stopped during the send: it may have been sent, so it is not sent again';
+  for (const r of rows) {
+    yield* run(
+      `INSERT INTO outbox_attempts (outbox_id, n, at, status, error, ms)
+       SELECT ?, COALESCE(MAX(n), 0) + 1, ?, NULL, ?, NULL FROM outbox_attempts WHERE outbox_id = ?`,
+      [r.id as string, now, note, r.id as string],
+    );
+    yield* run(`UPDATE outbox SET status = 'failed', started_at = NULL, last_error = ?, updated_at = ? WHERE id = ?`, [
+      note,
+      now,
+      r.id as string,
+    ]);
+  }
+  return rows.length;
+}
+
 /** Records attempts and what comes next for each item (delivered, failed, or pending again at `nextAt`). */
 export function* finishAttempts(list: AttemptOutcome[]): Body<void> {
   for (const { id, claim, attempt: a, next } of list) {
@@ -110,7 +152,7 @@ export function* finishAttempts(list: AttemptOutcome[]): Body<void> {
       [id, a.at, a.status, a.error?.slice(0, 500) ?? null, a.ms, id],
     );
     yield* run(
-      'UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?',
+      'UPDATE outbox SET status = ?, attempts = ?, next_at = ?, locked_until = 0, started_at = NULL, last_error = ?, updated_at = ? WHERE id = ? AND locked_until = ?',
       [next.status, next.attempts, next.nextAt, a.error?.slice(0, 500) ?? null, a.at, id, claim],
     );
   }

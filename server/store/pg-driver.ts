@@ -64,6 +64,9 @@ function classify(e: unknown, maybeCommitted = false): unknown {
   return e;
 }
 
+/** Pooled clients that already have their error listener. */
+const guarded = new WeakSet<pg.PoolClient>();
+
 export class PgDriver implements Driver {
   readonly dialect = 'postgres' as const;
   readonly pool: pg.Pool;
@@ -140,6 +143,12 @@ export class PgDriver implements Driver {
       client = await this.pool.connect();
     } catch (e) {
       throw classify(e);
+    }
+    // A connection that dies while checked out emits 'error' on the client as well as failing the
+    // query: without a listener that would crash the process (the query's failure is handled below).
+    if (!guarded.has(client)) {
+      guarded.add(client);
+      client.on('error', () => {});
     }
     const started = Date.now();
     let committing = false;

@@ -12,6 +12,8 @@ import {
   outboxEntry,
   recoverSince,
   retryNow,
+  startAttempt,
+  enqueue,
   finishAttempts,
 } from '../../server/store/outbox.js';
 import {
@@ -135,6 +137,50 @@ for (const kind of STORE_KINDS) {
         assert.equal((await state('rec_held')).nextAt, T0 + 2, 'held: left alone');
         assert.equal(await store.transact(retryNow, 'rec_old', T0 + 20), 'queued');
         assert.deepEqual(await state('rec_old'), { status: 'pending', attempts: 0, nextAt: T0 + 20 });
+      });
+
+      it('outbox.ts: Should send only under a live claim, and not send a message again after its worker stopped mid-send', async () => {
+        const app = await newApp(store);
+        await store.transact(
+          enqueueMessage,
+          app.id,
+          'msg_inflight',
+          'optin-prompt',
+          { channel: 'whatsapp', to: '14155550520', text: 'Join?' },
+          T0,
+        );
+        await store.transact(function* () {
+          yield* enqueue({
+            id: 'evt_inflight',
+            appId: app.id,
+            kind: 'event',
+            type: 'opted-in',
+            phone: '14155550521',
+            body: {},
+            now: T0,
+          });
+        });
+        const mine = (items: { appId: string; id: string }[]) =>
+          items.filter((c) => c.appId === app.id).map((c) => c.id);
+        const claimed = await store.transact(claimDue, T0, 100, 1000);
+        const msg = claimed.find((c) => c.id === 'msg_inflight')!;
+        const evt = claimed.find((c) => c.id === 'evt_inflight')!;
+        assert.equal(
+          await store.transact(startAttempt, msg.id, msg.lockedUntil, T0 + 1001, T0 + 20_000),
+          null,
+          'the claim ran out: do not send',
+        );
+        const m2 = await store.transact(startAttempt, msg.id, msg.lockedUntil, T0 + 10, T0 + 15_000);
+        const e2 = await store.transact(startAttempt, evt.id, evt.lockedUntil, T0 + 10, T0 + 15_000);
+        assert.equal(m2, T0 + 15_000);
+        assert.equal(e2, T0 + 15_000);
+        assert.deepEqual(mine(await store.transact(claimDue, T0 + 5_000, 100, 1000)), [], 'held for the send');
+        // The worker dies mid-send. Once its hold runs out, the event goes again; the message does not.
+        assert.deepEqual(mine(await store.transact(claimDue, T0 + 15_001, 100, 1000)), ['evt_inflight']);
+        const m = (await store.read(outboxEntry, 'msg_inflight'))!;
+        assert.equal(m.item.status, 'failed');
+        assert.match(m.item.lastError ?? '', /may have been sent/);
+        assert.equal(m.attempts.length, 1);
       });
 
       it('sessions.ts: Should create, find, touch and revoke sessions, and fail closed when the key is rotated away', async () => {

@@ -7,6 +7,9 @@ import { findHaproxy } from '../../scripts/preflight.js';
 
 const root = join(import.meta.dirname, '../..');
 
+/** Whether a child has ended: by itself (an exit code) or by a signal (`kill -9` leaves the code null). */
+const exited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+
 /** A free TCP port on loopback (listened on, then released). */
 export async function freePort(): Promise<number> {
   const s = createServer();
@@ -46,19 +49,19 @@ export class ServerProcess {
   /** `kill -9`: no clean-up of any kind. */
   async kill9(): Promise<void> {
     const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
+    if (!c || exited(c)) return;
+    const done = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
-    await exited;
+    await done;
   }
 
   async stop(): Promise<void> {
     const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
+    if (!c || exited(c)) return;
+    const done = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (c.exitCode === null) await this.kill9();
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    if (!exited(c)) await this.kill9();
   }
 }
 
@@ -115,7 +118,7 @@ export class Haproxy {
     // Ready when it answers through to a healthy server.
     const end = Date.now() + 15_000;
     while (Date.now() < end) {
-      if (child.exitCode !== null) throw new Error(`haproxy exited ${child.exitCode}: ${this.output}`);
+      if (exited(child)) throw new Error(`haproxy exited ${child.exitCode}: ${this.output}`);
       try {
         if ((await fetch(`http://127.0.0.1:${this.port}/healthz`)).status === 200) return this;
       } catch {
@@ -128,10 +131,10 @@ export class Haproxy {
 
   async stop(): Promise<void> {
     const c = this.child;
-    if (c && c.exitCode === null) {
-      const exited = new Promise((r) => c.once('exit', r));
+    if (c && !exited(c)) {
+      const done = new Promise((r) => c.once('exit', r));
       c.kill('SIGTERM');
-      await exited;
+      await done;
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -19,6 +19,7 @@ export class TcpProxy {
   ) {}
 
   async start(): Promise<this> {
+    if (this.server) return this;
     const server = createServer((client) => {
       const upstream = connect(this.targetPort, this.targetHost);
       const pair: [Socket, Socket] = [client, upstream];
@@ -39,7 +40,10 @@ export class TcpProxy {
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
     });
-    await new Promise<void>((r) => server.listen(this.port, '127.0.0.1', () => r()));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
     this.port = (server.address() as { port: number }).port;
     this.server = server;
     return this;
