@@ -28,9 +28,33 @@ export function parseProxyText(text: string): string | null {
   return m ? m[1]! : null;
 }
 
+/** What a prefill's page variables stand for: the page the person consented on, when it is known. */
+export interface PageVars {
+  title?: string | null;
+  url?: string | null;
+}
+
+/**
+ * Fills a prefill's page variables: `{title}` (the page's title) and `{url}` (its address). An unknown
+ * page leaves them empty, and the spaces around an empty one collapse.
+ *
+ * @example
+ * fillPageVars('About {title}: {url}', { title: 'Red shoes', url: 'https://shop.example/red' })
+ * // 'About Red shoes: https://shop.example/red'
+ */
+export function fillPageVars(message: string, page: PageVars = {}): string {
+  if (!/\{(title|url)\}/.test(message)) return message;
+  const clean = (v: string | null | undefined, max: number) => (v ?? '').replace(/\s+/g, ' ').trim().slice(0, max);
+  return message
+    .replace(/\{title\}/g, () => clean(page.title, 200))
+    .replace(/\{url\}/g, () => clean(page.url, 500))
+    .replace(/ {2,}/g, ' ')
+    .replace(/ ([:,.!?])/g, '$1');
+}
+
 /** The prefill of a live app: its message with the consent reference appended when enabled. */
-export function livePrefill(message: string, ref: string | null): string {
-  const trimmed = message.trim();
+export function livePrefill(message: string, ref: string | null, page?: PageVars): string {
+  const trimmed = fillPageVars(message, page).trim();
   if (!ref) return trimmed;
   return trimmed ? `${trimmed} (ref ${ref})` : `(ref ${ref})`;
 }
@@ -47,8 +71,8 @@ export interface RedirectApp {
  * Where a person goes after consenting. A live app with a phone goes to its own thread; anything
  * else goes to the sandbox proxy number with `PROXY <name>`.
  */
-export function redirectTarget(app: RedirectApp, ref: string | null, sandboxNumber: string): string {
-  if (app.live && app.phone) return waMeLink(app.phone, livePrefill(app.prefill, app.refEnabled ? ref : null));
+export function redirectTarget(app: RedirectApp, ref: string | null, sandboxNumber: string, page?: PageVars): string {
+  if (app.live && app.phone) return waMeLink(app.phone, livePrefill(app.prefill, app.refEnabled ? ref : null, page));
   return waMeLink(sandboxNumber, proxyText(app.name));
 }
 

@@ -46,6 +46,101 @@ const localeTexts = (max: number) =>
     )
     .strict();
 
+/** Texts per locale where an empty string means "none in this language" (so a PATCH can clear one). */
+const clearableTexts = (max: number) =>
+  z
+    .object(
+      Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().max(max).optional()])) as Record<
+        Locale,
+        z.ZodOptional<z.ZodString>
+      >,
+    )
+    .strict();
+
+/**
+ * A path pattern on which the widget hides: a path from `/`, where `*` matches any run of
+ * characters (`/checkout*`, `/account/*`, `/*.pdf`). Matched against `location.pathname`, whole.
+ */
+export const PathPatternSchema = z
+  .string()
+  .max(200)
+  .regex(/^\/[^\s?#]*$/, 'must be a path starting with / (use * as a wildcard), without ? or #');
+
+/**
+ * The widget's marketer settings (issue 13): each is also overridable by a `data-` attribute on the
+ * script tag (docs/widget.md). Served to the widget by `GET /api/v1/apps/:app/public`.
+ */
+const WidgetFields = {
+  /** A greeting or call-to-action bubble beside the floating button. No text: no bubble. */
+  greeting: {
+    /** The bubble's text per language; a language without text shows no bubble. */
+    text: clearableTexts(200),
+    /** Seconds after the page loads before the bubble appears; null: not on a delay. */
+    delaySeconds: z.number().int().min(0).max(600).nullable(),
+    /** Percent of the page scrolled before the bubble appears; null: not on scroll. */
+    scrollPercent: z.number().int().min(1).max(100).nullable(),
+    /** Once closed (or once the panel was opened), the bubble is not shown to that visitor again. */
+    oncePerVisitor: z.boolean(),
+  },
+  /** Elements with class `optin-open` or attribute `data-optin-open` open the consent panel. */
+  triggers: z.boolean(),
+  /** Links on the page to the app's own `wa.me` / `api.whatsapp.com` number open the consent panel first. */
+  interceptWaLinks: z.boolean(),
+  /** Which devices see the floating button: `both`, `phones` or `desktops`. */
+  devices: z.enum(['both', 'phones', 'desktops']),
+  /** Paths on which the floating button and bubble are not shown. */
+  hidePaths: z.array(PathPatternSchema).max(50),
+  /** The floating button's visible label per language; none: a round icon button. */
+  buttonLabel: clearableTexts(40),
+  /** The floating button's distance in px from the side edge (`x`) and the bottom edge (`y`). */
+  offset: { x: z.number().int().min(0).max(400), y: z.number().int().min(0).max(400) },
+  /** Analytics events the widget sends to the host page's own tags: all off by default. */
+  analytics: { ga4: z.boolean(), gtm: z.boolean(), metaPixel: z.boolean() },
+};
+
+export const WidgetSettingsSchema = z.object({
+  greeting: z
+    .object({
+      text: WidgetFields.greeting.text.default({}),
+      delaySeconds: WidgetFields.greeting.delaySeconds.default(null),
+      scrollPercent: WidgetFields.greeting.scrollPercent.default(null),
+      oncePerVisitor: WidgetFields.greeting.oncePerVisitor.default(true),
+    })
+    .default({ text: {}, delaySeconds: null, scrollPercent: null, oncePerVisitor: true }),
+  triggers: WidgetFields.triggers.default(true),
+  interceptWaLinks: WidgetFields.interceptWaLinks.default(true),
+  devices: WidgetFields.devices.default('both'),
+  hidePaths: WidgetFields.hidePaths.default([]),
+  buttonLabel: WidgetFields.buttonLabel.default({}),
+  offset: z
+    .object({ x: WidgetFields.offset.x.default(20), y: WidgetFields.offset.y.default(20) })
+    .default({ x: 20, y: 20 }),
+  analytics: z
+    .object({
+      ga4: WidgetFields.analytics.ga4.default(false),
+      gtm: WidgetFields.analytics.gtm.default(false),
+      metaPixel: WidgetFields.analytics.metaPixel.default(false),
+    })
+    .default({ ga4: false, gtm: false, metaPixel: false }),
+});
+export type WidgetSettings = z.infer<typeof WidgetSettingsSchema>;
+
+/** A change of the widget settings: every field optional, nested groups merged key by key. */
+export const WidgetSettingsPatchSchema = z
+  .object({
+    greeting: z.object(WidgetFields.greeting).partial().strict(),
+    triggers: WidgetFields.triggers,
+    interceptWaLinks: WidgetFields.interceptWaLinks,
+    devices: WidgetFields.devices,
+    hidePaths: WidgetFields.hidePaths,
+    buttonLabel: WidgetFields.buttonLabel,
+    offset: z.object(WidgetFields.offset).partial().strict(),
+    analytics: z.object(WidgetFields.analytics).partial().strict(),
+  })
+  .partial()
+  .strict();
+export type WidgetSettingsPatch = z.infer<typeof WidgetSettingsPatchSchema>;
+
 /**
  * Every app setting that is not a column of its own, without defaults: the shape of a change.
  * Only what a request names is changed (zod would otherwise fill defaults into a partial object).
@@ -75,6 +170,7 @@ export const AppSettingsPatchSchema = z
       .object({ enabled: z.boolean(), text: localeTexts(1000) })
       .partial()
       .strict(),
+    widget: WidgetSettingsPatchSchema,
   })
   .partial();
 export type AppSettingsPatch = z.infer<typeof AppSettingsPatchSchema>;
@@ -95,6 +191,7 @@ export const AppSettingsSchema = z.object({
   callbackUrl: settingFields.callbackUrl.default(null),
   payloadFormat: settingFields.payloadFormat.default('standard'),
   defaultCountry: settingFields.defaultCountry.default(null),
+  widget: WidgetSettingsSchema.default(WidgetSettingsSchema.parse({})),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 

@@ -47,6 +47,65 @@ for (const kind of STORE_KINDS) {
       assert.doesNotMatch(got, new RegExp(key));
     });
 
+    it('Should keep the widget settings: off-by-default analytics, nested changes merged, bad values refused', async () => {
+      const auth = { authorization: `Bearer ${key}` };
+      const got = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
+      assert.deepEqual(got.widget, {
+        greeting: { text: {}, delaySeconds: null, scrollPercent: null, oncePerVisitor: true },
+        triggers: true,
+        interceptWaLinks: true,
+        devices: 'both',
+        hidePaths: [],
+        buttonLabel: {},
+        offset: { x: 20, y: 20 },
+        analytics: { ga4: false, gtm: false, metaPixel: false },
+      });
+      let res = await json(
+        'PATCH',
+        '/api/v1/apps/ApiShop',
+        {
+          widget: {
+            greeting: { text: { en: 'Questions? Ask us!', es: '¿Dudas? ¡Escríbenos!' }, delaySeconds: 5 },
+            devices: 'phones',
+            hidePaths: ['/checkout*', '/account/*'],
+            buttonLabel: { en: 'Chat with us' },
+            offset: { y: 90 },
+            analytics: { gtm: true },
+          },
+        },
+        auth,
+      );
+      assert.equal(res.status, 200);
+      res = await json('PATCH', '/api/v1/apps/ApiShop', { widget: { greeting: { scrollPercent: 50 } } }, auth);
+      const w = (await res.json()).widget;
+      assert.deepEqual(w.greeting, {
+        text: { en: 'Questions? Ask us!', es: '¿Dudas? ¡Escríbenos!' },
+        delaySeconds: 5,
+        scrollPercent: 50,
+        oncePerVisitor: true,
+      });
+      assert.deepEqual(w.offset, { x: 20, y: 90 });
+      assert.deepEqual(w.analytics, { ga4: false, gtm: true, metaPixel: false });
+      assert.equal(w.devices, 'phones');
+      assert.deepEqual(w.hidePaths, ['/checkout*', '/account/*']);
+      // The widget reads the same settings from its public call.
+      const pub = await (await h.request('/api/v1/apps/ApiShop/public')).json();
+      assert.deepEqual(pub.widget, w);
+      for (const bad of [
+        { devices: 'tablets' },
+        { hidePaths: ['checkout'] },
+        { offset: { x: -1 } },
+        { greeting: { delaySeconds: 9999 } },
+        { analytics: { tiktok: true } },
+      ]) {
+        res = await json('PATCH', '/api/v1/apps/ApiShop', { widget: bad }, auth);
+        assert.equal(res.status, 422, JSON.stringify(bad));
+        assert.match((await res.json()).error.message, /widget/);
+      }
+      const after = await (await h.request('/api/v1/apps/ApiShop', { headers: auth })).json();
+      assert.deepEqual(after.widget, w);
+    });
+
     it('Should let the app key read and change its own app', async () => {
       const auth = { authorization: `Bearer ${key}` };
       const res = await json(

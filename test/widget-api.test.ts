@@ -63,8 +63,10 @@ for (const kind of STORE_KINDS) {
         'phoneField',
         'privacyUrl',
         'theme',
+        'widget',
         'wording',
       ]);
+      assert.deepEqual(body.widget.analytics, { ga4: false, gtm: false, metaPixel: false });
       assert.equal(body.name, 'WidgetShop');
       assert.equal(body.live, true);
       assert.equal(body.phoneField, 'required');
@@ -111,6 +113,39 @@ for (const kind of STORE_KINDS) {
       assert.equal(c?.locale, 'es');
       assert.equal(c?.campaign, 'banner');
       assert.equal(c?.page, 'https://shop.example.com/p/1');
+    });
+
+    it('Should fill the prefill’s page variables from the page the widget was on, storing only the page', async () => {
+      const app = (await h.store.read(appByName, 'WidgetShop'))!;
+      await patchApp(
+        h.store,
+        app.id,
+        { settings: { ...app.settings, prefill: 'Hi! About {title}: {url}' } },
+        Date.now(),
+      );
+      try {
+        const res = await post('WidgetShop', {
+          consent: true,
+          phone: '+14155550193',
+          page: 'https://shop.example.com/p/red',
+          title: 'Red  shoes\n',
+        });
+        assert.equal(res.status, 201);
+        const body = await res.json();
+        const text = new URL(body.redirectUrl).searchParams.get('text');
+        assert.equal(text, `Hi! About Red shoes: https://shop.example.com/p/red (ref ${body.ref})`);
+        const [c] = await h.store.read(consentsFor, app.id, '14155550193');
+        assert.equal(c?.page, 'https://shop.example.com/p/red');
+        // Without a page title the variable is left out, tidily.
+        const res2 = await post('WidgetShop', { consent: true, phone: '+14155550194', page: 'https://s.example/x' });
+        const b2 = await res2.json();
+        assert.equal(
+          new URL(b2.redirectUrl).searchParams.get('text'),
+          `Hi! About: https://s.example/x (ref ${b2.ref})`,
+        );
+      } finally {
+        await patchApp(h.store, app.id, { settings: app.settings }, Date.now());
+      }
     });
 
     it('Should accept the same JSON as text/plain, which needs no CORS preflight', async () => {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
+import { WidgetSettingsSchema } from '../app-settings.js';
 import type { Deps } from '../deps.js';
 import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
@@ -18,6 +19,8 @@ export const OptinBodySchema = z.object({
   campaign: z.string().regex(CAMPAIGN_PATTERN, 'campaign must be 1 to 64 letters, digits, - or _').optional(),
   lang: z.enum(LOCALES as [Locale, ...Locale[]]).optional(),
   page: z.string().max(2048).optional(),
+  /** The page's title, for a prefill that uses `{title}`; it is not stored. */
+  title: z.string().max(500).optional(),
   wordingVersion: z.number().int().positive().optional(),
 });
 
@@ -37,6 +40,7 @@ export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
     ),
     theme: app.settings.theme,
     privacyUrl: app.settings.privacyUrl,
+    widget: app.settings.widget,
   };
 }
 
@@ -163,6 +167,7 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
       ip: clientIp(c, deps.config.trustProxy),
       userAgent: c.req.header('user-agent') ?? null,
       page: b.page ?? c.req.header('referer') ?? null,
+      pageTitle: b.title ?? null,
     });
     c.header('Cache-Control', 'no-store');
     return c.json({ optinId: out.consent.id, redirectUrl: out.redirectUrl, ref: out.ref }, 201);
@@ -183,6 +188,10 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
       wording: oz.object({ en: Wording, es: Wording, pt: Wording }),
       theme: oz.object({ color: oz.string(), position: oz.enum(['right', 'left']) }),
       privacyUrl: oz.string().nullable(),
+      widget: WidgetSettingsSchema.openapi({
+        description:
+          'The floating button’s marketer settings (greeting, triggers, devices, paths, label, offsets, analytics).',
+      }),
     })
     .openapi('PublicApp');
   const app = oz.object({ app: oz.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });

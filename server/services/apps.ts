@@ -11,6 +11,8 @@ import {
   type AppSecrets,
   type AppSecretsPatch,
   type AppSettingsPatch,
+  type WidgetSettings,
+  type WidgetSettingsPatch,
 } from '../app-settings.js';
 import { insertApp, updateApp as updateAppRow } from '../store/apps.js';
 import { type AppPatch, type AppRecord, type Store } from '../store/index.js';
@@ -119,6 +121,19 @@ export interface UpdateAppInput {
   wording?: Partial<Record<Locale, string>>;
 }
 
+/** The widget's settings after a change: nested groups are merged key by key, lists replaced. */
+function mergeWidget(cur: WidgetSettings, p: WidgetSettingsPatch | undefined): WidgetSettings {
+  if (!p) return cur;
+  return {
+    ...cur,
+    ...p,
+    greeting: { ...cur.greeting, ...p.greeting, text: { ...cur.greeting.text, ...p.greeting?.text } },
+    buttonLabel: { ...cur.buttonLabel, ...p.buttonLabel },
+    offset: { ...cur.offset, ...p.offset },
+    analytics: { ...cur.analytics, ...p.analytics },
+  };
+}
+
 /**
  * Computes the stored change from the current app and a request: only what the request names
  * changes. Pure, so that it can run inside the store's transaction on the row as it is now.
@@ -134,6 +149,7 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
       ...s.autoOptinMessage,
       text: { ...cur.settings.autoOptinMessage.text, ...s.autoOptinMessage?.text },
     },
+    widget: mergeWidget(cur.settings.widget, s.widget),
   };
   const parsed = AppSettingsSchema.safeParse(merged);
   if (!parsed.success)

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Locale } from '../../core/locale.js';
 import { normalizePhone } from '../../core/phone.js';
 import { newRef } from '../../core/ref.js';
-import { redirectTarget } from '../../core/wa-link.js';
+import { redirectTarget, type PageVars } from '../../core/wa-link.js';
 import { renderWording, wordingHash } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import type { AppRecord, ConsentRecord, ShownText, Store, Wording } from '../store/index.js';
@@ -72,12 +72,14 @@ export interface WebConsentInput {
   ip: string | null;
   userAgent: string | null;
   page: string | null;
+  /** The page's title, for the prefill's `{title}` (the widget sends it; never stored). */
+  pageTitle?: string | null;
 }
 
 export type PhoneCheck = { ok: true; phone: string | null } | { ok: false; error: 'invalid_phone' | 'phone_required' };
 
 /** Where this app sends a person who consented with this reference. */
-export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: string): string {
+export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: string, page?: PageVars): string {
   return redirectTarget(
     {
       name: app.name,
@@ -88,6 +90,7 @@ export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: s
     },
     ref,
     sandboxNumber,
+    page,
   );
 }
 
@@ -153,7 +156,8 @@ export async function recordWebConsent(
     });
     if (r.ok && r.consent) {
       deps.funnel.add(app.id, at, input.via, input.campaign, 'redirect');
-      return { consent: r.consent, redirectUrl: redirectFor(app, ref, deps.config.sandboxNumber), ref };
+      const page = { title: input.pageTitle, url: input.page };
+      return { consent: r.consent, redirectUrl: redirectFor(app, ref, deps.config.sandboxNumber, page), ref };
     }
   }
   throw new Error('could not allocate a unique consent reference');
