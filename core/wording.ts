@@ -30,7 +30,9 @@ export function wordingHash(shownText: string): string {
  */
 export function checkWording(template: string, locale: Locale): string | null {
   const t = template.trim();
-  if (t.length < 10 || t.length > MAX_WORDING_LENGTH) return `must be 10 to ${MAX_WORDING_LENGTH} characters`;
+  // Characters as a person counts them (an emoji is one), as the OpenAPI document's maxLength does.
+  const n = [...t].length;
+  if (n < 10 || n > MAX_WORDING_LENGTH) return `must be 10 to ${MAX_WORDING_LENGTH} characters`;
   if (!t.includes('{business}')) return 'must name the business with {business}';
   if (!/whatsapp/i.test(t)) return locale === 'en' ? 'must say "on WhatsApp"' : 'must mention WhatsApp';
   return null;

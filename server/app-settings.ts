@@ -1,5 +1,57 @@
 import { z } from '@hono/zod-openapi';
+import { getCountries } from 'libphonenumber-js/max';
 import { LOCALES, type Locale } from '../core/locale.js';
+
+/*
+ * What the OpenAPI document says a value must look like. Some checks need code (a URL parser, a
+ * phone number's metadata, the wording rules of core/wording.ts), so the schema carries a pattern
+ * that is at least as strict, and a description: any value the document accepts, the server accepts
+ * (the property fuzz in test/openapi-fuzz.test.ts checks it with generated bodies).
+ */
+
+/** A host name a browser and a URL parser agree on: letter-led labels, a letters-only top-level label. */
+const HOST = '(?:[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
+/** An origin as `new URL(v).origin` gives it back: lower case, no default port, no path. */
+export const ORIGIN_PATTERN =
+  '^https?://(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?(?::[1-9][0-9]{3})?$';
+/** An http(s) URL with a host name (no IP literal, no credentials). */
+export const URL_PATTERN = `^https?://${HOST}(?::[1-9][0-9]{0,3})?(?:[/?#][\\x21-\\x7e]*)?$`;
+/** What a person can type as a number; the number must also be real (libphonenumber's metadata). */
+export const PHONE_PATTERN = '^\\+?[0-9][0-9 ().-]{4,30}$';
+export const PHONE_DOC = {
+  pattern: PHONE_PATTERN,
+  format: 'phone',
+  description:
+    'A real phone number with its country code (E.164, with or without +; spaces, dots, dashes and brackets are ignored). It must exist by libphonenumber’s metadata: any digits are not enough, and a number that does not exist gets 422 invalid_phone.',
+  example: '+14155550123',
+};
+/** Text a person sees: at least one visible character, no control or bidi-override characters. */
+const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
+export const VISIBLE_TEXT_PATTERN = `^[^${NO_CONTROL}]*[^${NO_CONTROL}\\s][^${NO_CONTROL}]*$`;
+/** Free text that may hold line breaks and tabs, but no other control or bidi-override character. */
+const NO_CONTROL_BUT_BREAKS =
+  '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
+export const TEXT_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*$`;
+/** The same, with at least one visible character. */
+export const VISIBLE_MESSAGE_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*[^${NO_CONTROL_BUT_BREAKS}\\s][^${NO_CONTROL_BUT_BREAKS}]*$`;
+/** The wording rules of core/wording.ts (checkWording): names the business and says WhatsApp. */
+export const WORDING_PATTERN =
+  '^[\\s\\S]*(?:\\{business\\}[\\s\\S]*[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp]|[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp][\\s\\S]*\\{business\\})[\\s\\S]*$';
+/** The countries libphonenumber knows: a number typed without a country code is read in one of them. */
+export const COUNTRIES = getCountries() as [string, ...string[]];
+
+/**
+ * A string of at most `max` characters, counted as a person and JSON Schema's `maxLength` count them
+ * (code points: an emoji is one), not as UTF-16 units.
+ */
+export const chars = (max: number) =>
+  z
+    .string()
+    .refine((s) => [...s].length <= max, `must be at most ${max} characters`)
+    .openapi({ maxLength: max });
+
+/** A credential: printable ASCII, as every provider issues them. */
+const token = (min: number, max: number) => z.string().min(min).max(max).openapi({ pattern: '^[\\x21-\\x7E]+$' });
 
 /** An origin as a browser sends it: scheme, host and optional port, nothing else. */
 export const OriginSchema = z
@@ -12,7 +64,12 @@ export const OriginSchema = z
     } catch {
       return false;
     }
-  }, 'must be an origin such as https://shop.example.com (no path, no trailing slash)');
+  }, 'must be an origin such as https://shop.example.com (no path, no trailing slash)')
+  .openapi({
+    pattern: ORIGIN_PATTERN,
+    description: 'An origin as a browser sends it: scheme, lower-case host and port, no path, no trailing slash.',
+    example: 'https://shop.example.com',
+  });
 
 export const HttpsUrlSchema = z
   .string()
@@ -24,7 +81,8 @@ export const HttpsUrlSchema = z
     } catch {
       return false;
     }
-  }, 'must be an http(s) URL');
+  }, 'must be an http(s) URL')
+  .openapi({ format: 'uri', pattern: URL_PATTERN, example: 'https://shop.example.com/privacy' });
 
 const ThemeFields = {
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #25D366'),
@@ -39,10 +97,9 @@ export const ThemeSchema = z.object({
 const localeTexts = (max: number) =>
   z
     .object(
-      Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().min(1).max(max).optional()])) as Record<
-        Locale,
-        z.ZodOptional<z.ZodString>
-      >,
+      Object.fromEntries(
+        LOCALES.map((l) => [l, chars(max).trim().min(1).openapi({ pattern: VISIBLE_MESSAGE_PATTERN }).optional()]),
+      ) as Record<Locale, z.ZodOptional<z.ZodString>>,
     )
     .strict();
 
@@ -146,20 +203,27 @@ export type WidgetSettingsPatch = z.infer<typeof WidgetSettingsPatchSchema>;
  * Only what a request names is changed (zod would otherwise fill defaults into a partial object).
  */
 const settingFields = {
-  prefill: z.string().max(500),
+  prefill: chars(500).openapi({
+    pattern: TEXT_PATTERN,
+    description:
+      'The message the person sends on WhatsApp; the consent reference is appended. Well-formed Unicode, no control or bidi-override characters but line breaks.',
+  }),
   refEnabled: z.boolean(),
   phoneField: z.enum(['required', 'optional', 'none']),
   privacyUrl: HttpsUrlSchema.nullable(),
   allowedOrigins: z.array(OriginSchema).max(50),
   templateMessaging: z.boolean(),
   unverifiedCountsAsOptin: z.boolean(),
-  callbackUrl: HttpsUrlSchema.nullable(),
+  callbackUrl: HttpsUrlSchema.nullable().openapi({
+    not: { pattern: '^https?://(?:[^/?#]*\\.)?localhost\\.?(?:[:/?#]|$)' },
+    description:
+      'Where user-events are POSTed. A public http(s) address: a literal private or loopback IP and localhost are refused (422 invalid_callback_url) unless the operator allows private callbacks, and a name that resolves to one is refused at delivery.',
+  } as never),
   payloadFormat: z.enum(['standard', 'gupshup']),
   /** ISO 3166 country used to read numbers typed without a country code. */
-  defaultCountry: z
-    .string()
-    .regex(/^[A-Z]{2}$/)
-    .nullable(),
+  defaultCountry: z.enum(COUNTRIES).nullable().openapi({
+    description: 'ISO 3166 country (one libphonenumber knows) in which numbers typed without a country code are read.',
+  }),
 };
 
 export const AppSettingsPatchSchema = z
@@ -205,24 +269,24 @@ export function defaultSettings(): AppSettings {
  */
 export const AppSecretsSchema = z.object({
   /** Signs user-events (Standard Webhooks). Generated when the app is created. */
-  webhookSecret: z.string().min(24).max(200).optional(),
+  webhookSecret: token(24, 200).optional(),
   /** The secret before the last rotation, still used to sign (as a second signature) until `until`. */
   previousWebhookSecret: z.object({ secret: z.string(), until: z.number() }).optional(),
   /** Which service sends the app's outbound WhatsApp messages. `log` stores and prints them. */
   sender: z.enum(['log', 'meta', 'gupshup']).default('log'),
   /** Twilio: the auth token that signs inbound SMS webhooks. */
-  twilioAuthToken: z.string().min(8).max(200).optional(),
+  twilioAuthToken: token(8, 200).optional(),
   /** Meta Cloud API: app secret (X-Hub-Signature-256), verify token (GET handshake), access token and phone number id (sending). */
-  metaAppSecret: z.string().min(8).max(200).optional(),
-  metaVerifyToken: z.string().min(8).max(200).optional(),
-  metaAccessToken: z.string().min(8).max(1000).optional(),
+  metaAppSecret: token(8, 200).optional(),
+  metaVerifyToken: token(8, 200).optional(),
+  metaAccessToken: token(8, 1000).optional(),
   metaPhoneNumberId: z
     .string()
     .regex(/^\d{5,20}$/)
     .optional(),
   /** Gupshup: the token its inbound webhook carries, and the API key and source number for sending. */
-  gupshupToken: z.string().min(8).max(200).optional(),
-  gupshupApiKey: z.string().min(8).max(200).optional(),
+  gupshupToken: token(8, 200).optional(),
+  gupshupApiKey: token(8, 200).optional(),
   gupshupSource: z
     .string()
     .regex(/^\d{6,15}$/)

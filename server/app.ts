@@ -15,6 +15,7 @@ import { eligibilityRoutes } from './routes/eligibility.js';
 import { eventRoutes } from './routes/events.js';
 import { hookRoutes } from './routes/hooks.js';
 import { keyRoutes } from './routes/keys.js';
+import { documentPublicRoutes, documentUserEvents } from './routes/public-docs.js';
 import { qrRoutes } from './routes/qr.js';
 import { staticRoutes } from './routes/static.js';
 import { statsRoutes } from './routes/stats.js';
@@ -81,11 +82,24 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   app.route('/', eventRoutes(deps)); // /api/v1/apps/:app/events...
   app.route('/', keyRoutes(deps)); // /api/v1/apps/:app/keys/rotate, /api/v1/apps/:app/webhook-secret/rotate
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The app’s API key (okk_…), or the operator’s ADMIN_TOKEN',
+  });
+  documentPublicRoutes(app.openAPIRegistry); // /o/*, /hooks/*, files: routes written without createRoute
+  documentUserEvents(app.openAPIRegistry); // the user-events sent to callbackUrl, as `webhooks`
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'optin-kit', version: '1.0.0', description: 'WhatsApp opt-in collection and proof.' },
+    info: {
+      title: 'optin-kit',
+      version: '1.0.0',
+      description:
+        'WhatsApp opt-in collection and proof. Errors are `{error: {code, message}}` for programs and pages in the person’s language on /o/*; 429 and 503 carry Retry-After.',
+      license: { name: 'MIT', url: 'https://opensource.org/license/mit' },
+    },
     servers: [{ url: o.config.publicUrl }],
+    security: [{ bearer: [] }],
   });
 
   app.notFound(notFound);

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
-import { AppSecretsPatchSchema, AppSettingsPatchSchema, AppSettingsSchema } from '../app-settings.js';
+import {
+  AppSecretsPatchSchema,
+  AppSettingsPatchSchema,
+  AppSettingsSchema,
+  chars,
+  PHONE_DOC,
+  VISIBLE_TEXT_PATTERN,
+  WORDING_PATTERN,
+} from '../app-settings.js';
+import { APP_NAME_PATTERN } from '../../core/app-name.js';
 import type { Config } from '../config.js';
 import { callbackUrlProblem } from '../delivery/safe-http.js';
 import type { Deps } from '../deps.js';
@@ -9,14 +18,23 @@ import { ApiError } from '../errors.js';
 import { appFor, requireAdmin } from '../middleware/bearer-auth.js';
 import { createApp, updateApp } from '../services/apps.js';
 import type { AppRecord } from '../store/index.js';
-import { AppParam, errorResponses, ErrorSchema, openApiRouter } from './openapi.js';
+import { apiErrors, AppParam, BEARER, ErrorSchema, openApiRouter } from './openapi.js';
 
 const WordingInput = z
   .object(
-    Object.fromEntries(LOCALES.map((l) => [l, z.string().max(1000).optional()])) as Record<
-      Locale,
-      z.ZodOptional<z.ZodString>
-    >,
+    Object.fromEntries(
+      LOCALES.map((l) => [
+        l,
+        chars(1000)
+          .openapi({
+            pattern: WORDING_PATTERN,
+            minLength: 10,
+            description:
+              'Names the business with {business} and mentions WhatsApp; 10 to 1,000 characters once trimmed. Otherwise 422 invalid_wording.',
+          })
+          .optional(),
+      ]),
+    ) as Record<Locale, z.ZodOptional<z.ZodString>>,
   )
   .strict()
   .openapi('WordingInput', {
@@ -26,14 +44,38 @@ const WordingInput = z
 
 const SettingsInput = AppSettingsPatchSchema;
 
+/**
+ * An app goes live only with a phone number (422 phone_required): a request that sets `live: true`
+ * names the phone, and one that clears the phone sets `live: false`.
+ */
+const LIVE_NEEDS_PHONE = [
+  {
+    if: { properties: { live: { const: true } }, required: ['live'] },
+    then: { properties: { phone: { type: 'string' } }, required: ['phone'] },
+  },
+  {
+    if: { properties: { phone: { type: 'null' } }, required: ['phone'] },
+    then: { properties: { live: { const: false } }, required: ['live'] },
+  },
+];
+
 const AppCreate = z
   .object({
     name: z.string().openapi({
       example: 'Acme',
-      description: 'Letters, digits, _; 3 to 40; starts with a letter; unique ignoring case.',
+      pattern: APP_NAME_PATTERN.source,
+      description: 'Letters, digits, _; 3 to 40; starts with a letter; unique ignoring case (409 name_taken).',
     }),
-    displayName: z.string().openapi({ example: 'Acme Shoes' }),
-    phone: z.string().nullable().optional().openapi({ example: '+14155550123' }),
+    // Checked by the service (422 invalid_display_name), described here.
+    displayName: z.string().openapi({
+      example: 'Acme Shoes',
+      minLength: 1,
+      maxLength: 60,
+      pattern: VISIBLE_TEXT_PATTERN,
+      description:
+        'The business name people see: 1 to 60 characters once trimmed, well-formed Unicode, no control or bidi-override characters.',
+    }),
+    phone: z.string().nullable().optional().openapi(PHONE_DOC),
     live: z.boolean().optional(),
     wording: WordingInput.optional(),
     secrets: AppSecretsPatchSchema.optional().openapi({
@@ -43,9 +85,12 @@ const AppCreate = z
   })
   .extend(SettingsInput.shape)
   .strict()
-  .openapi('AppCreate');
+  .openapi('AppCreate', { allOf: LIVE_NEEDS_PHONE } as never);
 
-const AppPatch = AppCreate.omit({ name: true }).partial().strict().openapi('AppPatch');
+const AppPatch = AppCreate.omit({ name: true })
+  .partial()
+  .strict()
+  .openapi('AppPatch', { allOf: LIVE_NEEDS_PHONE } as never);
 
 const WordingView = z.object({ version: z.number().int(), template: z.string(), text: z.string() });
 
@@ -124,13 +169,13 @@ export async function appView(deps: Pick<Deps, 'apps' | 'config'>, app: AppRecor
   };
 }
 
-const errors = errorResponses(400, 401, 403, 422);
-
 const createAppRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps',
+  operationId: 'createApp',
+  tags: ['Apps'],
   summary: 'Create an app (operator only). The API key is in the answer, once.',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { body: { required: true, content: { 'application/json': { schema: AppCreate } } } },
   responses: {
     201: {
@@ -139,7 +184,7 @@ const createAppRoute = createRoute({
         'application/json': { schema: z.object({ app: AppView, apiKey: z.string(), webhookSecret: z.string() }) },
       },
     },
-    ...errors,
+    ...apiErrors('post'),
     409: { description: 'Name taken', content: { 'application/json': { schema: ErrorSchema } } },
   },
 });
@@ -147,25 +192,28 @@ const createAppRoute = createRoute({
 const getAppRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}',
+  operationId: 'getApp',
+  tags: ['Apps'],
   summary: 'An app’s settings',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: AppParam },
   responses: {
     200: { description: 'The app', content: { 'application/json': { schema: AppView } } },
-    ...errors,
-    404: { description: 'No such app', content: { 'application/json': { schema: ErrorSchema } } },
+    ...apiErrors('get'),
   },
 });
 
 const patchAppRoute = createRoute({
   method: 'patch',
   path: '/api/v1/apps/{app}',
+  operationId: 'updateApp',
+  tags: ['Apps'],
   summary: 'Change an app’s settings',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: AppParam, body: { required: true, content: { 'application/json': { schema: AppPatch } } } },
   responses: {
     200: { description: 'The app, changed', content: { 'application/json': { schema: AppView } } },
-    ...errors,
+    ...apiErrors('patch'),
   },
 });
 

@@ -5,15 +5,15 @@ import type { Deps } from '../deps.js';
 import { appFor } from '../middleware/bearer-auth.js';
 import { phoneParam } from '../services/phone-param.js';
 import { getUser } from '../store/users.js';
-import { AppParam, errorResponses, json, openApiRouter } from './openapi.js';
-
-const errors = errorResponses(400, 401, 403, 404, 422);
+import { apiErrors, AppParam, BEARER, json, openApiRouter } from './openapi.js';
 
 const eligibilityRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps/{app}/eligibility',
+  operationId: 'checkEligibility',
+  tags: ['Users'],
   summary: 'May this message be delivered, and how?',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: {
     params: z.object({ app: AppParam.shape.app }),
     body: {
@@ -48,7 +48,7 @@ const eligibilityRoute = createRoute({
         .openapi('Eligibility'),
       'The decision',
     ),
-    ...errors,
+    ...apiErrors('post'),
   },
 });
 

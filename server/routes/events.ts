@@ -5,9 +5,8 @@ import { appFor } from '../middleware/bearer-auth.js';
 import { sentEvent } from '../delivery/user-events.js';
 import { deliveryState, nextAttemptAt } from '../services/event-view.js';
 import { listOutbox, outboxEntry, recoverSince, retryNow, type OutboxItem } from '../store/outbox.js';
-import { AppParam, ErrorSchema, errorResponses, iso, json, openApiRouter } from './openapi.js';
+import { apiErrors, AppParam, BEARER, ErrorSchema, iso, json, openApiRouter } from './openapi.js';
 
-const errors = errorResponses(400, 401, 403, 404, 409, 422);
 const AppP = AppParam;
 const EventP = AppP.extend({
   id: z
@@ -53,8 +52,10 @@ function eventView(e: OutboxItem, now: number) {
 const listRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/events',
+  operationId: 'listEvents',
+  tags: ['Events'],
   summary: 'User-events and their delivery, newest first',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: {
     params: AppP,
     query: z.object({
@@ -68,15 +69,17 @@ const listRoute = createRoute({
   },
   responses: {
     200: json(z.object({ events: z.array(EventView), next: z.string().nullable() }), 'One page'),
-    ...errors,
+    ...apiErrors('get'),
   },
 });
 
 const getRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/events/{id}',
+  operationId: 'getEvent',
+  tags: ['Events'],
   summary: 'One user-event with every delivery attempt',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: EventP },
   responses: {
     200: json(
@@ -93,7 +96,7 @@ const getRoute = createRoute({
       }),
       'The event',
     ),
-    ...errors,
+    ...apiErrors('get'),
   },
 });
 
@@ -101,15 +104,17 @@ const retryRoute = (path: 'retry' | 'replay') =>
   createRoute({
     method: 'post',
     path: `/api/v1/apps/{app}/events/{id}/${path}`,
+    operationId: path === 'retry' ? 'retryEvent' : 'replayEvent',
+    tags: ['Events'],
     summary:
       path === 'retry'
         ? 'Retry now: a waiting event is due at once; a delivered or failed one is sent again with a fresh schedule. Same webhook-id.'
         : 'The same as /retry (kept for integrations written against round 1)',
-    security: [{ bearer: [] }],
+    security: BEARER,
     request: { params: EventP },
     responses: {
       202: json(EventView, 'Due now'),
-      ...errors,
+      ...apiErrors('post'),
       409: json(ErrorSchema, 'A worker holds the event (in_flight): see claimedUntil'),
     },
   });
@@ -117,9 +122,11 @@ const retryRoute = (path: 'retry' | 'replay') =>
 const recoverRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps/{app}/events/recover',
+  operationId: 'recoverEvents',
+  tags: ['Events'],
   summary:
     'Recover after an outage: every event since a time that failed, or waits for a later retry, is due now (failed ones get a fresh schedule)',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: {
     params: AppP,
     body: {
@@ -136,7 +143,7 @@ const recoverRoute = createRoute({
   },
   responses: {
     202: json(z.object({ recovered: z.number().int() }).openapi('Recovered'), 'How many are due now'),
-    ...errors,
+    ...apiErrors('post'),
   },
 });
 

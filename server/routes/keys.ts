@@ -4,29 +4,35 @@ import { newApiKey, newWebhookSecret } from '../keys.js';
 import { appFor } from '../middleware/bearer-auth.js';
 import { updateApp } from '../store/apps.js';
 import { rotateKey } from '../store/keys.js';
-import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
+import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi.js';
 
-const errors = errorResponses(400, 401, 403, 404);
 const AppP = AppParam;
 
 const rotateKeyRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps/{app}/keys/rotate',
+  operationId: 'rotateApiKey',
+  tags: ['Apps'],
   summary: 'A new API key; every older key of the app is revoked at once',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: AppP },
-  responses: { 200: json(z.object({ apiKey: z.string(), revoked: z.number() }), 'The new key, shown once'), ...errors },
+  responses: {
+    200: json(z.object({ apiKey: z.string(), revoked: z.number() }), 'The new key, shown once'),
+    ...apiErrors('post'),
+  },
 });
 
 const rotateSecretRoute = createRoute({
   method: 'post',
   path: '/api/v1/apps/{app}/webhook-secret/rotate',
+  operationId: 'rotateWebhookSecret',
+  tags: ['Apps'],
   summary: 'A new webhook signing secret; for 24 hours events carry signatures with both',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: { params: AppP },
   responses: {
     200: json(z.object({ webhookSecret: z.string(), previousValidUntil: z.string() }), 'The new secret, shown once'),
-    ...errors,
+    ...apiErrors('post'),
   },
 });
 

@@ -13,25 +13,55 @@ export const json = (schema: z.ZodType, description: string) => ({
   content: { 'application/json': { schema } },
 });
 
-const ERROR_TEXT = {
-  400: 'Malformed request',
-  401: 'No key, or a bad or revoked key',
-  403: 'Another app’s key',
-  404: 'Not found',
-  409: 'Conflict',
-  422: 'Invalid values',
-} as const;
+/** `Retry-After`, on every 429 and 503. */
+export const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' as const } },
+};
 
-/** The error responses a business route documents. */
-export function errorResponses<S extends keyof typeof ERROR_TEXT>(...statuses: S[]) {
-  return Object.fromEntries(statuses.map((s) => [s, json(ErrorSchema, ERROR_TEXT[s])])) as Record<
-    S,
-    ReturnType<typeof json>
-  >;
+const ERROR_TEXT = {
+  400: 'Malformed request (not JSON, or a bad cursor)',
+  401: 'No key, or a bad or revoked key',
+  403: 'Another app’s key, or an operator-only route',
+  404: 'No such app (or no such item)',
+  409: 'Conflict',
+  413: 'The body is too large',
+  415: 'Wrong content type',
+  422: 'Invalid values',
+  429: 'Too many requests: wait Retry-After seconds',
+  503: 'The store cannot record or answer now (nothing was recorded unless the message says it may have been): wait Retry-After seconds',
+} as const;
+export type ErrorStatus = keyof typeof ERROR_TEXT;
+
+/** The error responses an operation documents, each in the one error shape. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
+  return Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        ...json(ErrorSchema, ERROR_TEXT[s]),
+        ...(s === 429 || s === 503 ? { headers: RETRY_AFTER } : {}),
+      },
+    ]),
+  ) as Record<S, ReturnType<typeof json>>;
 }
 
+/**
+ * Every error a business-API operation can answer: authentication (401, 429 after too many failures),
+ * the app (403, 404), validation (400, 422), the store (503), and for methods that may carry a body
+ * the JSON-only middleware's 413 and 415 (server/middleware/json-body.ts).
+ */
+export function apiErrors(method: 'get' | 'post' | 'put' | 'patch' | 'delete') {
+  const base = errorResponses(400, 401, 403, 404, 422, 429, 503);
+  return method === 'get' ? base : { ...base, ...errorResponses(413, 415) };
+}
+
+/** The business API's security requirement: the app's API key or the operator's ADMIN_TOKEN. */
+export const BEARER = [{ bearer: [] }];
+
 /** The `:app` path parameter. */
-export const AppParam = z.object({ app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+export const AppParam = z.object({
+  app: z.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme', description: 'The app’s name' }),
+});
 
 export const iso = (t: number) => new Date(t).toISOString();
 

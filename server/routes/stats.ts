@@ -3,9 +3,7 @@ import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { appFor } from '../middleware/bearer-auth.js';
 import { funnelStats } from '../store/funnel.js';
-import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
-
-const errors = errorResponses(400, 401, 403, 404, 422);
+import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi.js';
 
 const FunnelRowView = z.object({
   via: z.string(),
@@ -19,8 +17,10 @@ const FunnelRowView = z.object({
 const statsRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/stats',
+  operationId: 'getStats',
+  tags: ['Apps'],
   summary: 'The funnel by via and campaign',
-  security: [{ bearer: [] }],
+  security: BEARER,
   request: {
     params: z.object({ app: AppParam.shape.app }),
     query: z.object({
@@ -44,7 +44,7 @@ const statsRoute = createRoute({
         .openapi('Stats'),
       'The funnel',
     ),
-    ...errors,
+    ...apiErrors('get'),
   },
 });
 

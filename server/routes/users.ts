@@ -9,7 +9,7 @@ import { usersCsvStream } from '../services/export.js';
 import { phoneParam } from '../services/phone-param.js';
 import { userView } from '../services/user-view.js';
 import { decodeCursor, eraseUser, listUsers, userHistory } from '../store/users.js';
-import { AppParam, errorResponses, iso, json, openApiRouter } from './openapi.js';
+import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi.js';
 
 export const UserView = z
   .object({
@@ -55,7 +55,6 @@ export const P = {
     .string()
     .openapi({ param: { name: 'phone', in: 'path' }, example: '14155550123', description: 'E.164, with or without +' }),
 };
-const errors = errorResponses(400, 401, 403, 404, 422);
 
 const OptinBody = z
   .object({
@@ -71,17 +70,21 @@ const optRoute = (action: 'optin' | 'optout') =>
   createRoute({
     method: 'put',
     path: `/api/v1/apps/{app}/users/{phone}/${action}`,
+    operationId: action === 'optin' ? 'optInUser' : 'optOutUser',
     summary: action === 'optin' ? 'Opt a user in (via api)' : 'Opt a user out (via api); takes effect at once',
-    security: [{ bearer: [] }],
+    security: BEARER,
+    tags: ['Users'],
     request: { params: z.object(P), body: { required: false, content: { 'application/json': { schema: OptinBody } } } },
-    responses: { 200: json(UserView, 'The user’s state after the change'), ...errors },
+    responses: { 200: json(UserView, 'The user’s state after the change'), ...apiErrors('put') },
   });
 
 const listRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/users',
+  operationId: 'listUsers',
   summary: 'Users with their status, keyset-paginated',
-  security: [{ bearer: [] }],
+  security: BEARER,
+  tags: ['Users'],
   request: {
     params: z.object({ app: P.app }),
     query: z.object({
@@ -94,15 +97,17 @@ const listRoute = createRoute({
   },
   responses: {
     200: json(z.object({ users: z.array(UserView), next: z.string().nullable() }).openapi('UserPage'), 'One page'),
-    ...errors,
+    ...apiErrors('get'),
   },
 });
 
 const getRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/users/{phone}',
+  operationId: 'getUser',
   summary: 'One user’s state and complete consent history',
-  security: [{ bearer: [] }],
+  security: BEARER,
+  tags: ['Users'],
   request: { params: z.object(P) },
   responses: {
     200: json(
@@ -121,15 +126,17 @@ const getRoute = createRoute({
       }),
       'The user and their history',
     ),
-    ...errors,
+    ...apiErrors('get'),
   },
 });
 
 const deleteRoute = createRoute({
   method: 'delete',
   path: '/api/v1/apps/{app}/users/{phone}',
+  operationId: 'eraseUser',
   summary: 'Erase a person: state, consent records, messages and pending events. Anonymous counts stay.',
-  security: [{ bearer: [] }],
+  security: BEARER,
+  tags: ['Users'],
   request: { params: z.object(P) },
   responses: {
     200: json(
@@ -142,17 +149,19 @@ const deleteRoute = createRoute({
       }),
       'Erased',
     ),
-    ...errors,
+    ...apiErrors('delete'),
   },
 });
 
 const exportRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/users.csv',
+  operationId: 'exportUsers',
   summary: 'Every user as CSV, streamed',
-  security: [{ bearer: [] }],
+  security: BEARER,
+  tags: ['Users'],
   request: { params: z.object({ app: P.app }) },
-  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors },
+  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...apiErrors('get') },
 });
 
 /** The business API's users: opt-in and opt-out, pages, one person's history, the export, erasure. */

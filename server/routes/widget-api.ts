@@ -10,7 +10,8 @@ import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { checkPhone, recordWebConsent } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
-import { errorResponses, ErrorSchema, json } from './openapi.js';
+import { PHONE_PATTERN } from '../app-settings.js';
+import { errorResponses, json } from './openapi.js';
 
 export const OptinBodySchema = z.object({
   consent: z.literal(true, { error: 'consent must be true: the person ticked the box' }),
@@ -195,23 +196,54 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
     })
     .openapi('PublicApp');
   const app = oz.object({ app: oz.string().openapi({ param: { name: 'app', in: 'path' }, example: 'Acme' }) });
+  const OptinDoc = OptinBodySchema.extend({
+    phone: OptinBodySchema.shape.phone.openapi({
+      pattern: PHONE_PATTERN,
+      description:
+        'The person’s WhatsApp number (required unless the app’s phoneField says otherwise); without a country code it is read in the app’s defaultCountry. A number that does not exist gets 422 invalid_phone.',
+    }),
+  }).openapi('OptinRequest');
   registry.registerPath({
     method: 'get',
     path: '/api/v1/apps/{app}/public',
+    operationId: 'getPublicApp',
+    tags: ['Widget'],
     summary: 'What the widget needs (public, cacheable, readable from any origin)',
+    security: [],
     request: { params: app },
-    responses: { 200: json(PublicApp, 'The app’s public view'), 404: json(ErrorSchema, 'No such app') },
+    responses: {
+      200: json(PublicApp, 'The app’s public view'),
+      304: { description: 'Not modified (If-None-Match)' },
+      ...errorResponses(404, 503),
+    },
+  });
+  registry.registerPath({
+    method: 'options',
+    path: '/api/v1/apps/{app}/optins',
+    operationId: 'preflightWidgetOptin',
+    tags: ['Widget'],
+    summary: 'CORS preflight (only application/json needs one): allowed for the app’s allowedOrigins',
+    security: [],
+    request: { params: app },
+    responses: {
+      204: { description: 'Allowed: Access-Control-Allow-Methods POST' },
+      403: { description: 'This origin may not post opt-ins for the app' },
+      ...errorResponses(404, 503),
+    },
   });
   registry.registerPath({
     method: 'post',
     path: '/api/v1/apps/{app}/optins',
+    operationId: 'createWidgetOptin',
+    tags: ['Widget'],
+    security: [],
     summary:
       'A widget opt-in. CORS only from the app’s allowedOrigins (and this server). text/plain JSON avoids a preflight.',
     request: {
       params: app,
       body: {
         required: true,
-        content: { 'application/json': { schema: OptinBodySchema }, 'text/plain': { schema: OptinBodySchema } },
+        content: { 'application/json': { schema: OptinDoc }, 'text/plain': { schema: OptinDoc } },
       },
     },
     responses: {
@@ -219,10 +251,7 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
         oz.object({ optinId: oz.string(), redirectUrl: oz.string(), ref: oz.string() }).openapi('Optin'),
         'Recorded; send the person to redirectUrl',
       ),
-      ...errorResponses(400, 403, 404, 422),
-      413: json(ErrorSchema, 'Too large'),
-      415: json(ErrorSchema, 'Wrong content type'),
-      429: json(ErrorSchema, 'Too many (see Retry-After)'),
+      ...errorResponses(400, 403, 404, 413, 415, 422, 429, 503),
     },
   });
 }

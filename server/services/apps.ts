@@ -70,7 +70,7 @@ export async function createApp(
     );
   }
   const displayName = input.displayName.trim();
-  if (displayName.length < 1 || displayName.length > 60)
+  if (displayName.length < 1 || [...displayName].length > 60)
     throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
   const parsed = AppSettingsSchema.safeParse(input.settings ?? {});
   if (!parsed.success)
@@ -161,7 +161,7 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
   let displayName: string | undefined;
   if (input.displayName !== undefined) {
     displayName = input.displayName.trim();
-    if (displayName.length < 1 || displayName.length > 60)
+    if (displayName.length < 1 || [...displayName].length > 60)
       throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
   }
   const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
