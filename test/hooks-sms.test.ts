@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import twilio from 'twilio';
 import { fixtureJson, SIGNATURES, signTwilio, twilioSms } from './fixtures/index.js';
 import { CALLBACK, count, events, history, withSecrets } from './hooks-helpers.js';
 import { ADMIN, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
-import { twilioSignature } from '../server/inbound/signatures.js';
+import { twilioSignature, twilioUrlCandidates, verifyTwilio } from '../server/inbound/signatures.js';
 import type { AppRecord } from '../server/store/index.js';
 import { consentsFor, shownText } from '../server/store/ledger.js';
 import { getUser } from '../server/store/users.js';
@@ -19,6 +21,42 @@ describe('Twilio signature', () => {
     assert.equal(twilioSignature(v.authToken, v.url, Object.entries(v.params)), v.signature));
   it('Should sort parameters by name whatever order they come in', () =>
     assert.equal(twilioSignature(v.authToken, v.url, Object.entries(v.params).reverse()), v.signature));
+
+  // Every URL Twilio may have signed, against every URL the request may arrive at: optin-kit accepts
+  // exactly what twilio-node's validateRequest accepts.
+  it('Should accept exactly the URLs Twilio’s own SDK accepts (ports, a bare trailing ?, query encodings)', () => {
+    const urls = [
+      'https://example.com/hooks/A/sms',
+      'https://example.com:443/hooks/A/sms',
+      'https://example.com/hooks/A/sms?',
+      'https://example.com:443/hooks/A/sms?',
+      'http://example.com/hooks/A/sms',
+      'http://example.com:80/hooks/A/sms',
+      'http://example.com:8080/hooks/A/sms',
+      'https://example.com/hooks/A/sms?c=spring&x=1',
+      'https://example.com/hooks/A/sms?c=it%27s',
+      "https://example.com/hooks/A/sms?c=it's",
+      'https://example.com/hooks/A/sms?c=a b',
+      'https://example.com/hooks/A/sms?c=a%20b',
+      'https://example.com/hooks/B/sms',
+      'https://other.example/hooks/A/sms',
+    ];
+    let accepted = 0;
+    for (const signedFor of urls) {
+      const sig = twilio.getExpectedTwilioSignature(v.authToken, signedFor, v.params);
+      for (const arrivedAt of urls) {
+        const sdk = twilio.validateRequest(v.authToken, sig, arrivedAt, v.params);
+        const ours = verifyTwilio(v.authToken, arrivedAt, Object.entries(v.params), sig);
+        assert.equal(ours, sdk, `signed for ${signedFor}, arrived at ${arrivedAt}`);
+        if (ours) accepted++;
+      }
+    }
+    assert.ok(accepted > urls.length, 'some URLs other than the signed one are accepted');
+    assert.deepEqual(twilioUrlCandidates('https://example.com/sms?').slice(0, 2), [
+      'https://example.com/sms?',
+      'https://example.com:443/sms?',
+    ]);
+  });
 });
 
 for (const kind of STORE_KINDS) {
@@ -222,6 +260,110 @@ for (const kind of STORE_KINDS) {
           ['out', 'sms'],
         ],
       );
+    });
+
+    it('Should accept a signature over the URL with its default port, and over the URL with a bare trailing ?', async () => {
+      // Twilio signs the URL as configured in its console: with or without ":80", with a trailing "?".
+      const a = twilioSms({ sid: nextSid(), from: '+14155550230', body: 'hi' });
+      const withPort = signTwilio(TOKEN, 'http://optin.test:80/hooks/TwilioShop/sms', a);
+      assert.equal((await post(a, { sig: withPort })).status, 200);
+      const b = twilioSms({ sid: nextSid(), from: '+14155550231', body: 'hi' });
+      const path = '/hooks/TwilioShop/sms?';
+      assert.equal((await post(b, { path, sig: signTwilio(TOKEN, `${h.config.publicUrl}${path}`, b) })).status, 200);
+      const c = twilioSms({ sid: nextSid(), from: '+14155550232', body: 'hi' });
+      assert.equal(
+        (await post(c, { path, sig: signTwilio(TOKEN, 'http://optin.test:80/hooks/TwilioShop/sms?', c) })).status,
+        200,
+      );
+      for (const p of ['14155550230', '14155550231', '14155550232'])
+        assert.equal((await user(p))?.optin, 'opted_in', p);
+      // Still only the path Twilio called: a trailing "?" is not a licence to sign another URL.
+      const d = twilioSms({ sid: nextSid(), from: '+14155550233', body: 'hi' });
+      assert.equal(
+        (await post(d, { path, sig: signTwilio(TOKEN, 'http://optin.test:81/hooks/TwilioShop/sms?', d) })).status,
+        403,
+      );
+    });
+
+    it('Should refuse a captured START re-split into a new MessageSid, so a later STOP stays', async () => {
+      const phone = '+14155550240';
+      const start = twilioSms({ sid: nextSid(), from: phone, body: 'START' });
+      const url = `${h.config.publicUrl}/hooks/TwilioShop/sms`;
+      const captured = signTwilio(TOKEN, url, start);
+      assert.equal((await post(start, { sig: captured })).status, 200);
+      await sms(phone, 'STOP');
+      assert.equal((await user('14155550240'))?.optin, 'opted_out');
+      // NumMedia and NumSegments sort right after MessageSid: folded into its value, the signed
+      // string is unchanged, so Twilio's own SDK calls the forgery valid.
+      const { NumMedia, NumSegments, ...rest } = start;
+      const resplit = { ...rest, MessageSid: `${start.MessageSid}NumMedia${NumMedia}NumSegments${NumSegments}` };
+      assert.ok(
+        twilio.validateRequest(TOKEN, captured, url, resplit),
+        'the re-split request carries a valid signature',
+      );
+      const res = await post(resplit, { sig: captured });
+      assert.equal(res.status, 400);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'malformed_request');
+      assert.equal((await user('14155550240'))?.optin, 'opted_out');
+      const ev = (await events(h, app.id)).filter((e) => e.phone === '14155550240').map((e) => e.type);
+      assert.deepEqual(ev, ['opted-in', 'opted-out']);
+    });
+
+    it('Should refuse SIDs that are not SM or MM and 32 hex digits, SmsSid or SmsMessageSid unlike MessageSid, and repeated names', async () => {
+      const phone = '+14155550241';
+      const base = twilioSms({ sid: nextSid(), from: phone, body: 'START' });
+      const bad: Record<string, string>[] = [
+        {
+          ...base,
+          MessageSid: 'SMforged000000000000000000000001',
+          SmsSid: 'SMforged000000000000000000000001',
+          SmsMessageSid: 'SMforged000000000000000000000001',
+        },
+        {
+          ...base,
+          MessageSid: `XX${'0'.repeat(32)}`,
+          SmsSid: `XX${'0'.repeat(32)}`,
+          SmsMessageSid: `XX${'0'.repeat(32)}`,
+        },
+        { ...base, SmsSid: nextSid() },
+        { ...base, SmsMessageSid: nextSid() },
+      ];
+      for (const fields of bad) assert.equal((await post(fields)).status, 400, JSON.stringify(fields));
+      // Repeated names: signed the way Twilio's SDK signs repeated names (values sorted), still refused.
+      const body = `${new URLSearchParams(base).toString()}&Body=STOP`;
+      const path = '/hooks/TwilioShop/sms';
+      const sig = twilio.getExpectedTwilioSignature(TOKEN, `${h.config.publicUrl}${path}`, {
+        ...base,
+        Body: ['START', 'STOP'],
+      } as unknown as Record<string, string>);
+      const rep = await h.request(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig },
+        body,
+      });
+      assert.equal(rep.status, 400);
+      assert.match(((await rep.json()) as { error: { message: string } }).error.message, /Body appears more than once/);
+      assert.equal(await user('14155550241'), null);
+      // The same message with a real SID, and MMS's MM prefix, goes through.
+      assert.equal((await post(base)).status, 200);
+      const mms = `MM${'a1'.repeat(16)}`;
+      assert.equal((await post(twilioSms({ sid: mms, from: '+14155550242', body: 'hi' }))).status, 200);
+      assert.equal((await user('14155550242'))?.optin, 'opted_in');
+    });
+
+    it('Should answer TwiML an XML parser accepts, whatever control characters the display name holds', async () => {
+      const odd = await h.makeApp({ name: 'BellShop', displayName: 'Bell\u0007 Shop\u001b & Co\uFFFE' });
+      await withSecrets(h, odd.app, { twilioAuthToken: TOKEN });
+      const path = '/hooks/BellShop/sms';
+      for (const body of ['hi', 'HELP', 'STOP']) {
+        const fields = twilioSms({ sid: nextSid(), from: '+14155550250', body });
+        const res = await post(fields, { path, sig: signTwilio(TOKEN, `${h.config.publicUrl}${path}`, fields) });
+        assert.equal(res.status, 200);
+        const xml = await res.text();
+        assert.equal(XMLValidator.validate(xml), true, xml);
+        const parsed = new XMLParser().parse(xml) as { Response: { Message: string } };
+        assert.match(parsed.Response.Message, /^Bell Shop & Co: /, body);
+      }
     });
 
     it('Should XML-escape what it echoes', async () => {

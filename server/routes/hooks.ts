@@ -26,17 +26,45 @@ function needType(c: Context, type: string): void {
 const forged = () =>
   new ApiError(403, 'invalid_signature', 'The request is not signed by the provider with this app’s credentials.');
 
-/** The URL the provider called, as it sees it: PUBLIC_URL (so it holds behind a proxy) plus path and query. */
+/**
+ * The URL the provider called, as it signed it: PUBLIC_URL (so it holds behind a proxy) plus the path
+ * and query exactly as received. A bare trailing `?` is kept (`URL.search` would drop it), and so are
+ * characters `new URL()` would percent-encode, when the raw request line is at hand.
+ */
 function publicRequestUrl(deps: Deps, c: Context): string {
+  const incoming = (c.env as { incoming?: { url?: string } } | undefined)?.incoming;
   const u = new URL(c.req.url);
-  return deps.config.publicUrl + u.pathname + u.search;
+  const target = incoming?.url?.startsWith('/') ? incoming.url : c.req.url.slice(u.origin.length);
+  return deps.config.publicUrl + target;
 }
 
-const TwilioForm = z.object({
-  MessageSid: z.string().regex(/^[A-Za-z0-9]{10,64}$/),
-  From: z.string().min(1).max(64),
-  Body: z.string().max(1600).default(''),
-});
+/**
+ * A Message SID: `SM` (or `MM` for MMS) and 32 hex digits, as Twilio's API definition gives it. A
+ * looser pattern would let a captured request be re-split: Twilio signs names and values joined with
+ * no separator, so `MessageSid=SM…` followed by `NumMedia=0` signs the same as
+ * `MessageSid=SM…NumMedia0`.
+ */
+const MESSAGE_SID = /^(SM|MM)[0-9a-fA-F]{32}$/;
+
+const TwilioForm = z
+  .object({
+    MessageSid: z.string().regex(MESSAGE_SID),
+    SmsSid: z.string().optional(),
+    SmsMessageSid: z.string().optional(),
+    From: z.string().min(1).max(64),
+    Body: z.string().max(1600).default(''),
+  })
+  .refine((f) => [f.SmsSid, f.SmsMessageSid].every((s) => s === undefined || s === f.MessageSid));
+
+/** Twilio never repeats a parameter name in an SMS webhook; a repeated one is a tampered request. */
+function repeatedName(params: URLSearchParams): string | null {
+  const seen = new Set<string>();
+  for (const k of params.keys()) {
+    if (seen.has(k)) return k;
+    seen.add(k);
+  }
+  return null;
+}
 
 /** NUL is valid JSON and form text but PostgreSQL text refuses it: it never reaches the store. */
 const noNul = (v: string) => v.replaceAll('\u0000', '');
@@ -151,9 +179,17 @@ export function hookRoutes(deps: Deps): Hono {
       !verifyTwilio(app.secrets.twilioAuthToken, publicRequestUrl(deps, c), params, c.req.header('x-twilio-signature'))
     )
       throw forged();
+    const repeated = repeatedName(params);
+    if (repeated)
+      throw new ApiError(400, 'malformed_request', `The parameter ${repeated.slice(0, 40)} appears more than once.`);
     // The signature covers what was sent; what is stored is cleaned.
     const f = TwilioForm.safeParse(Object.fromEntries([...params].map(([k, v]) => [k, noNul(v)])));
-    if (!f.success) throw new ApiError(400, 'malformed_request', 'An inbound SMS needs MessageSid, From and Body.');
+    if (!f.success)
+      throw new ApiError(
+        400,
+        'malformed_request',
+        'An inbound SMS needs From, Body and a MessageSid of SM or MM and 32 hex digits (SmsSid and SmsMessageSid, when sent, equal to it).',
+      );
     const out = await handleSms(deps, app, { messageSid: f.data.MessageSid, from: f.data.From, body: f.data.Body });
     c.header('Content-Type', 'text/xml; charset=utf-8');
     c.header('Cache-Control', 'no-store');
