@@ -33,6 +33,8 @@ async function rate(processes: number): Promise<{ rps: number; p99: number; erro
     DEMO: 'off',
     WORKER: 'off',
     CONSENT_RATE_LIMIT: '0',
+    CONSENT_PHONE_RATE_LIMIT: '0',
+    CONSENT_APP_RATE_LIMIT: '0',
     NODE_ENV: 'production',
   };
   const servers = ports.map((p) => new ServerProcess(p, env));

@@ -26,6 +26,8 @@ const server = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/ser
     PUBLIC_URL: base,
     NODE_ENV: 'production',
     CONSENT_RATE_LIMIT: '0',
+    CONSENT_PHONE_RATE_LIMIT: '0',
+    CONSENT_APP_RATE_LIMIT: '0',
     QR_RATE_LIMIT: '0',
   },
   stdio: ['ignore', 'pipe', 'inherit'],

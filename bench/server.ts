@@ -13,7 +13,14 @@ import { openStore } from '../server/store/index.js';
 
 const parsed = parseConfig(process.env);
 if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-const config = { ...parsed.config, consentRateLimit: 0, qrRateLimit: 0, demo: false };
+const config = {
+  ...parsed.config,
+  consentRateLimit: 0,
+  consentPhoneRateLimit: 0,
+  consentAppRateLimit: 0,
+  qrRateLimit: 0,
+  demo: false,
+};
 const store = openStore(config.databaseUrl);
 await store.migrate();
 if (!(await store.read(appByName, 'bench'))) {

@@ -8,7 +8,8 @@ import { FunnelCounter } from './funnel-counter.js';
 import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { securityHeaders } from './middleware/security-headers.js';
-import { limitBackend, RateLimiter, type LimitBackend } from './rate-limit.js';
+import { ConsentLimits } from './consent-limits.js';
+import { FailureGate, limitBackend, type LimitBackend } from './rate-limit.js';
 import { appRoutes } from './routes/apps.js';
 import { consentPageRoutes } from './routes/consent-page.js';
 import { eligibilityRoutes } from './routes/eligibility.js';
@@ -53,7 +54,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     clock,
     assets: o.assets,
     funnel: o.funnel ?? new FunnelCounter(),
-    limiter: new RateLimiter(o.config.consentRateLimit, () => clock.now(), rateLimits, 'consent'),
+    consentLimits: new ConsentLimits(o.config, () => clock.now(), rateLimits),
     rateLimits,
   };
 
@@ -72,7 +73,12 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   // The business API: a bearer key first (a bad key is a 401 before anything else), then JSON only.
   app.use(
     '/api/v1/apps/*',
-    bearerAuth({ store: deps.store, adminToken: deps.config.adminToken }),
+    bearerAuth({
+      store: deps.store,
+      adminToken: deps.config.adminToken,
+      trustProxy: deps.config.trustProxy,
+      failures: new FailureGate(deps.config.authFailureLimit, () => clock.now(), rateLimits, 'auth'),
+    }),
     jsonBody({ maxSize: 64 * 1024 }),
   );
   app.route('/', appRoutes(deps)); // /api/v1/apps, /api/v1/apps/:app

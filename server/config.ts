@@ -27,6 +27,9 @@ export const ConfigSchema = z
     ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
     DEMO: flag(true),
     CONSENT_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(20),
+    CONSENT_PHONE_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(3),
+    CONSENT_APP_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(300),
+    AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(10),
     QR_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(60),
     TRUST_PROXY: flag(false),
     SANDBOX_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -55,6 +58,12 @@ export const ConfigSchema = z
     demo: e.DEMO,
     /** Consent posts per IP per minute; 0 switches the limit off. */
     consentRateLimit: e.CONSENT_RATE_LIMIT,
+    /** Web consents per phone number (per app) per minute; 0 switches the limit off. */
+    consentPhoneRateLimit: e.CONSENT_PHONE_RATE_LIMIT,
+    /** Web consents per app per minute, from every address together; 0 switches the limit off. */
+    consentAppRateLimit: e.CONSENT_APP_RATE_LIMIT,
+    /** Wrong bearer tokens (API keys, ADMIN_TOKEN) per address per minute before 429; 0 is off. */
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
     /** New (uncached) QR codes rendered per IP per minute; 0 switches the limit off. */
     qrRateLimit: e.QR_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
@@ -98,5 +107,13 @@ export function parseConfig(
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const r = parseConfig({});
   if (!r.ok) throw new Error(r.problems.join('\n'));
-  return { ...r.config, demo: false, consentRateLimit: 0, qrRateLimit: 0, ...overrides };
+  return {
+    ...r.config,
+    demo: false,
+    consentRateLimit: 0,
+    consentPhoneRateLimit: 0,
+    consentAppRateLimit: 0,
+    qrRateLimit: 0,
+    ...overrides,
+  };
 }

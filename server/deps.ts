@@ -2,7 +2,8 @@ import type { Clock } from '../core/clock.js';
 import type { Assets } from './assets.js';
 import type { Config } from './config.js';
 import type { FunnelCounter } from './funnel-counter.js';
-import type { LimitBackend, RateLimiter } from './rate-limit.js';
+import type { ConsentLimits } from './consent-limits.js';
+import type { LimitBackend } from './rate-limit.js';
 import type { AppCache, Store } from './store/index.js';
 
 /** Everything a route needs, passed in: tests build their own, with their own store and clock. */
@@ -14,8 +15,8 @@ export interface Deps {
   clock: Clock;
   assets: Assets;
   funnel: FunnelCounter;
-  /** Consent posts per client IP per minute (page and widget). */
-  limiter: RateLimiter;
+  /** Web consents (page and widget) per client address, phone number and app. */
+  consentLimits: ConsentLimits;
   /** Where every rate limit counts: memory, or shared by several servers (PostgreSQL, Redis). */
   rateLimits: LimitBackend;
 }

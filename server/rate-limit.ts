@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { createClient, type RedisClientType } from 'redis';
 import { log } from './log.js';
 import { hitWindow } from './store/rate-limits.js';
@@ -130,5 +131,81 @@ export class RateLimiter {
   take(key: string): number | Promise<number> {
     if (this.perMinute <= 0) return 0;
     return this.backend.take(`${this.name}:${key}`, this.perMinute, this.now());
+  }
+}
+
+/**
+ * The key a client address is limited under: an IPv4 address as it is, an IPv6 address by its /64
+ * (one subscriber's network: RFC 6177 assigns at least a /64 to a site, so a single client can pick
+ * any of 2^64 addresses in it), an IPv4-mapped IPv6 address as its IPv4.
+ *
+ * @example
+ * ipBucket('2001:db8:1:2:aaaa::1') // '2001:db8:1:2::/64'
+ * ipBucket('::ffff:203.0.113.9') // '203.0.113.9'
+ */
+export function ipBucket(ip: string): string {
+  const bare = ip.split('%')[0]!;
+  const kind = isIP(bare);
+  if (kind === 4) return bare;
+  if (kind !== 6) return ip;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (mapped) return mapped[1]!;
+  const [head, tail] = bare.split('::') as [string, string | undefined];
+  // An embedded IPv4 (`64:ff9b::192.0.2.1`) fills the last two groups.
+  const groupsOf = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const h = groupsOf(head);
+  const t = tail === undefined ? [] : groupsOf(tail);
+  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
+}
+
+/**
+ * Failed authentication per client address (IPv6 by /64): `perMinute` failures are answered as
+ * usual, then the address is refused with 429 for the rest of the window, before its credentials are
+ * even looked at. Another address is not affected. The count lives in the shared backend; the
+ * refusal is remembered in this process, so a blocked address costs no lookup at all.
+ *
+ * @example
+ * const gate = new FailureGate(10, () => clock.now(), backend, 'auth');
+ * const wait = gate.blocked(ip); // seconds to wait, or 0
+ * if (!ok) await gate.fail(ip);   // seconds to wait once over the limit, else 0
+ */
+export class FailureGate {
+  private readonly failures: RateLimiter;
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    perMinute: number,
+    private readonly now: () => number,
+    backend: LimitBackend,
+    name: string,
+  ) {
+    this.failures = new RateLimiter(perMinute, now, backend, name);
+  }
+
+  /** Seconds this address must still wait, or 0. */
+  blocked(ip: string | null): number {
+    const key = ipBucket(ip ?? 'unknown');
+    const until = this.until.get(key) ?? 0;
+    const t = this.now();
+    if (until <= t) {
+      if (until) this.until.delete(key);
+      return 0;
+    }
+    return Math.ceil((until - t) / 1000);
+  }
+
+  /** Counts a failure; returns the seconds to wait when it was one too many, else 0. */
+  async fail(ip: string | null): Promise<number> {
+    const key = ipBucket(ip ?? 'unknown');
+    const wait = await this.failures.take(key);
+    if (wait > 0) {
+      if (this.until.size > 10_000) this.until.clear();
+      this.until.set(key, this.now() + wait * 1000);
+    }
+    return wait;
   }
 }

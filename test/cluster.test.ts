@@ -79,6 +79,8 @@ describe('three servers on one PostgreSQL behind HAProxy, one killed with -9', {
       DEMO: 'on',
       ALLOW_PRIVATE_CALLBACKS: 'on',
       CONSENT_RATE_LIMIT: '0',
+      CONSENT_PHONE_RATE_LIMIT: '0',
+      CONSENT_APP_RATE_LIMIT: '0',
       OUTBOX_POLL_MS: '200',
       // A dead server's claims run out after 3 s here (30 s by default), so that the test is short.
       OUTBOX_CLAIM_MS: '3000',

@@ -59,6 +59,8 @@ for (const kind of STORE_KINDS) {
         HOST: '127.0.0.1',
         DEMO: 'on',
         CONSENT_RATE_LIMIT: '0',
+        CONSENT_PHONE_RATE_LIMIT: '0',
+        CONSENT_APP_RATE_LIMIT: '0',
       });
       const acked: string[] = [];
       let stop = false;

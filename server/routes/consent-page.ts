@@ -66,7 +66,7 @@ export function consentPageRoutes(deps: Deps): Hono {
 
   const render = async (
     c: Context,
-    status: 200 | 422 | 503,
+    status: 200 | 422 | 429 | 503,
     app: AppRecord,
     p: {
       lang: Locale;
@@ -149,29 +149,44 @@ export function consentPageRoutes(deps: Deps): Hono {
     const app = deps.apps.cached(name) ?? (await deps.apps.byName(name));
     if (!app) return message(c, 404, lang0, 'notFound');
     if (mediaType(c) !== 'application/x-www-form-urlencoded') return message(c, 415, lang0, 'badRequest');
-    const wait = await deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
-    if (wait > 0) {
-      c.header('Retry-After', String(wait));
-      return message(c, 429, lang0, 'tooMany');
-    }
     const text = await readText(c, MAX_FORM_BYTES);
     if (text === null) return message(c, 413, lang0, 'badRequest');
+    const ip = clientIp(c, deps.config.trustProxy);
+    const busy = await deps.consentLimits.address(ip);
     // URLSearchParams is about 4x cheaper than parseBody()/formData() on Node 20: a Hono form POST
     // measured ~15k req/s parsed this way against ~4.2k req/s through formData().
     const f = FormSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
-    if (!f.success) return message(c, 400, langOf(c, new URLSearchParams(text).get('lang') ?? undefined), 'badRequest');
+    if (!f.success) {
+      const lang = langOf(c, new URLSearchParams(text).get('lang') ?? undefined);
+      if (busy) c.header('Retry-After', String(busy.wait));
+      return busy ? message(c, 429, lang, 'tooMany') : message(c, 400, lang, 'badRequest');
+    }
     const form = f.data;
     const lang = langOf(c, form.lang);
     const m = MESSAGES[lang];
     const campaign = form.c ?? null;
     const wv = form.wv ?? null;
+    const kept = { lang, via: form.via, campaign, phone: (form.phone ?? '').slice(0, 32), wv };
+    // Refused for now: the page comes back in the person's language with what they typed and
+    // ticked, saying how long to wait.
+    const tooMany = (wait: number) => {
+      c.header('Retry-After', String(wait));
+      return render(c, 429, app, {
+        ...kept,
+        checked: form.consent === 'yes',
+        errors: { continue: fill(m.errTooMany, { seconds: String(wait) }) },
+      });
+    };
+    if (busy) return tooMany(busy.wait);
 
     const phone = checkPhone(app, form.phone);
     const errors: { consent?: string; phone?: string } = {};
     if (!phone.ok) errors.phone = phone.error === 'phone_required' ? m.errPhoneRequired : m.errPhone;
     if (form.consent !== 'yes') errors.consent = fill(m.errConsent, {});
-    if (!phone.ok || errors.consent) {
-      return render(c, 422, app, { lang, via: form.via, campaign, phone: (form.phone ?? '').slice(0, 32), errors, wv });
+    if (!phone.ok || errors.consent) return render(c, 422, app, { ...kept, errors });
+    if (!form.website) {
+      const limited = await deps.consentLimits.consent(app.id, phone.phone);
+      if (limited) return tooMany(limited.wait);
     }
     let redirectUrl: string;
     try {
@@ -184,7 +199,7 @@ export function consentPageRoutes(deps: Deps): Hono {
             campaign,
             locale: lang,
             wordingVersion: wv,
-            ip: clientIp(c, deps.config.trustProxy),
+            ip,
             userAgent: c.req.header('user-agent') ?? null,
             page: c.req.header('referer') ?? null,
           })));
@@ -195,15 +210,7 @@ export function consentPageRoutes(deps: Deps): Hono {
       logFailure(e, c);
       c.header('Retry-After', String(STORE_RETRY_AFTER_S));
       const why = e.maybeCommitted ? m.errUnconfirmed : m.errUnavailable;
-      return render(c, 503, app, {
-        lang,
-        via: form.via,
-        campaign,
-        phone: (form.phone ?? '').slice(0, 32),
-        checked: true,
-        errors: { continue: why },
-        wv,
-      });
+      return render(c, 503, app, { ...kept, checked: true, errors: { continue: why } });
     }
     c.header('Cache-Control', 'no-store');
     return c.redirect(redirectUrl, 303);

@@ -5,6 +5,7 @@ import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
 import { renderWording } from '../../core/wording.js';
 import { WidgetSettingsSchema } from '../app-settings.js';
+import type { ConsentLimitKind, ConsentRefusal } from '../consent-limits.js';
 import type { Deps } from '../deps.js';
 import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
@@ -47,11 +48,12 @@ export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
 
 /**
  * An origin may post consents if the app lists it, or if it is this server's own (the demo page,
- * the hosted pages). Requests without an Origin header (server to server) are not browsers' and
- * are allowed.
+ * the hosted pages). A request without an Origin is refused: browsers always send one on a
+ * cross-origin POST (Fetch standard, "append a request `Origin` header"), so only scripts omit it,
+ * and they have the business API.
  */
 export function originAllowed(deps: Deps, app: AppRecord, origin: string | undefined): boolean {
-  if (!origin) return true;
+  if (!origin) return false;
   return origin === new URL(deps.config.publicUrl).origin || app.settings.allowedOrigins.includes(origin);
 }
 
@@ -108,6 +110,12 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
   r.post('/api/v1/apps/:app/optins', async (c) => {
     const app = await appOr404(c.req.param('app'));
     const origin = c.req.header('origin');
+    if (!origin)
+      throw new ApiError(
+        403,
+        'origin_required',
+        'Widget opt-ins come from a web page, whose browser sends an Origin header. Servers use the business API.',
+      );
     if (!originAllowed(deps, app, origin)) {
       throw new ApiError(
         403,
@@ -119,11 +127,9 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const type = mediaType(c);
     if (type !== 'application/json' && type !== 'text/plain')
       throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
-    const wait = await deps.limiter.take(clientIp(c, deps.config.trustProxy) ?? 'unknown');
-    if (wait > 0)
-      throw new ApiError(429, 'rate_limited', 'Too many opt-ins from this address. Try again shortly.', {
-        'Retry-After': String(wait),
-      });
+    const ip = clientIp(c, deps.config.trustProxy);
+    const busy = await deps.consentLimits.address(ip);
+    if (busy) throw tooMany(busy);
     const text = await readText(c, 8 * 1024);
     if (text === null) throw new ApiError(413, 'payload_too_large', 'The body may be at most 8 KB.');
     let json: unknown;
@@ -158,6 +164,8 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
           : 'Enter a valid WhatsApp number with its country code.',
       );
     }
+    const limited = await deps.consentLimits.consent(app.id, phone.phone);
+    if (limited) throw tooMany(limited);
     const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
     const out = await recordWebConsent(deps, app, phone.phone, {
       phone: phone.phone,
@@ -165,7 +173,7 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
       campaign: b.campaign ?? null,
       locale: lang,
       wordingVersion: b.wordingVersion ?? null,
-      ip: clientIp(c, deps.config.trustProxy),
+      ip,
       userAgent: c.req.header('user-agent') ?? null,
       page: b.page ?? c.req.header('referer') ?? null,
       pageTitle: b.title ?? null,
@@ -176,6 +184,16 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
 
   return r;
 }
+
+const TOO_MANY: Record<ConsentLimitKind, string> = {
+  address: 'Too many opt-ins from this address. Try again shortly.',
+  phone: 'Too many opt-ins for this phone number. Try again in a minute.',
+  app: 'This app is receiving too many opt-ins right now. Try again shortly.',
+};
+
+/** A refused consent: 429 with Retry-After, and which limit it was. */
+const tooMany = (r: ConsentRefusal) =>
+  new ApiError(429, 'rate_limited', TOO_MANY[r.kind], { 'Retry-After': String(r.wait) });
 
 /** The widget's two calls in the OpenAPI document, from the schema the opt-in route validates with. */
 function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {

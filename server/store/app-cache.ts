@@ -1,3 +1,4 @@
+import { isValidAppName } from '../../core/app-name.js';
 import type { Clock } from '../../core/clock.js';
 import type { Locale } from '../../core/locale.js';
 import { appById, appByName, appVersion } from './apps.js';
@@ -16,6 +17,8 @@ export class AppCache {
   private wordingsById = new Map<string, { w: Record<Locale, Wording>; at: number; appUpdatedAt: number | null }>();
   /** Bumped by every forget: a read that started before it must not put back what it read. */
   private generation = 0;
+  /** Names looked up and not found, at most: well-formed random names cannot crowd out real apps. */
+  private misses = 0;
 
   constructor(
     private readonly store: Store,
@@ -32,11 +35,23 @@ export class AppCache {
     this.generation++;
     if (appId === '*') {
       this.apps.clear();
+      this.misses = 0;
       this.wordingsById.clear();
       return;
     }
     for (const [k, v] of this.apps) if (!v.app || v.app.id === appId) this.apps.delete(k);
+    this.misses = 0;
     this.wordingsById.delete(appId);
+  }
+
+  private dropMisses(): void {
+    for (const [k, v] of this.apps) if (!v.app) this.apps.delete(k);
+    this.misses = 1;
+  }
+
+  /** How many names are cached, found or not (for tests). */
+  get size(): number {
+    return this.apps.size;
   }
 
   private fresh(at: number): boolean {
@@ -48,19 +63,26 @@ export class AppCache {
    * Hot paths (the consent page) skip a promise this way.
    */
   cached(name: string): AppRecord | null | undefined {
+    // A name no app can have is answered at once, and never kept: random names cannot fill the cache.
+    if (!isValidAppName(name)) return null;
     const hit = this.apps.get(name.toLowerCase());
     return hit && this.fresh(hit.at) ? hit.app : undefined;
   }
 
   /** Finds an app by name, without regard to case. */
   async byName(name: string): Promise<AppRecord | null> {
+    if (!isValidAppName(name)) return null;
     const key = name.toLowerCase();
     const hit = this.apps.get(key);
     if (hit && this.fresh(hit.at)) return hit.app;
     const gen = this.generation;
     const app = await this.store.read(appByName, key);
     if (gen !== this.generation) return app;
-    if (this.apps.size > 10_000) this.apps.clear();
+    if (this.apps.size > 10_000) {
+      this.apps.clear();
+      this.misses = 0;
+    }
+    if (!app && ++this.misses > 1000) this.dropMisses();
     this.apps.set(key, { app, at: this.clock.now() });
     // Another process changed the app (its wording, maybe): the cached wording is of an older version.
     const w = app && this.wordingsById.get(app.id);

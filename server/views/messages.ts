@@ -23,6 +23,8 @@ export interface PageMessages {
   badRequestBody: string;
   tooManyTitle: string;
   tooManyBody: string;
+  /** A consent refused by a rate limit: `{seconds}` to wait; what was typed is kept. */
+  errTooMany: string;
   /** The consent could not be recorded (the store is down): nothing happened, try again. */
   errUnavailable: string;
   /** The commit went unanswered: it may or may not have been recorded. */
@@ -57,6 +59,8 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Part of the link is malformed. Check it, or ask the business for a new one.',
     tooManyTitle: 'Too many attempts',
     tooManyBody: 'Please wait a minute and try again.',
+    errTooMany:
+      'Too many attempts just now, so your consent was not recorded yet. Please wait {seconds} seconds, then press the button again.',
     errUnavailable:
       'Your consent was not recorded: our service is not answering right now, and nothing was sent to WhatsApp. Please try again in a few seconds.',
     errUnconfirmed: 'We could not confirm that your consent was recorded. Please try again in a few seconds.',
@@ -88,6 +92,8 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte del enlace está mal formada. Revísalo o pide uno nuevo a la empresa.',
     tooManyTitle: 'Demasiados intentos',
     tooManyBody: 'Espera un minuto y vuelve a intentarlo.',
+    errTooMany:
+      'Demasiados intentos ahora mismo, así que tu consentimiento aún no se registró. Espera {seconds} segundos y vuelve a pulsar el botón.',
     errUnavailable:
       'Tu consentimiento no se registró: nuestro servicio no responde en este momento y no se envió nada a WhatsApp. Vuelve a intentarlo en unos segundos.',
     errUnconfirmed:
@@ -120,6 +126,8 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte do link está malformada. Confira ou peça um novo à empresa.',
     tooManyTitle: 'Muitas tentativas',
     tooManyBody: 'Aguarde um minuto e tente novamente.',
+    errTooMany:
+      'Muitas tentativas agora, por isso seu consentimento ainda não foi registrado. Aguarde {seconds} segundos e toque no botão de novo.',
     errUnavailable:
       'Seu consentimento não foi registrado: nosso serviço não está respondendo agora e nada foi enviado ao WhatsApp. Tente novamente em alguns segundos.',
     errUnconfirmed:
