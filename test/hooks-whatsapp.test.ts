@@ -118,7 +118,14 @@ for (const kind of STORE_KINDS) {
         const raw = fixtureBytes('meta/text-message.json');
         const res = await meta(raw, { sig: SIGNATURES.meta.files['meta/text-message.json']!.signature });
         assert.equal(res.status, 200);
-        assert.deepEqual(await res.json(), { ok: true, handled: 1, duplicates: 0, ignored: 0 });
+        assert.deepEqual(await res.json(), {
+          ok: true,
+          handled: 1,
+          duplicates: 0,
+          ignored: 0,
+          malformed: 0,
+          problems: [],
+        });
         const u = await user('16505551234');
         assert.equal(u?.optin, 'none');
         // The docs' message was sent in 2025: its own time counts, not the clock's.
@@ -197,7 +204,11 @@ for (const kind of STORE_KINDS) {
           body: 'a=1',
         });
         assert.equal(formPost.status, 415);
-        const big = JSON.stringify({ object: 'whatsapp_business_account', entry: [], pad: 'x'.repeat(300 * 1024) });
+        const big = JSON.stringify({
+          object: 'whatsapp_business_account',
+          entry: [],
+          pad: 'x'.repeat(3 * 1024 * 1024),
+        });
         const tooBig = await meta(big);
         assert.equal(tooBig.status, 413);
         assert.equal(await errCode(tooBig), 'payload_too_large');

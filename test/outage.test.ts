@@ -10,7 +10,7 @@ import { createApp as createAppRecord, updateApp } from '../server/services/apps
 import { Store } from '../server/store/index.js';
 import { consentsFor } from '../server/store/ledger.js';
 import { PgDriver } from '../server/store/pg-driver.js';
-import { signTwilio, twilioSms } from './fixtures/index.js';
+import { metaBatch, signMeta, signTwilio, twilioSms } from './fixtures/index.js';
 import { ADMIN, form } from './support/server.js';
 import { PG_URL, skipUnless } from './support/stores.js';
 import { TcpProxy } from './support/tcp-proxy.js';
@@ -22,6 +22,7 @@ import { TcpProxy } from './support/tcp-proxy.js';
  * numbers, and everything works again by itself when the database is back.
  */
 const TWILIO = 'twilio-token-for-the-outage-test';
+const META = 'meta-secret-for-the-outage-test';
 
 describe('when PostgreSQL is down or frozen', { skip: await skipUnless('postgres') }, () => {
   let proxy: TcpProxy;
@@ -50,7 +51,14 @@ describe('when PostgreSQL is down or frozen', { skip: await skipUnless('postgres
       },
       clock.now(),
     );
-    appId = (await updateApp(store, app, { live: true, secrets: { twilioAuthToken: TWILIO } }, clock.now())).id;
+    appId = (
+      await updateApp(
+        store,
+        app,
+        { live: true, secrets: { twilioAuthToken: TWILIO, metaAppSecret: META } },
+        clock.now(),
+      )
+    ).id;
     // A frozen clock: the app stays cached through the outage, as it would be for a page in use.
     ({ app: web } = createApp({
       store,
@@ -144,6 +152,29 @@ describe('when PostgreSQL is down or frozen', { skip: await skipUnless('postgres
     assert.equal(res.status, 303);
     assert.equal((await store.read(consentsFor, appId, '14155550174')).length, 1);
     assert.deepEqual(await store.read(consentsFor, appId, '14155550171'), [], 'the refused consent was not recorded');
+  });
+
+  it('Should answer a Meta batch 503 while the database is down, and record all of it when Meta sends it again', async () => {
+    const phones = ['14155550181', '14155550182', '14155550183'];
+    const body = metaBatch(
+      phones.map((from, i) => ({ id: `wamid.OUTAGE${i}`, from, text: 'START', at: clock.now() })),
+      'entries',
+    );
+    const post = () =>
+      web.request('http://optin.test/hooks/OutageShop/whatsapp', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(META, body) },
+        body,
+      });
+    await proxy.stop();
+    const down = await post();
+    assert.equal(down.status, 503, 'nothing is acknowledged that was not recorded');
+    assert.equal(down.headers.get('retry-after'), '5');
+    await proxy.start();
+    const up = await post();
+    assert.equal(up.status, 200);
+    assert.deepEqual(await up.json(), { ok: true, handled: 3, duplicates: 0, ignored: 0, malformed: 0, problems: [] });
+    for (const p of phones) assert.equal((await store.read(consentsFor, appId, p)).length, 1, p);
   });
 
   it('Should fail fast while the database is frozen, commit nothing late, and recover at the thaw', async () => {

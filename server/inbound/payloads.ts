@@ -13,8 +13,13 @@ export interface InboundMessage {
   sentAt: number | null;
 }
 
+/**
+ * `ignored`: parts that carry nothing to record (status updates, message types we do not read);
+ * `malformed`: parts that could not be read, each named in `problems` (at most 20 are named).
+ */
 export type ParsedPayload =
-  { kind: 'messages'; messages: InboundMessage[]; ignored: number } | { kind: 'ignored'; reason: string };
+  | { kind: 'messages'; messages: InboundMessage[]; ignored: number; malformed: number; problems: string[] }
+  | { kind: 'ignored'; reason: string; malformed?: number; problems?: string[] };
 
 const id = z.string().min(1).max(256);
 const digits = z.string().regex(/^\+?\d{6,20}$/);
@@ -37,26 +42,50 @@ const MetaMessage = z.looseObject({
   document: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
 });
 
+/**
+ * A Meta webhook is read part by part: the envelope, then each entry, then each change, then each
+ * message, so one part we cannot read never costs the others. Meta batches up to 1,000 updates in one
+ * POST (https://developers.facebook.com/docs/graph-api/webhooks/getting-started/), so neither list has
+ * a length limit here; the body's size limit bounds them.
+ */
 const MetaPayload = z.looseObject({
   object: z.literal('whatsapp_business_account'),
-  entry: z
-    .array(
-      z.looseObject({
-        changes: z
-          .array(
-            z.looseObject({
-              field: z.string().optional(),
-              value: z.looseObject({
-                messages: z.array(z.unknown()).optional(),
-                statuses: z.array(z.unknown()).optional(),
-              }),
-            }),
-          )
-          .max(100),
-      }),
-    )
-    .max(100),
+  entry: z.array(z.unknown()),
 });
+
+const MetaEntry = z.looseObject({ changes: z.array(z.unknown()) });
+
+const MetaChange = z.looseObject({
+  field: z.string().optional(),
+  value: z.looseObject({
+    messages: z.array(z.unknown()).optional(),
+    statuses: z.array(z.unknown()).optional(),
+  }),
+});
+
+type MetaChangeT = z.infer<typeof MetaChange>;
+
+const MAX_PROBLEMS = 20;
+
+/** Every change of every entry that can be read, and a note for each part that cannot. */
+function metaChanges(entries: unknown[], problems: string[]): { changes: MetaChangeT[]; malformed: number } {
+  const changes: MetaChangeT[] = [];
+  let malformed = 0;
+  const problem = (what: string) => {
+    malformed++;
+    if (problems.length < MAX_PROBLEMS) problems.push(what);
+  };
+  entries.forEach((raw, i) => {
+    const e = MetaEntry.safeParse(raw);
+    if (!e.success) return problem(`entry ${i}: no changes list`);
+    e.data.changes.forEach((rawChange, j) => {
+      const ch = MetaChange.safeParse(rawChange);
+      if (ch.success) changes.push(ch.data);
+      else problem(`entry ${i} change ${j}: no value object`);
+    });
+  });
+  return { changes, malformed };
+}
 
 const GupshupPayload = z.looseObject({
   type: z.string(),
@@ -88,32 +117,41 @@ export function parseMeta(body: unknown): ParsedPayload {
   const p = MetaPayload.safeParse(body);
   if (!p.success) return { kind: 'ignored', reason: 'not a whatsapp_business_account payload' };
   const messages: InboundMessage[] = [];
+  const problems: string[] = [];
+  const read = metaChanges(p.data.entry, problems);
+  let malformed = read.malformed;
   let ignored = 0;
-  for (const e of p.data.entry)
-    for (const ch of e.changes) {
-      ignored += ch.value.statuses?.length ?? 0;
-      for (const raw of ch.value.messages ?? []) {
-        const m = MetaMessage.safeParse(raw);
-        if (!m.success) {
-          ignored++;
-          continue;
-        }
-        const d = m.data;
-        const text =
-          d.text?.body ??
-          d.button?.text ??
-          d.interactive?.button_reply?.title ??
-          d.interactive?.list_reply?.title ??
-          d.image?.caption ??
-          d.video?.caption ??
-          d.document?.caption ??
-          '';
-        messages.push({ provider: 'meta', id: d.id, from: d.from.replace(/^\+/, ''), text, sentAt: secs(d.timestamp) });
+  for (const ch of read.changes) {
+    ignored += ch.value.statuses?.length ?? 0;
+    for (const raw of ch.value.messages ?? []) {
+      const m = MetaMessage.safeParse(raw);
+      if (!m.success) {
+        malformed++;
+        if (problems.length < MAX_PROBLEMS) problems.push(`message ${messageId(raw)}: not a message we can read`);
+        continue;
       }
+      const d = m.data;
+      const text =
+        d.text?.body ??
+        d.button?.text ??
+        d.interactive?.button_reply?.title ??
+        d.interactive?.list_reply?.title ??
+        d.image?.caption ??
+        d.video?.caption ??
+        d.document?.caption ??
+        '';
+      messages.push({ provider: 'meta', id: d.id, from: d.from.replace(/^\+/, ''), text, sentAt: secs(d.timestamp) });
     }
-  return messages.length
-    ? { kind: 'messages', messages, ignored }
-    : { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
+  }
+  if (messages.length) return { kind: 'messages', messages, ignored, malformed, problems };
+  if (malformed) return { kind: 'ignored', reason: 'nothing readable in the batch', malformed, problems };
+  return { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
+}
+
+/** A message's id for a log line, when it has a readable one. */
+function messageId(raw: unknown): string {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? JSON.stringify(id.slice(0, 80)) : '(no id)';
 }
 
 /**
@@ -134,6 +172,8 @@ export function parseGupshup(body: unknown): ParsedPayload {
       { provider: 'gupshup', id: m.id, from: from.replace(/^\+/, ''), text, sentAt: p.data.timestamp ?? null },
     ],
     ignored: 0,
+    malformed: 0,
+    problems: [],
   };
 }
 

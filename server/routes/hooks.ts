@@ -3,14 +3,22 @@ import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { log } from '../log.js';
 import { ApiError, findApp } from '../errors.js';
+import { StoreUnavailable } from '../store/driver.js';
 import { mediaType, readBytes } from '../http.js';
 import { handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js';
 import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from '../inbound/payloads.js';
 import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from '../inbound/signatures.js';
+import { inLanes } from '../inbound/lanes.js';
 import { twiml } from '../inbound/twiml.js';
 
-/** Providers send small bodies; Meta batches at most a few hundred KB. */
+/** An SMS webhook is a small form. */
 export const MAX_HOOK_BYTES = 256 * 1024;
+
+/** "Webhooks payloads can be up to 3MB" (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks). */
+export const MAX_WHATSAPP_HOOK_BYTES = 3 * 1024 * 1024;
+
+/** How many senders of one batch are handled at once (below the PostgreSQL pool's 10 connections). */
+const HOOK_LANES = 8;
 
 /** Reads the raw body bytes (signatures are over bytes), refusing more than `max` even when Content-Length lies. */
 async function readRaw(c: Context, max: number): Promise<Buffer> {
@@ -107,7 +115,7 @@ export function hookRoutes(deps: Deps): Hono {
         'Set SANDBOX_WEBHOOK_TOKEN to receive the sandbox number’s messages.',
       );
     needType(c, 'application/json');
-    const raw = await readRaw(c, MAX_HOOK_BYTES);
+    const raw = await readRaw(c, MAX_WHATSAPP_HOOK_BYTES);
     const sig = c.req.header('x-hub-signature-256');
     const ok =
       sig !== undefined
@@ -145,7 +153,7 @@ export function hookRoutes(deps: Deps): Hono {
   r.post('/hooks/:app/whatsapp', async (c) => {
     const app = await findApp(deps, c.req.param('app'));
     needType(c, 'application/json');
-    const raw = await readRaw(c, MAX_HOOK_BYTES);
+    const raw = await readRaw(c, MAX_WHATSAPP_HOOK_BYTES);
     const sig = c.req.header('x-hub-signature-256');
     // Meta signs the body; Gupshup carries the app's shared token.
     const ok =
@@ -154,20 +162,44 @@ export function hookRoutes(deps: Deps): Hono {
         : verifyToken(app.secrets.gupshupToken, c.req.header('authorization'), c.req.query('token'));
     if (!ok) throw forged();
     const parsed = parseWhatsApp(parseJson(raw));
+    const malformed = parsed.malformed ?? 0;
+    const problems = parsed.problems ?? [];
+    // What cannot be read now never will be (a retry brings the same bytes): it is answered, counted,
+    // named and logged, while everything readable beside it is recorded.
+    if (malformed) log.warn(`hooks: ${app.name}: ${malformed} unreadable part(s)`, problems.join('; '));
     if (parsed.kind === 'ignored') {
       logIgnored(app.name, parsed.reason);
-      return c.json({ ok: true, handled: 0, duplicates: 0, ignored: 1 });
+      return c.json({ ok: true, handled: 0, duplicates: 0, ignored: malformed ? 0 : 1, malformed, problems });
     }
     let handled = 0;
     let duplicates = 0;
     let ignored = parsed.ignored;
-    for (const m of parsed.messages) {
-      const out = await handleWhatsApp(deps, app, m);
-      if (!out) ignored++;
-      else if (out.duplicate) duplicates++;
-      else handled++;
-    }
-    return c.json({ ok: true, handled, duplicates, ignored });
+    let failure: unknown = null;
+    // Each message is its own transaction, each sender's in order, several senders at once. One that
+    // fails does not stop the rest; the answer is then an error so the provider retries, and the
+    // retry finds the others already recorded (duplicates).
+    await inLanes(
+      parsed.messages,
+      (m) => m.from,
+      HOOK_LANES,
+      async (m) => {
+        try {
+          const out = await handleWhatsApp(deps, app, m);
+          if (!out) ignored++;
+          else if (out.duplicate) duplicates++;
+          else handled++;
+          return 'next';
+        } catch (e) {
+          failure ??= e;
+          // The store is down: the rest would fail the same way, so stop and answer 503 now.
+          if (e instanceof StoreUnavailable) return 'stop';
+          log.error(`hooks: ${app.name}: a message failed`, e);
+          return 'next';
+        }
+      },
+    );
+    if (failure) throw failure;
+    return c.json({ ok: true, handled, duplicates, ignored, malformed, problems });
   });
 
   r.post('/hooks/:app/sms', async (c) => {

@@ -54,17 +54,30 @@ const ConsentForm = z
 
 const TwilioSms = z
   .object({
-    MessageSid: z.string().regex(/^[A-Za-z0-9]{10,64}$/),
+    MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/),
+    SmsSid: z.string().optional().openapi({ description: 'When sent, equal to MessageSid' }),
+    SmsMessageSid: z.string().optional().openapi({ description: 'When sent, equal to MessageSid' }),
     From: z.string().min(1).max(64),
     To: z.string().optional(),
     Body: z.string().max(1600).optional(),
   })
   .openapi('TwilioInboundSms', {
-    description: 'Twilio’s inbound SMS form; other Twilio fields are allowed and signed',
+    description:
+      'Twilio’s inbound SMS form; other Twilio fields are allowed and signed. A parameter name that appears twice is refused (400).',
   });
 
 const HookResult = z
-  .object({ ok: z.literal(true), handled: z.number().int(), duplicates: z.number().int(), ignored: z.number().int() })
+  .object({
+    ok: z.literal(true),
+    handled: z.number().int().openapi({ description: 'Messages recorded' }),
+    duplicates: z.number().int().openapi({ description: 'Messages already recorded by an earlier delivery' }),
+    ignored: z.number().int().openapi({ description: 'Parts with nothing to record (status updates, unknown types)' }),
+    malformed: z
+      .number()
+      .int()
+      .openapi({ description: 'Parts that could not be read (a retry would not change that)' }),
+    problems: z.array(z.string()).openapi({ description: 'The unreadable parts, named (at most 20)' }),
+  })
   .openapi('HookResult');
 
 const hookErrors = (...s: (400 | 403 | 404 | 413 | 415 | 503)[]) => errorResponses(...s);
@@ -204,7 +217,7 @@ export function documentPublicRoutes(registry: Registry): void {
     tags: ['Provider hooks'],
     summary: 'Inbound WhatsApp messages (Meta Cloud API or Gupshup v2): activity, verification, YES/STOP replies',
     description:
-      'Meta’s are authenticated by `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app secret), Gupshup’s by the app’s token in `Authorization` or `?token=`. The same message id twice changes nothing.',
+      'Meta’s are authenticated by `X-Hub-Signature-256` (HMAC-SHA256 of the body with the app secret), Gupshup’s by the app’s token in `Authorization` or `?token=`. The same message id twice changes nothing. A batch (any number of entries and changes, up to 3 MB) is read part by part: every readable message is handled; a 200 comes only when every one was recorded, otherwise the answer is an error and the provider retries (what was recorded counts as duplicates then).',
     security: PUBLIC,
     request: {
       params: AppParam,
