@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { getCountries } from 'libphonenumber-js/max';
 import { LOCALES, type Locale } from '../core/locale.js';
+import { normalizeOrigin } from '../core/origin.js';
 
 /*
  * What the OpenAPI document says a value must look like. Some checks need code (a URL parser, a
@@ -11,9 +12,9 @@ import { LOCALES, type Locale } from '../core/locale.js';
 
 /** A host name a browser and a URL parser agree on: letter-led labels, a letters-only top-level label. */
 const HOST = '(?:[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
-/** An origin as `new URL(v).origin` gives it back: lower case, no default port, no path. */
+/** An origin as `new URL(v).origin` gives it back: lower case, no default port, no path; a host name or an IPv4 address. */
 export const ORIGIN_PATTERN =
-  '^https?://(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?(?::[1-9][0-9]{3})?$';
+  '^https?://(?:(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$';
 /** An http(s) URL with a host name (no IP literal, no credentials). */
 export const URL_PATTERN = `^https?://${HOST}(?::[1-9][0-9]{0,3})?(?:[/?#][\\x21-\\x7e]*)?$`;
 /** What a person can type as a number; the number must also be real (libphonenumber's metadata). */
@@ -53,21 +54,26 @@ export const chars = (max: number) =>
 /** A credential: printable ASCII, as every provider issues them. */
 const token = (min: number, max: number) => z.string().min(min).max(max).openapi({ pattern: '^[\\x21-\\x7E]+$' });
 
-/** An origin as a browser sends it: scheme, host and optional port, nothing else. */
+/**
+ * An allowed origin as people type it (`shop.example.com`, `https://shop.example.com/`,
+ * `127.0.0.1:31201`, with a path…), kept as the origin a browser sends: scheme, host and a port
+ * other than the default, nothing else (core/origin.ts).
+ */
 export const OriginSchema = z
   .string()
-  .max(200)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === v;
-    } catch {
-      return false;
+  .max(500)
+  .transform((v, ctx) => {
+    const origin = normalizeOrigin(v);
+    if (origin === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be a web address such as https://shop.example.com' });
+      return z.NEVER;
     }
-  }, 'must be an origin such as https://shop.example.com (no path, no trailing slash)')
+    return origin;
+  })
   .openapi({
     pattern: ORIGIN_PATTERN,
-    description: 'An origin as a browser sends it: scheme, lower-case host and port, no path, no trailing slash.',
+    description:
+      'An origin as a browser sends it: scheme, lower-case host and port, no path, no trailing slash. What people type is accepted too and kept as its origin: no scheme (`shop.example.com`; `https:` is assumed, `http:` for loopback and private addresses such as `127.0.0.1:31201`), a path or a trailing slash.',
     example: 'https://shop.example.com',
   });
 
@@ -211,7 +217,11 @@ const settingFields = {
   refEnabled: z.boolean(),
   phoneField: z.enum(['required', 'optional', 'none']),
   privacyUrl: HttpsUrlSchema.nullable(),
-  allowedOrigins: z.array(OriginSchema).max(50),
+  // Typed twice (`https://a.example` and `a.example/`), an origin is kept once.
+  allowedOrigins: z
+    .array(OriginSchema)
+    .max(50)
+    .transform((list) => [...new Set(list)]),
   templateMessaging: z.boolean(),
   unverifiedCountsAsOptin: z.boolean(),
   callbackUrl: HttpsUrlSchema.nullable().openapi({

@@ -4,12 +4,17 @@ import type { Store } from './store/index.js';
 import { createApp } from './services/apps.js';
 
 /** A sandbox app for newcomers, created when the store has no apps at all. */
-export async function ensureDemoApp(store: Store, now: number): Promise<{ created: boolean; apiKey: string | null }> {
+export async function ensureDemoApp(
+  store: Store,
+  now: number,
+  publicUrl: string,
+): Promise<{ created: boolean; apiKey: string | null }> {
   if ((await store.read(countApps)) > 0) return { created: false, apiKey: null };
   try {
     const { apiKey } = await createApp(
       store,
-      { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: null } },
+      // A privacy link, as every real app should have: the demo's own notice (`/demo/privacy`).
+      { name: 'demo', displayName: 'Demo Shop', settings: { privacyUrl: `${publicUrl}/demo/privacy` } },
       now,
     );
     return { created: true, apiKey };

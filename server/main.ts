@@ -39,7 +39,9 @@ export async function startServer(
     { pollMs: config.workerPollMs },
   );
   if (config.worker) worker.start();
-  const demo = config.demo ? await ensureDemoApp(store, Date.now()) : { created: false, apiKey: null };
+  const demo = config.demo
+    ? await ensureDemoApp(store, Date.now(), config.publicUrl)
+    : { created: false, apiKey: null };
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
   await new Promise<void>((resolve, reject) => {

@@ -199,6 +199,25 @@ for (const kind of STORE_KINDS) {
       );
     });
 
+    it('Should keep allowed origins typed with a path, a trailing slash or no scheme as origins', async () => {
+      const auth = { authorization: `Bearer ${key}` };
+      const res = await json(
+        'PATCH',
+        '/api/v1/apps/ApiShop',
+        {
+          allowedOrigins: ['127.0.0.1:31201', 'https://Shop.example.com/cart/', 'shop.example.com', 'www.example.org/'],
+        },
+        auth,
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual((await res.json()).allowedOrigins, [
+        'http://127.0.0.1:31201',
+        'https://shop.example.com',
+        'https://www.example.org',
+      ]);
+      await json('PATCH', '/api/v1/apps/ApiShop', { allowedOrigins: ['https://shop.example.com'] }, auth);
+    });
+
     it('Should ask for a key on every method, HEAD included', async () => {
       for (const method of ['HEAD', 'GET', 'PATCH', 'DELETE', 'PUT']) {
         const res = await h.request('/api/v1/apps/ApiShop', { method });
@@ -265,7 +284,7 @@ for (const kind of STORE_KINDS) {
       ],
       [
         'a bad origin',
-        { name: 'OriginBad', displayName: 'x', allowedOrigins: ['https://a.example/path'] },
+        { name: 'OriginBad', displayName: 'x', allowedOrigins: ['ftp://a.example'] },
         422,
         'invalid_request',
       ],

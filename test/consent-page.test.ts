@@ -29,10 +29,13 @@ for (const kind of STORE_KINDS) {
         assert.equal(res.status, 200);
         const body = await res.text();
         assert.match(body, /<html lang="en">/);
-        assert.match(body, /Acme Shoes on WhatsApp/);
+        assert.match(body, /<bdi>Acme Shoes<\/bdi> on WhatsApp/);
         assert.match(body, /<input[^>]*type="checkbox" id="consent" name="consent" value="yes"/);
         assert.doesNotMatch(body, /<input[^>]*id="consent"[^>]*checked/);
-        assert.match(body, /<label[^>]*for="consent">I agree to receive messages from Acme Shoes on WhatsApp/);
+        assert.match(
+          body,
+          /<label[^>]*for="consent">I agree to receive messages from <bdi>Acme Shoes<\/bdi> on WhatsApp/,
+        );
         assert.match(body, /<label[^>]*for="phone">/);
         assert.match(body, /name="phone" type="tel"/);
         assert.doesNotMatch(body, /<script/i);

@@ -334,16 +334,27 @@ for (const kind of STORE_KINDS) {
       assert.equal((await save('theme', { color: '#aa0000', position: 'left' })).status, 303);
       assert.deepEqual((await cur()).settings.theme, { color: '#aa0000', position: 'left' });
 
-      // Allowed origins, one per line; a trailing slash is forgiven, a path is not.
-      res = await save('origins', { origins: 'https://shop.example.com\nhttps://blog.example.com/posts' });
+      // Allowed origins, one per line, as people type them: paths, trailing slashes and a missing scheme
+      // are normalised to the origin; what cannot be a web address is refused.
+      res = await save('origins', { origins: 'https://shop.example.com\nftp://files.example.com' });
       assert.equal(res.status, 422);
-      assert.match(fieldError(await res.text(), 'origins')!, /blog\.example\.com\/posts/);
+      assert.match(fieldError(await res.text(), 'origins')!, /ftp:\/\/files\.example\.com/);
       assert.deepEqual((await cur()).settings.allowedOrigins, []);
       assert.equal(
-        (await save('origins', { origins: 'https://shop.example.com/\r\n\r\nhttp://localhost:3000' })).status,
+        (
+          await save('origins', {
+            origins:
+              'https://shop.example.com/\r\n\r\nhttp://localhost:3000\n127.0.0.1:31201\nhttps://blog.example.com/posts',
+          })
+        ).status,
         303,
       );
-      assert.deepEqual((await cur()).settings.allowedOrigins, ['https://shop.example.com', 'http://localhost:3000']);
+      assert.deepEqual((await cur()).settings.allowedOrigins, [
+        'https://shop.example.com',
+        'http://localhost:3000',
+        'http://127.0.0.1:31201',
+        'https://blog.example.com',
+      ]);
 
       // Callback URL.
       res = await save('callback', { callback_url: 'ftp://x' });
@@ -574,13 +585,13 @@ for (const kind of STORE_KINDS) {
 
     it('Should speak Spanish and Portuguese: ?lang remembered in a cookie, else Accept-Language', async () => {
       const es = await get(h, '/settings?lang=es');
-      assert.match(await es.text(), /<html lang="es">[\s\S]*Inicia sesión en Ajustes/);
+      assert.match(await es.text(), /<html lang="es">[\s\S]*Iniciar sesión/);
       const langCookie = es.headers.get('set-cookie')!.split(';')[0]!;
       assert.match(langCookie, /^__Host-optin_lang=es$/);
-      assert.match(await (await get(h, '/settings', langCookie)).text(), /Inicia sesión/);
+      assert.match(await (await get(h, '/settings', langCookie)).text(), /Iniciar sesión/);
       assert.match(
         await (await get(h, '/settings', null, { 'accept-language': 'pt-BR,pt;q=0.9' })).text(),
-        /Entre nas Configurações/,
+        /<title>Entrar · optin-kit/,
       );
     });
 

@@ -183,7 +183,8 @@ export function consentPageRoutes(deps: Deps): Hono {
     const errors: { consent?: string; phone?: string } = {};
     if (!phone.ok) errors.phone = phone.error === 'phone_required' ? m.errPhoneRequired : m.errPhone;
     if (form.consent !== 'yes') errors.consent = fill(m.errConsent, {});
-    if (!phone.ok || errors.consent) return render(c, 422, app, { ...kept, errors });
+    // What was ticked stays ticked: the person corrects the number only.
+    if (!phone.ok || errors.consent) return render(c, 422, app, { ...kept, checked: form.consent === 'yes', errors });
     if (!form.website) {
       const limited = await deps.consentLimits.consent(app.id, phone.phone);
       if (limited) return tooMany(limited.wait);

@@ -6,6 +6,10 @@ import { countApps } from '../store/apps.js';
 import { ApiError, findApp } from '../errors.js';
 import { acceptsGzip } from '../http.js';
 
+/** The tab icon: the WhatsApp mark of the hosted pages (server/views/layout.ts). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><path fill="#25D366" d="M16 3a13 13 0 0 0-11.2 19.6L3 29l6.6-1.7A13 13 0 1 0 16 3z"/><path fill="#fff" d="M23.1 19.3c-.4-.2-2.3-1.1-2.6-1.2-.4-.1-.6-.2-.9.2l-1.2 1.5c-.2.2-.4.3-.8.1a10.6 10.6 0 0 1-5.3-4.6c-.4-.7.4-.6 1.1-2.1.1-.2 0-.5 0-.7l-1.2-2.8c-.3-.7-.6-.6-.9-.6h-.7c-.3 0-.7.1-1 .5-.4.4-1.4 1.3-1.4 3.2s1.4 3.7 1.6 4c.2.2 2.8 4.3 6.8 6 2.5 1.1 3.5 1.2 4.8 1 .8-.1 2.3-1 2.7-1.9.3-.9.3-1.7.2-1.9l-.7-.4z"/></svg>';
+
 function serveFile(c: Context, f: StaticFile | null, type: string) {
   if (!f) throw new ApiError(404, 'not_built', 'The widget is not built: run "npm run build".');
   // Other sites load these: they must be readable cross-origin. The URL in pasted snippets never
@@ -47,6 +51,31 @@ export function staticRoutes(deps: Deps): Hono {
 
   r.get('/widget.js', (c) => serveFile(c, deps.assets.widget, 'text/javascript; charset=utf-8'));
   r.get('/widget-qr.js', (c) => serveFile(c, deps.assets.widgetQr, 'text/javascript; charset=utf-8'));
+
+  // The WhatsApp mark as the tab icon of the Settings page and the hosted pages. Browsers ask for
+  // /favicon.ico by themselves; both names answer the same SVG.
+  const favicon = (c: Context) => {
+    c.header('Content-Type', 'image/svg+xml');
+    c.header('Cache-Control', 'public, max-age=86400');
+    c.header('Cross-Origin-Resource-Policy', 'same-origin');
+    return c.body(FAVICON_SVG);
+  };
+  r.get('/favicon.svg', favicon);
+  r.get('/favicon.ico', favicon);
+
+  // The demo app's privacy notice, so that its consent page shows a privacy link as a real one should.
+  r.get('/demo/privacy', (c) =>
+    c.html(html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Demo Shop: privacy notice</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"></head>
+<body>
+<h1>Demo Shop: privacy notice</h1>
+<p>Demo Shop is the sample business of an optin-kit installation. When you agree on its consent page or
+widget, it keeps your WhatsApp number, the wording you agreed to, the time, and the page you came from,
+as evidence of your consent. It uses your number only to message you on WhatsApp.</p>
+<p>Reply STOP on WhatsApp at any time to stop messages. Ask the operator of this server to erase your data.</p>
+</body></html>`),
+  );
 
   r.get('/healthz', async (c) => {
     await deps.store.read(countApps);

@@ -6,13 +6,18 @@ import { checkWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { callbackUrlProblem, urlProblem } from '../delivery/safe-http.js';
-import { HttpsUrlSchema, OriginSchema } from '../app-settings.js';
+import { HttpsUrlSchema } from '../app-settings.js';
+import { isPhoneCountry } from '../../core/countries.js';
+import { normalizeOrigin } from '../../core/origin.js';
 import type { AppRecord, Wording } from '../store/index.js';
 import { updateApp, type UpdateAppInput } from '../services/apps.js';
 
 /** The forms of the Settings screens; each saves one group of settings at once. */
 export const SETTINGS_FORMS = [
+  'profile',
   'status',
+  'message',
+  'fields',
   'auto',
   'wording',
   'theme',
@@ -31,17 +36,6 @@ export interface FormOutcome {
   errors: Record<string, string>;
   values: Record<string, string>;
   app: AppRecord;
-}
-
-/** `https://shop.example.com/` is what people paste; the origin is `https://shop.example.com`. */
-function tidyOrigin(v: string): string {
-  try {
-    const u = new URL(v);
-    if (u.pathname === '/' && !u.search && !u.hash && v.replace(/\/$/, '') === u.origin) return u.origin;
-  } catch {
-    // left for the check to refuse
-  }
-  return v;
 }
 
 const on = (f: URLSearchParams, name: string) => f.get(name) === 'on';
@@ -64,6 +58,40 @@ export function readSettingsForm(
   const values: Record<string, string> = {};
   let input: UpdateAppInput = {};
   switch (form) {
+    case 'profile': {
+      const name = text(f, 'display_name').trim();
+      const privacy = text(f, 'privacy_url').trim();
+      values['display-name'] = name.slice(0, 200);
+      values['privacy-url'] = privacy.slice(0, 2000);
+      if (name.length < 1 || name.length > 60) errors['display-name'] = m.errDisplayName;
+      if (privacy && !HttpsUrlSchema.safeParse(privacy).success) errors['privacy-url'] = m.errPrivacy;
+      input = { displayName: name, settings: { privacyUrl: privacy || null } };
+      break;
+    }
+    case 'message': {
+      const prefill = text(f, 'prefill').trim();
+      values.prefill = prefill.slice(0, 1000);
+      values['ref-enabled'] = on(f, 'ref_enabled') ? 'on' : '';
+      if (prefill.length > 500) errors.prefill = m.errPrefill;
+      // Empty means the default greeting, as for a new app.
+      input = { settings: { prefill: prefill || `Hi ${app.displayName}!`, refEnabled: on(f, 'ref_enabled') } };
+      break;
+    }
+    case 'fields': {
+      const field = text(f, 'phone_field');
+      const country = text(f, 'default_country').trim().toUpperCase();
+      values['phone-field'] = field;
+      values['default-country'] = country;
+      if (field !== 'required' && field !== 'optional' && field !== 'none') errors['phone-field'] = m.errPhoneField;
+      if (country && !isPhoneCountry(country)) errors['default-country'] = m.errCountry;
+      input = {
+        settings: {
+          phoneField: field === 'optional' || field === 'none' ? field : 'required',
+          defaultCountry: country || null,
+        },
+      };
+      break;
+    }
     case 'status': {
       const raw = text(f, 'phone').trim().slice(0, 64);
       values.phone = raw;
@@ -121,28 +149,44 @@ export function readSettingsForm(
         ...new Set(
           raw
             .split('\n')
-            .map((v) => tidyOrigin(v.trim()))
+            .map((v) => v.trim())
             .filter(Boolean),
         ),
       ];
-      const bad = list.find((o) => !OriginSchema.safeParse(o).success);
+      // Typed as people type them (no scheme, a path, a trailing slash): kept as origins.
+      const bad = list.find((o) => normalizeOrigin(o) === null);
       if (bad !== undefined) errors.origins = fill(m.errOrigin, { value: bad.slice(0, 80) });
       else if (list.length > 50) errors.origins = m.errOrigins;
-      input = { settings: { allowedOrigins: list } };
+      input = { settings: { allowedOrigins: [...new Set(list.map((o) => normalizeOrigin(o) ?? o))] } };
       break;
     }
     case 'callback': {
       const raw = text(f, 'callback_url').trim();
+      const format = text(f, 'payload_format');
       values['callback-url'] = raw;
+      values['payload-format'] = format;
+      if (format !== '' && format !== 'standard' && format !== 'gupshup') errors['payload-format'] = m.errPayloadFormat;
       if (raw && !HttpsUrlSchema.safeParse(raw).success) errors['callback-url'] = m.errCallback;
       else if (raw && !o.allowPrivateCallbacks && callbackUrlProblem(raw))
         errors['callback-url'] = urlProblem(raw) ? m.errCallback : m.errCallbackPrivate;
-      input = { settings: { callbackUrl: raw || null } };
+      // A form without the field (an older page) leaves the format as it is.
+      input = {
+        settings: {
+          callbackUrl: raw || null,
+          ...(format ? { payloadFormat: format === 'gupshup' ? 'gupshup' : 'standard' } : {}),
+        },
+      };
       break;
     }
     case 'template': {
       values['template-messaging'] = on(f, 'template_messaging') ? 'on' : '';
-      input = { settings: { templateMessaging: on(f, 'template_messaging') } };
+      values['unverified-counts'] = on(f, 'unverified_counts') ? 'on' : '';
+      input = {
+        settings: {
+          templateMessaging: on(f, 'template_messaging'),
+          unverifiedCountsAsOptin: on(f, 'unverified_counts'),
+        },
+      };
       break;
     }
     case 'verify': {
@@ -160,11 +204,15 @@ export function readSettingsForm(
 function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string, string] {
   if (e.code === 'invalid_phone') return ['phone', m.errPhone];
   if (e.code === 'phone_required') return ['live', m.errLiveNeedsPhone];
+  if (e.code === 'invalid_display_name') return ['display-name', m.errDisplayName];
   if (e.code === 'invalid_wording') {
     const l = /^wording\.(en|es|pt)/.exec(e.message)?.[1] ?? 'en';
     return [`wording-${l}`, m.errWording];
   }
   const first: Record<SettingsForm, [string, string]> = {
+    profile: ['privacy-url', m.errPrivacy],
+    message: ['prefill', m.errPrefill],
+    fields: ['default-country', m.errCountry],
     status: ['phone', m.errPhone],
     auto: ['auto-en', m.errAutoText],
     wording: ['wording-en', m.errWording],

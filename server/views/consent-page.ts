@@ -30,9 +30,11 @@ export function consentPage(a: Assets, v: ConsentView): Html {
   const business = v.app.displayName;
   const field = v.app.settings.phoneField;
   const errs = Object.entries(v.errors).filter(([, e]) => e) as [string, string][];
+  // A live app's prefilled message carries the consent's reference: it verifies only once it is sent.
+  const sendNote = v.app.live && v.app.phone !== null && v.app.settings.refEnabled;
   const body = html`
 <p class="${c.brand}">${waLogo(c.logo)} WhatsApp</p>
-<h1 class="${c.title}">${fill(m.heading, { business })}</h1>
+<h1 class="${c.title}">${named(m.heading, business)}</h1>
 ${
   errs.length
     ? html`<div class="${c.summary}" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
@@ -62,18 +64,35 @@ ${v.errors.phone ? html`<span class="${c.error}" id="phone-error">${v.errors.pho
 ${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors.consent}</span>` : ''}
 <div class="${c.check}">
 <input class="${c.checkbox}" type="checkbox" id="consent" name="consent" value="yes" required${v.checked ? html` checked` : ''}${v.errors.consent ? html` aria-invalid="true" aria-describedby="consent-error"` : ''}>
-<label class="${c.checkLabel}" for="consent">${v.wording.text}</label>
+<label class="${c.checkLabel}" for="consent">${isolateName(v.wording.text, business)}</label>
 </div>
 </fieldset>
-<button class="${c.button}" type="submit" id="continue">${m.submit}</button>
+${sendNote ? html`<p class="${c.hint}" id="send-note">${m.sendNote}</p>` : ''}
+<button class="${c.button}" type="submit" id="continue"${sendNote ? html` aria-describedby="send-note"` : ''}>${m.submit}</button>
 </form>
-<p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : fill(m.noPrivacy, { business })} · ${m.poweredBy}</p>
+<p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : named(m.noPrivacy, business)} · ${m.poweredBy}</p>
 ${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNote, { proxy: proxyText(v.app.name) })}</p>`}`;
   return layout(a, {
     lang: v.lang,
     title: (errs.length ? `${m.errorSummary}: ` : '') + fill(m.title, { business }),
     body,
   });
+}
+
+/**
+ * A message with the business name isolated in `<bdi>`: a name in Arabic or Hebrew script (or one
+ * ending in digits or punctuation) keeps its own direction and cannot reorder the sentence's words
+ * and punctuation around it (Unicode bidi isolation, UAX #9).
+ */
+function named(template: string, business: string) {
+  const [before = '', after = ''] = template.split('{business}');
+  return template.includes('{business}') ? html`${before}<bdi>${business}</bdi>${after}` : template;
+}
+
+/** The shown wording with its first mention of the business isolated; its text is unchanged (it is hashed). */
+function isolateName(text: string, business: string) {
+  const i = text.indexOf(business);
+  return i < 0 ? text : html`${text.slice(0, i)}<bdi>${business}</bdi>${text.slice(i + business.length)}`;
 }
 
 /** A friendly page for people: not found, a malformed link, too many attempts. */

@@ -24,6 +24,7 @@ export function layout(a: Assets, p: { lang: Locale; title: string; body: Html }
 <meta name="robots" content="noindex">
 <meta name="referrer" content="strict-origin-when-cross-origin">
 <title>${p.title}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>${raw(a.css)}</style>
 </head>
 <body><main class="${a.cls.page}"><div class="${a.cls.card}">${p.body}</div></main></body>

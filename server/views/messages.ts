@@ -34,6 +34,8 @@ export interface PageMessages {
   serverErrorTitle: string;
   serverErrorBody: string;
   poweredBy: string;
+  /** On a live app: the prefilled message verifies the consent only once it is sent. */
+  sendNote: string;
 }
 
 export const MESSAGES: Record<Locale, PageMessages> = {
@@ -47,7 +49,7 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     consentLegend: 'Your consent',
     submit: 'Continue to WhatsApp',
     privacy: 'Privacy policy',
-    noPrivacy: 'Ask {business} how they use your data.',
+    noPrivacy: '{business} has not linked a privacy policy here. Reply STOP on WhatsApp at any time to stop messages.',
     errorSummary: 'There is a problem',
     errConsent: 'Tick the box to agree to messages on WhatsApp',
     errPhone: 'Enter a valid WhatsApp number with its country code',
@@ -69,6 +71,7 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     serverErrorTitle: 'Something went wrong',
     serverErrorBody: 'Your consent may not have been recorded. Please go back and try again.',
     poweredBy: 'Consent is recorded with the time and wording shown.',
+    sendNote: 'WhatsApp opens with a message ready for you: press Send there to confirm your number.',
   },
   es: {
     title: 'Recibe novedades de {business} en WhatsApp',
@@ -80,7 +83,8 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     consentLegend: 'Tu consentimiento',
     submit: 'Continuar a WhatsApp',
     privacy: 'Política de privacidad',
-    noPrivacy: 'Pregunta a {business} cómo usa tus datos.',
+    noPrivacy:
+      '{business} no ha enlazado aquí una política de privacidad. Responde BAJA en WhatsApp cuando quieras para dejar de recibir mensajes.',
     errorSummary: 'Hay un problema',
     errConsent: 'Marca la casilla para aceptar mensajes en WhatsApp',
     errPhone: 'Introduce un número de WhatsApp válido con el código de país',
@@ -103,6 +107,7 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     serverErrorTitle: 'Algo salió mal',
     serverErrorBody: 'Es posible que tu consentimiento no se haya registrado. Vuelve atrás e inténtalo de nuevo.',
     poweredBy: 'El consentimiento se registra con la hora y el texto mostrado.',
+    sendNote: 'WhatsApp se abrirá con un mensaje listo: pulsa Enviar allí para confirmar tu número.',
   },
   pt: {
     title: 'Receba novidades de {business} no WhatsApp',
@@ -114,7 +119,8 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     consentLegend: 'Seu consentimento',
     submit: 'Continuar para o WhatsApp',
     privacy: 'Política de privacidade',
-    noPrivacy: 'Pergunte a {business} como usa seus dados.',
+    noPrivacy:
+      '{business} não indicou aqui uma política de privacidade. Responda SAIR no WhatsApp quando quiser para parar as mensagens.',
     errorSummary: 'Há um problema',
     errConsent: 'Marque a caixa para aceitar mensagens no WhatsApp',
     errPhone: 'Digite um número de WhatsApp válido com o código do país',
@@ -137,6 +143,7 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     serverErrorTitle: 'Algo deu errado',
     serverErrorBody: 'Talvez seu consentimento não tenha sido registrado. Volte e tente novamente.',
     poweredBy: 'O consentimento é registrado com a hora e o texto exibido.',
+    sendNote: 'O WhatsApp abrirá com uma mensagem pronta: toque em Enviar lá para confirmar seu número.',
   },
 };
 

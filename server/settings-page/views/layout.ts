@@ -56,6 +56,31 @@ ${
 </div>`;
 }
 
+/** A `<select>` with its label, hint and error beside it. */
+export function selectField(
+  ctx: SettingsCtx,
+  f: {
+    id: string;
+    name: string;
+    label: string;
+    hint?: string;
+    error?: string;
+    value: string;
+    options: [string, string][];
+  },
+): Html {
+  const c = ctx.a.cls;
+  const described = [f.hint ? `${f.id}-hint` : '', f.error ? `${f.id}-error` : ''].filter(Boolean).join(' ');
+  return html`<div class="${c.field}">
+<label class="${c.label}" for="${f.id}">${f.label}</label>
+${f.hint ? html`<span class="${c.hint}" id="${f.id}-hint">${f.hint}</span>` : ''}
+${f.error ? html`<span class="${c.error}" id="${f.id}-error">${f.error}</span>` : ''}
+<select class="${c.select}" id="${f.id}" name="${f.name}"${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>
+${f.options.map(([v, label]) => html`<option value="${v}"${v === f.value ? ' selected' : ''}>${label}</option>`)}
+</select>
+</div>`;
+}
+
 /** A checkbox with its label (and error) beside it. */
 export function checkField(
   ctx: SettingsCtx,
@@ -116,6 +141,7 @@ export function settingsLayout(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${pageTitle}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${a.css.path}">
 ${p.head ?? ''}
 <script src="${a.js.path}" defer></script>

@@ -4,7 +4,16 @@ import { fill } from '../../views/messages.js';
 import type { SettingsForm } from '../forms.js';
 import type { AppRecord, Wording } from '../../store/index.js';
 import type { Html } from '../../views/layout.js';
-import { checkField, csrfField, errorSummary, settingsLayout, textField, type SettingsCtx } from './layout.js';
+import { PHONE_COUNTRIES, callingCode } from '../../../core/countries.js';
+import {
+  checkField,
+  csrfField,
+  errorSummary,
+  selectField,
+  settingsLayout,
+  textField,
+  type SettingsCtx,
+} from './layout.js';
 
 export interface OptionsView {
   app: AppRecord;
@@ -51,6 +60,13 @@ ${fields}
     body: html`${errorSummary(ctx, v.errors)}
 <div class="${c.grid}">
 ${section(
+  'profile',
+  m.profileTitle,
+  null,
+  html`${textField(ctx, { id: 'display-name', name: 'display_name', label: m.displayNameLabel, hint: m.displayNameHint, error: err('display-name'), value: val('profile', 'display-name', v.app.displayName), attrs: 'maxlength="60" autocomplete="organization"' })}
+${textField(ctx, { id: 'privacy-url', name: 'privacy_url', label: m.privacyLabel, hint: m.privacyHint, error: err('privacy-url'), value: val('profile', 'privacy-url', s.privacyUrl ?? ''), type: 'url', attrs: 'maxlength="2000" spellcheck="false" autocomplete="url"' })}`,
+)}
+${section(
   'status',
   m.statusTitle,
   null,
@@ -58,17 +74,53 @@ ${section(
 ${checkField(ctx, { id: 'live', name: 'live', label: m.liveLabel, checked: checked('status', 'live', v.app.live), error: err('live') })}`,
 )}
 ${section(
+  'message',
+  m.messageTitle,
+  m.messageIntro,
+  html`${textField(ctx, { id: 'prefill', name: 'prefill', label: m.prefillLabel, hint: m.prefillHint, error: err('prefill'), value: val('message', 'prefill', s.prefill), multiline: true, attrs: 'maxlength="500"' })}
+${checkField(ctx, { id: 'ref-enabled', name: 'ref_enabled', label: m.refLabel, checked: checked('message', 'ref-enabled', s.refEnabled) })}`,
+)}
+${section(
+  'fields',
+  m.fieldsTitle,
+  null,
+  html`${selectField(ctx, {
+    id: 'phone-field',
+    name: 'phone_field',
+    label: m.phoneFieldLabel,
+    error: err('phone-field'),
+    value: val('fields', 'phone-field', s.phoneField),
+    options: (['required', 'optional', 'none'] as const).map((p) => [p, m[`phoneField_${p}`]]),
+  })}
+${selectField(ctx, {
+  id: 'default-country',
+  name: 'default_country',
+  label: m.countryLabel,
+  hint: m.countryHint,
+  error: err('default-country'),
+  value: val('fields', 'default-country', s.defaultCountry ?? ''),
+  options: [['', m.countryNone], ...countryOptions(ctx.lang)],
+})}`,
+)}
+${section(
   'template',
   m.templateTitle,
   null,
-  checkField(ctx, {
+  html`${checkField(ctx, {
     id: 'template-messaging',
     name: 'template_messaging',
     label: m.templateLabel,
     hint: m.templateHint,
     checked: checked('template', 'template-messaging', s.templateMessaging),
     error: err('template-messaging'),
-  }),
+  })}
+${checkField(ctx, {
+  id: 'unverified-counts',
+  name: 'unverified_counts',
+  label: m.unverifiedLabel,
+  hint: m.unverifiedHint,
+  checked: checked('template', 'unverified-counts', s.unverifiedCountsAsOptin),
+})}`,
 )}
 ${section(
   'wording',
@@ -142,7 +194,7 @@ ${section(
   'callback',
   m.callbackTitle,
   null,
-  textField(ctx, {
+  html`${textField(ctx, {
     id: 'callback-url',
     name: 'callback_url',
     label: m.callbackLabel,
@@ -151,7 +203,15 @@ ${section(
     value: val('callback', 'callback-url', s.callbackUrl ?? ''),
     type: 'url',
     attrs: 'spellcheck="false" autocomplete="off" maxlength="2000"',
-  }),
+  })}
+${selectField(ctx, {
+  id: 'payload-format',
+  name: 'payload_format',
+  label: m.payloadLabel,
+  error: err('payload-format'),
+  value: val('callback', 'payload-format', s.payloadFormat),
+  options: (['standard', 'gupshup'] as const).map((p) => [p, m[`payload_${p}`]]),
+})}`,
 )}
 <section class="${c.section}" aria-labelledby="refresh-title">
 <h2 class="${c.h2}" id="refresh-title">${m.refreshAccess}</h2>
@@ -161,4 +221,21 @@ ${section(
 </div>
 <script src="/widget.js" async></script>`,
   });
+}
+
+const countryCache = new Map<Locale, [string, string][]>();
+
+/** Every country libphonenumber reads, named in the page's language and sorted by that name. */
+function countryOptions(lang: Locale): [string, string][] {
+  let list = countryCache.get(lang);
+  if (!list) {
+    const names = new Intl.DisplayNames([lang], { type: 'region' });
+    const collator = new Intl.Collator(lang);
+    list = PHONE_COUNTRIES.map((code): [string, string] => [
+      code,
+      `${names.of(code) ?? code} (+${callingCode(code)})`,
+    ]).sort((a, b) => collator.compare(a[1], b[1]));
+    countryCache.set(lang, list);
+  }
+  return list;
 }

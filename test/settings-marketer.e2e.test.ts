@@ -1,0 +1,244 @@
+/**
+ * Issue 13 in Debian's Chromium, against the real server on loopback: every setting a marketer
+ * changes is on the Settings page and works without JavaScript, the consent page follows it, and the
+ * consent steps finish well (the tick kept after a 422, "press Send" on a live app, the business
+ * name isolated for right-to-left scripts). Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { chromeSkip, launchChrome } from './support/chrome.js';
+import { startTestServer, type TestServer } from './support/server.js';
+import { axe, fitsWidth, newPage, retype, signIn, submit } from './support/settings-browser.js';
+import { appByName } from '../server/store/apps.js';
+import { consentsFor } from '../server/store/ledger.js';
+import { ensureDemoApp } from '../server/demo.js';
+
+let s: TestServer;
+let browser: Browser;
+
+before(async () => {
+  if (chromeSkip) return;
+  s = await startTestServer('sqlite');
+  browser = await launchChrome();
+});
+
+after(async () => {
+  await browser?.close();
+  await s?.close();
+});
+
+describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, () => {
+  it('Should set the business, privacy link, message, phone field and country without JavaScript, errors beside their fields, and the consent page should follow', async () => {
+    const made = await s.makeApp({ displayName: 'Bistro', phone: '+14155550123' });
+    const page = await newPage(browser, 'phone');
+    await page.setJavaScriptEnabled(false);
+    await signIn(page, s.url, made.apiKey);
+    await page.goto(`${s.url}/settings/options`);
+    const saved = (form: string) => page.$eval(`#form-${form} [role=status]`, (el) => el.textContent);
+    const stored = async () => (await s.store.read(appByName, made.name))!;
+
+    // Refused values come back beside their fields, with focus on the summary; nothing is saved.
+    await retype(page, '#display-name', '');
+    await retype(page, '#privacy-url', 'javascript:alert(1)');
+    await submit(page, '#form-profile button[type=submit]');
+    assert.equal(await page.$eval('#display-name-error', (el) => el.textContent), 'Use 1 to 60 characters');
+    assert.equal(await page.$eval('#privacy-url-error', (el) => el.textContent), 'Enter an http or https URL');
+    assert.equal(await page.$eval('#privacy-url', (el) => el.getAttribute('aria-invalid')), 'true');
+    assert.equal(await page.$eval('#privacy-url', (el) => (el as HTMLInputElement).value), 'javascript:alert(1)');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert');
+    assert.equal((await stored()).displayName, 'Bistro');
+    assert.ok(await fitsWidth(page), 'no sideways scrolling at 320 px with errors');
+
+    await retype(page, '#display-name', 'Bistro Café');
+    await retype(page, '#privacy-url', 'https://bistro.example/privacy');
+    await submit(page, '#form-profile button[type=submit]');
+    assert.equal(await saved('profile'), 'Saved.');
+    assert.equal((await stored()).displayName, 'Bistro Café');
+    assert.equal((await stored()).settings.privacyUrl, 'https://bistro.example/privacy');
+
+    // More than the field's maxlength lets a person type: what an old browser or a script could send.
+    await page.$eval('#prefill', (el) => ((el as HTMLTextAreaElement).value = 'x'.repeat(501)));
+    await submit(page, '#form-message button[type=submit]');
+    assert.equal(await page.$eval('#prefill-error', (el) => el.textContent), 'Use at most 500 characters');
+    await retype(page, '#prefill', 'Hello Bistro, the menu please');
+    await page.click('#ref-enabled');
+    await submit(page, '#form-message button[type=submit]');
+    assert.equal(await saved('message'), 'Saved.');
+    assert.equal((await stored()).settings.prefill, 'Hello Bistro, the menu please');
+    assert.equal((await stored()).settings.refEnabled, false);
+
+    await page.select('#phone-field', 'optional');
+    await page.select('#default-country', 'GB');
+    assert.match(
+      await page.$eval('#default-country option[value=GB]', (el) => el.textContent ?? ''),
+      /United Kingdom \(\+44\)/,
+    );
+    await submit(page, '#form-fields button[type=submit]');
+    assert.equal(await saved('fields'), 'Saved.');
+    assert.equal((await stored()).settings.phoneField, 'optional');
+    assert.equal((await stored()).settings.defaultCountry, 'GB');
+    assert.equal(await page.$eval('#default-country', (el) => (el as HTMLSelectElement).value), 'GB');
+
+    await page.click('#unverified-counts');
+    await submit(page, '#form-template button[type=submit]');
+    assert.equal((await stored()).settings.unverifiedCountsAsOptin, false);
+    await page.select('#payload-format', 'gupshup');
+    await submit(page, '#form-callback button[type=submit]');
+    assert.equal((await stored()).settings.payloadFormat, 'gupshup');
+
+    // The consent page shows all of it: the name, the privacy link, an optional field, and reads a
+    // number typed without its country code in the default country.
+    await page.goto(`${s.url}/o/${made.name}`);
+    assert.equal(await page.$eval('h1', (el) => el.textContent), 'Chat with Bistro Café on WhatsApp');
+    assert.equal(
+      await page.$eval('a[href="https://bistro.example/privacy"]', (el) => el.textContent),
+      'Privacy policy',
+    );
+    assert.match(await page.$eval('label[for=phone]', (el) => el.textContent ?? ''), /\(optional\)/);
+    await page.type('#phone', '07911 123456');
+    await page.click('#consent');
+    await submit(page, '#continue');
+    const [record] = await s.store.read(consentsFor, made.app.id, '447911123456');
+    assert.equal(record?.action, 'opt_in');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  it('Should name the sign-in page for what it is, not "Settings", and give every page a favicon', async () => {
+    const made = await s.makeApp({ displayName: 'Favicon Shop' });
+    const page = await newPage(browser);
+    await page.goto(`${s.url}/settings`);
+    assert.equal(await page.title(), 'Sign in · optin-kit');
+    assert.equal(await page.$eval('h1', (el) => el.textContent), 'Sign in');
+    for (const path of ['/settings', `/o/${made.name}`]) {
+      await page.goto(`${s.url}${path}`);
+      const href = await page.$eval('link[rel=icon]', (el) => (el as HTMLLinkElement).href);
+      // Fetched as the browser fetches it (the consent page's CSP allows no script fetch).
+      const r = await fetch(href);
+      const icon = { status: r.status, type: r.headers.get('content-type'), body: await r.text() };
+      assert.equal(icon.status, 200, path);
+      assert.equal(icon.type, 'image/svg+xml', path);
+      assert.match(icon.body, /^<svg /);
+    }
+    // The icon browsers ask for by themselves is there too: no 404 in the console.
+    const ico = await page.goto(`${s.url}/favicon.ico`);
+    assert.equal(ico?.status(), 200);
+    assert.equal(ico?.headers()['content-type'], 'image/svg+xml');
+    await page.close();
+  });
+
+  it('Should give the demo app a privacy link, and word the page sensibly for an app without one', async () => {
+    const demo = await startTestServer('sqlite');
+    try {
+      assert.deepEqual((await ensureDemoApp(demo.store, Date.now(), demo.url)).created, true);
+      const page = await newPage(browser, 'phone');
+      await page.goto(`${demo.url}/o/demo`);
+      const link = await page.$eval('a[rel~=noopener]', (el) => ({
+        text: el.textContent,
+        href: (el as HTMLAnchorElement).href,
+      }));
+      assert.deepEqual(link, { text: 'Privacy policy', href: `${demo.url}/demo/privacy` });
+      await Promise.all([page.waitForNavigation(), page.click('a[rel~=noopener]')]);
+      assert.equal(await page.title(), 'Demo Shop: privacy notice');
+      await page.close();
+    } finally {
+      await demo.close();
+    }
+    const none = await s.makeApp({ displayName: 'No Policy Shop' });
+    const page = await newPage(browser, 'phone');
+    await page.goto(`${s.url}/o/${none.name}`);
+    const small = await page.$eval('main p:last-of-type, main p', () =>
+      [...document.querySelectorAll('p')].map((p) => p.textContent).join(' | '),
+    );
+    assert.match(small, /No Policy Shop has not linked a privacy policy here\. Reply STOP on WhatsApp at any time/);
+    assert.doesNotMatch(small, /Ask No Policy Shop how they use your data/);
+    await page.close();
+  });
+});
+
+describe('the consent steps finish well (issue 13, section 3)', { skip: chromeSkip }, () => {
+  it('Should keep the ticked box ticked after a bad number, and tell people on a live app to press Send', async () => {
+    const made = await s.makeApp({ displayName: 'Send Shop', phone: '+14155550123', live: true });
+    const page = await newPage(browser, 'phone');
+    await page.setJavaScriptEnabled(false);
+    await page.goto(`${s.url}/o/${made.name}`);
+    const note = await page.$eval('#send-note', (el) => el.textContent);
+    assert.equal(note, 'WhatsApp opens with a message ready for you: press Send there to confirm your number.');
+    assert.equal(await page.$eval('#continue', (el) => el.getAttribute('aria-describedby')), 'send-note');
+    await page.type('#phone', '12');
+    await page.click('#consent');
+    await submit(page, '#continue');
+    assert.equal(
+      await page.$eval('#phone-error', (el) => el.textContent),
+      'Enter a valid WhatsApp number with its country code',
+    );
+    assert.equal(await page.$eval('#consent', (el) => (el as HTMLInputElement).checked), true, 'the tick is kept');
+    assert.equal(await page.$eval('#phone', (el) => (el as HTMLInputElement).value), '12');
+    // Only the number needs correcting: the kept tick goes through.
+    await retype(page, '#phone', '+14155550177');
+    await submit(page, '#continue');
+    assert.ok(
+      page.whatsapp.some((u) => u.startsWith('https://wa.me/14155550123?')),
+      page.whatsapp.join(' '),
+    );
+    // Without the tick the box stays unticked, as the person left it.
+    await page.goto(`${s.url}/o/${made.name}?lang=es`);
+    assert.match(await page.$eval('#send-note', (el) => el.textContent ?? ''), /pulsa Enviar/);
+    await page.type('#phone', '+14155550178');
+    await submit(page, '#continue');
+    assert.equal(await page.$eval('#consent', (el) => (el as HTMLInputElement).checked), false);
+    // In the sandbox there is no number to verify: no such note.
+    const sandbox = await s.makeApp({ displayName: 'Sandbox Shop' });
+    await page.goto(`${s.url}/o/${sandbox.name}`);
+    assert.equal(await page.$('#send-note'), null);
+    await page.close();
+  });
+
+  it('Should keep a right-to-left business name from reordering the punctuation around it', async () => {
+    const made = await s.makeApp({ displayName: 'مطعم الورد 24' });
+    const page = await newPage(browser, 'phone');
+    await page.goto(`${s.url}/o/${made.name}`);
+    // Isolated, the name is one box and the words after it stay after it, in reading order.
+    const order = await page.evaluate(() => {
+      const h1 = document.querySelector('h1')!;
+      const bdi = h1.querySelector('bdi')!;
+      const after = document.createRange();
+      const text = bdi.nextSibling!;
+      after.setStart(text, 1);
+      after.setEnd(text, 3); // "on"
+      const nameBox = bdi.getBoundingClientRect();
+      const onBox = after.getBoundingClientRect();
+      return {
+        sameLine: Math.abs(nameBox.top - onBox.top) < 4,
+        afterName: onBox.left >= nameBox.right - 1,
+        text: h1.textContent,
+      };
+    });
+    assert.equal(order.text, 'Chat with مطعم الورد 24 on WhatsApp');
+    if (order.sameLine) assert.ok(order.afterName, '“on WhatsApp” comes after the name');
+    assert.equal(await page.$eval('label[for=consent] bdi', (el) => el.textContent), 'مطعم الورد 24');
+    assert.equal(await page.$eval('main p:last-of-type bdi, p bdi', (el) => el.textContent), 'مطعم الورد 24');
+    await page.close();
+  });
+
+  for (const width of ['phone', 'desktop'] as const) {
+    it(`Should pass axe on the new settings and the consent page's states at ${width} width`, async () => {
+      const made = await s.makeApp({ displayName: 'Axe Shop', phone: '+14155550123', live: true });
+      const page = await newPage(browser, width);
+      await page.setBypassCSP(true);
+      await signIn(page, s.url, made.apiKey);
+      await page.goto(`${s.url}/settings/options`);
+      await retype(page, '#privacy-url', 'not a url');
+      await submit(page, '#form-profile button[type=submit]');
+      await axe(page, 'settings with a profile error');
+      await page.goto(`${s.url}/o/${made.name}`);
+      await axe(page, 'live consent page');
+      await page.type('#phone', '12');
+      await page.click('#consent');
+      await submit(page, '#continue');
+      await axe(page, 'consent page after a 422');
+      await page.close();
+    });
+  }
+});
