@@ -14,7 +14,9 @@ export const DEFAULT_SANDBOX_NUMBER = '917834811114';
 export function waMeLink(phoneDigits: string, text?: string): string {
   if (!/^\d{6,15}$/.test(phoneDigits)) throw new Error('waMeLink: phone must be 6 to 15 digits');
   const base = `https://wa.me/${phoneDigits}`;
-  return text ? `${base}?text=${encodeURIComponent(text)}` : base;
+  // toWellFormed: a lone surrogate stored before text was checked on the way in would make
+  // encodeURIComponent throw, and then nobody could reach WhatsApp.
+  return text ? `${base}?text=${encodeURIComponent(text.toWellFormed())}` : base;
 }
 
 /** The text a tester sends to the shared sandbox number: exactly `PROXY <name>`. */

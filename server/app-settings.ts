@@ -2,6 +2,17 @@ import { z } from '@hono/zod-openapi';
 import { getCountries } from 'libphonenumber-js/max';
 import { LOCALES, type Locale } from '../core/locale.js';
 import { normalizeOrigin } from '../core/origin.js';
+import { describeTextProblem, shownTextProblem } from '../core/text.js';
+
+/**
+ * Text people see, lines allowed: no NUL, lone surrogate, other control or bidi override (core/text.ts).
+ * Checked on what a change sets, never on what is read back: an app saved before a rule existed
+ * must stay readable.
+ */
+const goodShownText = (v: string, ctx: z.RefinementCtx) => {
+  const p = shownTextProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', message: describeTextProblem(p) });
+};
 
 /*
  * What the OpenAPI document says a value must look like. Some checks need code (a URL parser, a
@@ -35,9 +46,12 @@ const NO_CONTROL_BUT_BREAKS =
 export const TEXT_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*$`;
 /** The same, with at least one visible character. */
 export const VISIBLE_MESSAGE_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*[^${NO_CONTROL_BUT_BREAKS}\\s][^${NO_CONTROL_BUT_BREAKS}]*$`;
-/** The wording rules of core/wording.ts (checkWording): names the business and says WhatsApp. */
-export const WORDING_PATTERN =
-  '^[\\s\\S]*(?:\\{business\\}[\\s\\S]*[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp]|[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp][\\s\\S]*\\{business\\})[\\s\\S]*$';
+/**
+ * The wording rules of core/wording.ts (checkWording): names the business and says WhatsApp; and the
+ * text rules of core/text.ts (shownTextProblem): no control or bidi character but line breaks.
+ */
+const W = `[^${NO_CONTROL_BUT_BREAKS}]`;
+export const WORDING_PATTERN = `^${W}*(?:\\{business\\}${W}*[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp]|[Ww][Hh][Aa][Tt][Ss][Aa][Pp][Pp]${W}*\\{business\\})${W}*$`;
 /** The countries libphonenumber knows: a number typed without a country code is read in one of them. */
 export const COUNTRIES = getCountries() as [string, ...string[]];
 
@@ -100,11 +114,14 @@ export const ThemeSchema = z.object({
   position: ThemeFields.position.default('right'),
 });
 
-const localeTexts = (max: number) =>
+const localeTexts = (max: number, checked = false) =>
   z
     .object(
       Object.fromEntries(
-        LOCALES.map((l) => [l, chars(max).trim().min(1).openapi({ pattern: VISIBLE_MESSAGE_PATTERN }).optional()]),
+        LOCALES.map((l) => {
+          const t = chars(max).trim().min(1).openapi({ pattern: VISIBLE_MESSAGE_PATTERN });
+          return [l, (checked ? t.superRefine(goodShownText) : t).optional()];
+        }),
       ) as Record<Locale, z.ZodOptional<z.ZodString>>,
     )
     .strict();
@@ -239,9 +256,10 @@ const settingFields = {
 export const AppSettingsPatchSchema = z
   .object({
     ...settingFields,
+    prefill: settingFields.prefill.superRefine(goodShownText),
     theme: z.object(ThemeFields).partial().strict(),
     autoOptinMessage: z
-      .object({ enabled: z.boolean(), text: localeTexts(1000) })
+      .object({ enabled: z.boolean(), text: localeTexts(1000, true) })
       .partial()
       .strict(),
     widget: WidgetSettingsPatchSchema,

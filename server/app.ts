@@ -7,6 +7,7 @@ import { notFound, onError } from './errors.js';
 import { FunnelCounter } from './funnel-counter.js';
 import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
+import { requestGuard } from './middleware/request-guard.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { ConsentLimits } from './consent-limits.js';
 import { FailureGate, limitBackend, type LimitBackend } from './rate-limit.js';
@@ -60,6 +61,8 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
 
   const app = new OpenAPIHono<AuthEnv>();
   app.use(securityHeaders());
+  // Malformed or NUL escapes in the URL are a 400 here; a body an answer left unread is drained.
+  app.use(requestGuard({ assets: o.assets }));
 
   // People and providers: no key.
   app.route('/', staticRoutes(deps)); // /widget.js, /assets/*, /demo, /healthz, /

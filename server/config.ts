@@ -47,6 +47,14 @@ export const ConfigSchema = z
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
     OUTBOX_CLAIM_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  })
+  .refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
   })
   .transform((e) => ({
     port: e.PORT,
@@ -88,6 +96,13 @@ export const ConfigSchema = z
      * crashed worker's items wait this long). Default: one lane's share of a round at the time-out.
      */
     outboxClaimMs: e.OUTBOX_CLAIM_MS ?? null,
+    /** The HTTP server's limits against slow and many clients (server/listen.ts). */
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
   }));
 
 export type Config = z.output<typeof ConfigSchema>;

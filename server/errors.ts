@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { log } from './log.js';
-import { StoreUnavailable } from './store/driver.js';
+import { BadText, StoreUnavailable } from './store/driver.js';
 import type { AppRecord } from './store/types.js';
 
 /**
@@ -18,8 +18,9 @@ export class ApiError extends HTTPException {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    options: { cause?: unknown } = {},
   ) {
-    super(status, { message });
+    super(status, { message, cause: options.cause });
   }
 }
 
@@ -66,6 +67,12 @@ export function onError(err: Error, c: Context): Response {
     logFailure(err, c);
     c.header('Retry-After', String(STORE_RETRY_AFTER_S));
     return c.json(errorBody('store_unavailable', unavailableMessage(err)), 503);
+  }
+  if (err instanceof BadText) {
+    return c.json(
+      errorBody('invalid_text', 'The request has text that cannot be stored (NUL or malformed Unicode).'),
+      400,
+    );
   }
   if (err instanceof ApiError) {
     for (const [k, v] of Object.entries(err.headers)) c.header(k, v);

@@ -1,6 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import { isIP } from 'node:net';
+import { ApiError } from './errors.js';
 
 /**
  * The client's IP: the socket's, or, when TRUST_PROXY is on, the last X-Forwarded-For hop: the one
@@ -23,6 +24,16 @@ export function mediaType(c: Context): string {
   return (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
+/**
+ * Whether the request carries a body. Node gives every DELETE, PUT and POST a body stream, even an
+ * empty one, so on a socket the headers decide; in memory (`app.request` in tests) the Request does.
+ */
+export function hasBody(c: Context): boolean {
+  if ((c.env as { incoming?: unknown } | undefined)?.incoming)
+    return Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
+  return c.req.raw.body !== null;
+}
+
 /** Reads a body's bytes, refusing (null) more than `max` even when Content-Length lies or is absent. */
 export async function readBytes(c: Context, max: number): Promise<Buffer | null> {
   if (Number(c.req.header('content-length') ?? 0) > max) return null;
@@ -34,13 +45,18 @@ export async function readBytes(c: Context, max: number): Promise<Buffer | null>
   if (!source) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of source) {
-    size += chunk.byteLength;
-    if (size > max) {
-      incoming?.resume(); // drain without keeping it
-      return null;
+  try {
+    for await (const chunk of source) {
+      size += chunk.byteLength;
+      if (size > max) {
+        incoming?.resume(); // drain without keeping it
+        return null;
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (e) {
+    // The client went away, or the server's request time-out cut a slow body off: not our failure.
+    throw new ApiError(400, 'body_incomplete', 'The request body did not arrive in full.', {}, { cause: e });
   }
   return Buffer.concat(chunks);
 }

@@ -1,4 +1,3 @@
-import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadAssets } from './assets.js';
 import { parseConfig, type Config } from './config.js';
@@ -8,6 +7,7 @@ import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
 import { listApps } from './store/apps.js';
+import { listen } from './listen.js';
 import { log as logLine } from './log.js';
 import { openStore } from './store/index.js';
 import { lockSqliteFile, SqliteDriver } from './store/sqlite-driver.js';
@@ -43,11 +43,7 @@ export async function startServer(
     ? await ensureDemoApp(store, Date.now(), config.publicUrl)
     : { created: false, apiKey: null };
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server = await listen(app.fetch, config);
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const flusher = setInterval(

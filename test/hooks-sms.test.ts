@@ -4,6 +4,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { fixtureJson, SIGNATURES, signTwilio, twilioSms } from './fixtures/index.js';
 import { CALLBACK, count, events, history, withSecrets } from './hooks-helpers.js';
+import { patchApp } from './support/ledger.js';
 import { ADMIN, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
 import { twilioSignature, twilioUrlCandidates, verifyTwilio } from '../server/inbound/signatures.js';
@@ -352,7 +353,11 @@ for (const kind of STORE_KINDS) {
     });
 
     it('Should answer TwiML an XML parser accepts, whatever control characters the display name holds', async () => {
-      const odd = await h.makeApp({ name: 'BellShop', displayName: 'Bell\u0007 Shop\u001b & Co\uFFFE' });
+      const made = await h.makeApp({ name: 'BellShop', displayName: 'Bell Shop' });
+      // Such a name is refused when set (core/text.ts); one saved before that rule must still give valid XML.
+      const odd = {
+        app: await patchApp(h.store, made.app.id, { displayName: 'Bell\u0007 Shop\u001b & Co\uFFFE' }, Date.now()),
+      };
       await withSecrets(h, odd.app, { twilioAuthToken: TOKEN });
       const path = '/hooks/BellShop/sms';
       for (const body of ['hi', 'HELP', 'STOP']) {

@@ -1,29 +1,37 @@
 import type { MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { describeTextProblem, findBadText } from '../../core/text.js';
 import { ApiError } from '../errors.js';
-import { mediaType } from '../http.js';
+import { hasBody, mediaType, readText } from '../http.js';
 
 /**
- * JSON bodies only, and small: anything else is a clear 415 or 413, never a confusing 422 (the
- * validator's `json` target reads a body only when the Content-Type says JSON).
+ * JSON bodies only, small and of well-formed text: anything else is a clear 415, 413, 400 or 422,
+ * never a confusing 422 from the validator (its `json` target reads a body only when the
+ * Content-Type says JSON) nor a 500 further in (a lone surrogate cannot be URL-encoded; NUL cannot
+ * be stored in PostgreSQL). The body is read here once and handed to the validator.
  *
  * @example
  * app.use('/api/v1/apps/*', jsonBody({ maxSize: 64 * 1024 }));
  */
 export function jsonBody(o: { maxSize: number }): MiddlewareHandler {
-  const limit = bodyLimit({
-    maxSize: o.maxSize,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `The body may be at most ${Math.round(o.maxSize / 1024)} KB.`);
-    },
-  });
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS') return next();
-    // Node gives every DELETE, PUT and POST a body stream, even an empty one: only a body that has
-    // content must be JSON.
-    const hasBody = Number(c.req.header('content-length') ?? 0) > 0 || c.req.header('transfer-encoding') !== undefined;
-    if (hasBody && mediaType(c) !== 'application/json')
+    // Only a body that has content must be JSON (a PUT .../optin may come without one).
+    if (!hasBody(c)) return next();
+    if (mediaType(c) !== 'application/json')
       throw new ApiError(415, 'unsupported_media_type', 'Send application/json.');
-    return limit(c, next);
+    const text = await readText(c, o.maxSize);
+    if (text === null)
+      throw new ApiError(413, 'payload_too_large', `The body may be at most ${Math.round(o.maxSize / 1024)} KB.`);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new ApiError(400, 'malformed_request', 'The body is not valid JSON.');
+    }
+    const bad = findBadText(body);
+    if (bad) throw new ApiError(422, 'invalid_text', `${bad.path} ${describeTextProblem(bad.problem)}.`);
+    // The stream is spent: the validator reads the same text again (as hono's bodyLimit does).
+    c.req.raw = new Request(c.req.raw, { body: text });
+    return next();
   };
 }

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
 import { fill, MESSAGES } from '../views/messages.js';
+import { formHasNul } from '../../core/text.js';
 import { renderWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
-import { logFailure, STORE_RETRY_AFTER_S } from '../errors.js';
-import { StoreUnavailable } from '../store/driver.js';
+import { ApiError, logFailure, STORE_RETRY_AFTER_S } from '../errors.js';
+import { BadText, StoreUnavailable } from '../store/driver.js';
 import { acceptsGzip, clientIp, mediaType, MAX_FORM_BYTES, readText } from '../http.js';
 import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
@@ -155,9 +156,12 @@ export function consentPageRoutes(deps: Deps): Hono {
     const busy = await deps.consentLimits.address(ip);
     // URLSearchParams is about 4x cheaper than parseBody()/formData() on Node 20: a Hono form POST
     // measured ~15k req/s parsed this way against ~4.2k req/s through formData().
-    const f = FormSchema.safeParse(Object.fromEntries(new URLSearchParams(text)));
-    if (!f.success) {
-      const lang = langOf(c, new URLSearchParams(text).get('lang') ?? undefined);
+    const fields = new URLSearchParams(text);
+    const f = FormSchema.safeParse(Object.fromEntries(fields));
+    // NUL is no part of a phone, a campaign or a language, and PostgreSQL refuses it. (A form cannot
+    // carry a lone surrogate: URLSearchParams decodes bytes as UTF-8, replacing what is malformed.)
+    if (!f.success || formHasNul(text)) {
+      const lang = langOf(c, fields.get('lang') ?? undefined);
       if (busy) c.header('Retry-After', String(busy.wait));
       return busy ? message(c, 429, lang, 'tooMany') : message(c, 400, lang, 'badRequest');
     }
@@ -221,6 +225,9 @@ export function consentPageRoutes(deps: Deps): Hono {
   // that does not pretend nothing was lost.
   r.onError((err, c) => {
     const lang = langOf(c);
+    // Refused text the store caught, or a body that never arrived in full: the request's fault.
+    if (err instanceof BadText || (err instanceof ApiError && err.status === 400))
+      return message(c, 400, lang, 'badRequest');
     logFailure(err, c);
     if (err instanceof StoreUnavailable) {
       c.header('Retry-After', String(STORE_RETRY_AFTER_S));

@@ -74,8 +74,12 @@ function repeatedName(params: URLSearchParams): string | null {
   return null;
 }
 
-/** NUL is valid JSON and form text but PostgreSQL text refuses it: it never reaches the store. */
-const noNul = (v: string) => v.replaceAll('\u0000', '');
+/**
+ * NUL is valid JSON and form text but PostgreSQL text refuses it, and a lone surrogate (valid JSON)
+ * cannot be encoded: a signed provider payload is cleaned rather than refused, so that a STOP in it is
+ * never lost to a retry loop.
+ */
+const noNul = (v: string) => v.replaceAll('\u0000', '').toWellFormed();
 
 function parseJson(raw: Buffer): unknown {
   try {

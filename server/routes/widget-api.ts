@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES, isLocale, type Locale } from '../../core/locale.js';
+import { describeTextProblem, findBadText } from '../../core/text.js';
 import { renderWording } from '../../core/wording.js';
 import { WidgetSettingsSchema } from '../app-settings.js';
 import type { ConsentLimitKind, ConsentRefusal } from '../consent-limits.js';
@@ -138,6 +139,8 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     } catch {
       throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
     }
+    const bad = findBadText(json);
+    if (bad) throw new ApiError(422, 'invalid_text', `${bad.path} ${describeTextProblem(bad.problem)}.`);
     const parsed = OptinBodySchema.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0]!;

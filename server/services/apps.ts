@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { isValidAppName } from '../../core/app-name.js';
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { normalizePhone } from '../../core/phone.js';
+import { describeTextProblem, displayNameProblem, shownTextProblem } from '../../core/text.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
 import { newApiKey, newWebhookSecret } from '../keys.js';
 import {
   AppSecretsSchema,
+  AppSettingsPatchSchema,
   AppSettingsSchema,
   type AppSecrets,
   type AppSecretsPatch,
@@ -39,13 +41,42 @@ function phoneOrThrow(phone: string | null | undefined, country: string | null):
   return r.phone;
 }
 
+/**
+ * The business name people see, trimmed: 1 to 60 characters, with no control or bidi-override
+ * character (they spoof other names and break TwiML answers).
+ */
+function checkDisplayName(raw: string): string {
+  const displayName = raw.trim();
+  if (displayName.length < 1 || [...displayName].length > 60)
+    throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+  const problem = displayNameProblem(displayName);
+  if (problem) throw new ApiError(422, 'invalid_display_name', `displayName ${describeTextProblem(problem)}.`);
+  return displayName;
+}
+
 function checkWordings(w: Partial<Record<Locale, string>> | undefined): void {
   for (const l of LOCALES) {
     const t = w?.[l];
     if (t === undefined) continue;
+    const bad = shownTextProblem(t);
+    if (bad) throw new ApiError(422, 'invalid_wording', `wording.${l} ${describeTextProblem(bad)}`);
     const problem = checkWording(t, l);
     if (problem) throw new ApiError(422, 'invalid_wording', `wording.${l} ${problem}`);
   }
+}
+
+/**
+ * What a change sets, by the rules of a change (the text rules of core/text.ts among them). The merged
+ * settings are parsed again after, by the rules stored settings are read with.
+ */
+function checkSettingsPatch(patch: AppSettingsPatch | undefined): void {
+  const r = AppSettingsPatchSchema.safeParse(patch ?? {});
+  if (!r.success)
+    throw new ApiError(
+      422,
+      'invalid_settings',
+      r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
 }
 
 function checkLive(live: boolean, phone: string | null): void {
@@ -69,9 +100,8 @@ export async function createApp(
       'name must start with a letter and have 3 to 40 letters, digits or underscores.',
     );
   }
-  const displayName = input.displayName.trim();
-  if (displayName.length < 1 || [...displayName].length > 60)
-    throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
+  const displayName = checkDisplayName(input.displayName);
+  checkSettingsPatch(input.settings);
   const parsed = AppSettingsSchema.safeParse(input.settings ?? {});
   if (!parsed.success)
     throw new ApiError(
@@ -140,6 +170,7 @@ function mergeWidget(cur: WidgetSettings, p: WidgetSettingsPatch | undefined): W
  */
 export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
   const s = input.settings ?? {};
+  checkSettingsPatch(s);
   const merged = {
     ...cur.settings,
     ...s,
@@ -159,11 +190,7 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
       parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
     );
   let displayName: string | undefined;
-  if (input.displayName !== undefined) {
-    displayName = input.displayName.trim();
-    if (displayName.length < 1 || [...displayName].length > 60)
-      throw new ApiError(422, 'invalid_display_name', 'displayName must be 1 to 60 characters.');
-  }
+  if (input.displayName !== undefined) displayName = checkDisplayName(input.displayName);
   const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
   checkLive(input.live ?? cur.live, phone);
   checkWordings(input.wording);

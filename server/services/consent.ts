@@ -134,6 +134,8 @@ export async function recordWebConsent(
   const at = deps.clock.now();
   for (let attempt = 0; attempt < 5; attempt++) {
     const ref = newRef(pooledRandom);
+    // Built before the write: if it could not be built, nothing is recorded that nobody was sent on from.
+    const redirectUrl = redirectFor(app, ref, deps.config.sandboxNumber, { title: input.pageTitle, url: input.page });
     const r = await commitChange(deps.store, {
       app,
       record: evidence({
@@ -156,8 +158,7 @@ export async function recordWebConsent(
     });
     if (r.ok && r.consent) {
       deps.funnel.add(app.id, at, input.via, input.campaign, 'redirect');
-      const page = { title: input.pageTitle, url: input.page };
-      return { consent: r.consent, redirectUrl: redirectFor(app, ref, deps.config.sandboxNumber, page), ref };
+      return { consent: r.consent, redirectUrl, ref };
     }
   }
   throw new Error('could not allocate a unique consent reference');

@@ -2,9 +2,12 @@ import { normalizePhone } from '../../core/phone.js';
 import { ApiError } from '../errors.js';
 import type { AppRecord } from '../store/index.js';
 
-/** A phone number named in a business-API path or body, as E.164 digits, or a 422. */
+/**
+ * A phone number named in a business-API path or body, as E.164 digits, or a 422. A path parameter
+ * comes already decoded by the router: decoding it again would make `%25` a `%` and throw.
+ */
 export function phoneParam(app: AppRecord, raw: string): string {
-  const r = normalizePhone(decodeURIComponent(raw), (app.settings.defaultCountry ?? undefined) as never);
+  const r = normalizePhone(raw, (app.settings.defaultCountry ?? undefined) as never);
   if (!r.ok)
     throw new ApiError(
       422,

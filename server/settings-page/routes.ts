@@ -1,3 +1,4 @@
+import { formHasNul } from '../../core/text.js';
 import { createHash } from 'node:crypto';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -7,7 +8,7 @@ import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
 import type { SettingsAssets } from '../assets.js';
 import type { Deps } from '../deps.js';
 import { logFailure, STORE_RETRY_AFTER_S } from '../errors.js';
-import { StoreUnavailable } from '../store/driver.js';
+import { BadText, StoreUnavailable } from '../store/driver.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { RateLimiter } from '../rate-limit.js';
 import { isSettingsForm, saveSettingsForm } from './forms.js';
@@ -93,6 +94,8 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
       if (mediaType(c) !== 'application/x-www-form-urlencoded') return finish(c, await refuse(c, 415, 'badRequest'));
       const text = await readText(c, MAX_SETTINGS_FORM);
       if (text === null) return finish(c, await refuse(c, 413, 'badRequest'));
+      // NUL is no part of any setting, and PostgreSQL refuses it.
+      if (formHasNul(text)) return finish(c, await refuse(c, 400, 'badRequest'));
       const form = new URLSearchParams(text);
       c.set('form', form);
       if (c.req.path !== '/settings/session') {
@@ -269,7 +272,13 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
   // that says nothing was changed, a bug a 500 that does not pretend it was not.
   r.onError(async (err, c) => {
     const down = err instanceof StoreUnavailable;
-    const status = down ? 503 : err instanceof HTTPException && err.status < 500 ? err.status : 500;
+    const status = down
+      ? 503
+      : err instanceof BadText
+        ? 400
+        : err instanceof HTTPException && err.status < 500
+          ? err.status
+          : 500;
     if (status >= 500) logFailure(err, c);
     if (down) c.header('Retry-After', String(STORE_RETRY_AFTER_S));
     const ctx = c.get('ctx');

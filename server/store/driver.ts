@@ -78,6 +78,17 @@ export class UniqueViolation extends Error {
 }
 
 /**
+ * The database refused a text value as not encodable (PostgreSQL: NUL, SQLSTATE 22021 or 22P05).
+ * The edges refuse such text first; this keeps any way they missed a 4xx rather than a 500.
+ */
+export class BadText extends Error {
+  constructor(detail: string) {
+    super(`the database refused a text value: ${detail}`);
+    this.name = 'BadText';
+  }
+}
+
+/**
  * The store cannot record right now: the database is down, frozen, out of disk or busy past its
  * time-outs. Answered 503 with Retry-After, saying that nothing was recorded; or, when the commit
  * itself went unanswered (`maybeCommitted`), that it could not be confirmed.

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { StoreUnavailable, UniqueViolation, type Body, type Driver, type Op } from './driver.js';
+import { BadText, StoreUnavailable, UniqueViolation, type Body, type Driver, type Op } from './driver.js';
 
 // BIGINT columns hold epoch milliseconds and counters, all far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -48,9 +48,10 @@ const UNAVAILABLE_MSG =
 
 /** Turns a node-postgres error into the store's own: a unique violation, or the store being unavailable. */
 function classify(e: unknown, maybeCommitted = false): unknown {
-  if (e instanceof StoreUnavailable || e instanceof UniqueViolation) return e;
+  if (e instanceof StoreUnavailable || e instanceof UniqueViolation || e instanceof BadText) return e;
   const err = e as { code?: string; message?: string };
   if (err.code === '23505') return new UniqueViolation(err.message ?? '');
+  if (err.code === '22021' || err.code === '22P05') return new BadText(err.message ?? '');
   const code = String(err.code ?? '');
   if (UNAVAILABLE_STATES.test(code) || UNAVAILABLE_NET.test(code) || UNAVAILABLE_MSG.test(err.message ?? '')) {
     return new StoreUnavailable(

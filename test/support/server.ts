@@ -1,8 +1,8 @@
-import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { manualClock, systemClock, type Clock } from '../../core/clock.js';
 import { createApp } from '../../server/app.js';
 import { loadAssets } from '../../server/assets.js';
+import { listen } from '../../server/listen.js';
 import { testConfig, type Config } from '../../server/config.js';
 import { createApp as createAppRecord, updateApp, type CreateAppInput } from '../../server/services/apps.js';
 import type { AppSettings } from '../../server/app-settings.js';
@@ -92,8 +92,8 @@ export async function startTestServer(
   o: { config?: Partial<Config>; clock?: Clock } = {},
 ): Promise<TestServer> {
   const ts = await freshStore(kind);
-  const server = serve({ fetch: (req, env) => handler(req, env), port: 0, hostname: '127.0.0.1' });
-  await new Promise<void>((r) => server.once('listening', () => r()));
+  const limits = testConfig(o.config).http;
+  const server = await listen((req, env) => handler(req, env), { port: 0, host: '127.0.0.1', http: limits });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = testConfig({ publicUrl: url, adminToken: 'admin-token-for-tests-0123456789', ...o.config });
   const built = createApp({ store: ts.store, config, assets: await loadAssets(), clock: o.clock ?? systemClock });

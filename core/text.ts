@@ -1,0 +1,90 @@
+/**
+ * Rules for text that enters from outside (API bodies, forms, settings, URLs). Pure: the HTTP edge
+ * and the services call them and answer 4xx.
+ *
+ * - A lone UTF-16 surrogate is not Unicode: `encodeURIComponent` throws on it (so a wa.me link
+ *   cannot be built) and UTF-8 encoders silently replace it, altering evidence.
+ * - NUL is valid JSON and form text, but PostgreSQL `text` refuses it.
+ * - Control and bidirectional-override characters let a business name spoof another, or break the
+ *   XML of a TwiML answer (XML 1.0 allows no C0 control but tab, LF and CR). The bidi set is the one
+ *   of "Trojan Source" (CVE-2021-42574, https://trojansource.codes): LRE, RLE, PDF, LRO, RLO, LRI,
+ *   RLI, FSI, PDI; and the invisible LRM and RLM marks. The OpenAPI document's patterns
+ *   (server/app-settings.ts) refuse the same characters.
+ */
+
+export type TextProblem = 'nul' | 'lone_surrogate' | 'control' | 'bidi';
+
+/** C0 and C1 controls and DEL. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+/** The same, but tab, LF and CR are allowed (wording and messages may have lines). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+const BIDI = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+
+/** What is wrong with any text that enters, whatever field it is: NUL or a lone surrogate. */
+export function textProblem(s: string): TextProblem | null {
+  if (!s.isWellFormed()) return 'lone_surrogate';
+  if (s.includes('\u0000')) return 'nul';
+  return null;
+}
+
+/** Whether a URL-encoded form body has a NUL, raw or escaped as `%00`. */
+export function formHasNul(body: string): boolean {
+  return body.includes('\u0000') || body.includes('%00');
+}
+
+/** A one-line name people see (an app's display name): no control, separator or bidi override. */
+export function displayNameProblem(s: string): TextProblem | null {
+  return textProblem(s) ?? (CONTROL.test(s) ? 'control' : BIDI.test(s) ? 'bidi' : null);
+}
+
+/** A text people see that may have lines (wording, prefill, a message): tab, LF and CR allowed. */
+export function shownTextProblem(s: string): TextProblem | null {
+  return textProblem(s) ?? (CONTROL_BUT_LINES.test(s) ? 'control' : BIDI.test(s) ? 'bidi' : null);
+}
+
+/** A sentence for a person, after the field's name. */
+export function describeTextProblem(p: TextProblem): string {
+  switch (p) {
+    case 'nul':
+      return 'must not contain NUL (U+0000) characters';
+    case 'lone_surrogate':
+      return 'is not well-formed Unicode (it has a lone UTF-16 surrogate)';
+    case 'control':
+      return 'must not contain control characters';
+    case 'bidi':
+      return 'must not contain bidirectional control characters (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069)';
+  }
+}
+
+/**
+ * The first string (value or object key) in a parsed JSON value that is not acceptable text, with
+ * its path (`settings.prefill`, `wording.en`, `body` for the whole).
+ *
+ * @example
+ * findBadText(JSON.parse('{"page":"a\\u0000b"}')) // { path: 'page', problem: 'nul' }
+ */
+export function findBadText(value: unknown, path = ''): { path: string; problem: TextProblem } | null {
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem ? { path: path || 'body', problem } : null;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findBadText(value[i], `${path}[${i}]`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const at = path ? `${path}.${k}` : k;
+      const keyProblem = textProblem(k);
+      if (keyProblem) return { path: path || 'body', problem: keyProblem };
+      const bad = findBadText(v, at);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
