@@ -66,3 +66,14 @@ export function activityAt(lastInboundAt: number | null, now: number): Activity 
   if (lastInboundAt === null) return 'inactive';
   return now - lastInboundAt < SESSION_WINDOW_MS ? 'active' : 'inactive';
 }
+
+/**
+ * Whether a message sent at `sentAt` may still be answered with free text: Meta refuses free-form
+ * messages more than 24 hours after the person's last message, so a late delivery gets no reply.
+ *
+ * @example
+ * withinWindow(now - 25 * 3600_000, now) // false
+ */
+export function withinWindow(sentAt: number, now: number): boolean {
+  return now - sentAt < SESSION_WINDOW_MS;
+}

@@ -116,7 +116,10 @@ for (const kind of STORE_KINDS) {
     describe('signatures and bad input', () => {
       it('Should take the docs’ Meta payload with its precomputed signature: activity, history, prompt', async () => {
         const raw = fixtureBytes('meta/text-message.json');
+        // A minute after the docs' message was sent: inside the 24-hour window, so it may be answered.
+        clock.set(1749416383000 + 60_000);
         const res = await meta(raw, { sig: SIGNATURES.meta.files['meta/text-message.json']!.signature });
+        clock.set(T0);
         assert.equal(res.status, 200);
         assert.deepEqual(await res.json(), {
           ok: true,
@@ -126,6 +129,7 @@ for (const kind of STORE_KINDS) {
           malformed: 0,
           problems: [],
         });
+        assert.equal((await sent(h, shop.id)).filter((m) => m.phone === '16505551234').length, 1);
         const u = await user('16505551234');
         assert.equal(u?.optin, 'none');
         // The docs' message was sent in 2025: its own time counts, not the clock's.
@@ -450,7 +454,9 @@ for (const kind of STORE_KINDS) {
       it('Should take the docs’ interactive button reply “Yes” to the prompt as a YES', async () => {
         // 16505551234 was prompted by the docs' text message above.
         const raw = fixtureBytes('meta/button-reply.json');
+        clock.set(1750090702000 + 60_000);
         const res = await meta(raw, { sig: SIGNATURES.meta.files['meta/button-reply.json']!.signature });
+        clock.set(T0);
         assert.equal(res.status, 200);
         const u = await user('16505551234');
         assert.deepEqual([u?.optin, u?.via, u?.verified], ['opted_in', 'first_message', true]);
@@ -505,8 +511,8 @@ for (const kind of STORE_KINDS) {
         const post = (i: number, phone: string) => {
           const body =
             i % 2
-              ? gupshupMessage({ id: `gs-burst-${phone}-${i}`, from: phone, text: `message ${i}` })
-              : metaMessage({ id: `wamid.burst-${phone}-${i}`, from: phone, text: `message ${i}` });
+              ? gupshupMessage({ id: `gs-burst-${phone}-${i}`, from: phone, text: `message ${i}`, at: Date.now() })
+              : metaMessage({ id: `wamid.burst-${phone}-${i}`, from: phone, text: `message ${i}`, at: Date.now() });
           const headers: Record<string, string> = {
             'content-type': 'application/json',
             ...(i % 2

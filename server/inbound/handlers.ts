@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { matchKeyword, senderLocale } from '../../core/keywords.js';
 import type { Locale } from '../../core/locale.js';
-import type { Changed, OptinEvent, Via } from '../../core/optin-state.js';
+import { withinWindow, type Changed, type OptinEvent, type Via } from '../../core/optin-state.js';
 import { normalizePhone } from '../../core/phone.js';
 import { replyText, type ReplyTexts } from '../../core/replies.js';
 import { findRef, parseProxyText } from '../../core/wa-link.js';
@@ -36,6 +36,8 @@ import type { InboundMessage } from './payloads.js';
 
 export interface WhatsAppOutcome {
   duplicate: boolean;
+  /** Nothing was recorded but the message id: a system message that reports nothing we keep. */
+  ignored?: boolean;
   /** What the business was told (the user-event type), if anything changed. */
   changed: Changed;
   /** The automated opt-in prompt was enqueued. */
@@ -114,18 +116,33 @@ function* verifyByRef(
 function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number): Body<WhatsAppOutcome> {
   const none: WhatsAppOutcome = { duplicate: false, changed: null, prompted: false, verified: null };
   if (!(yield* claimInbound(app.id, m.provider, m.id, phone, now))) return { ...none, duplicate: true };
+  // WhatsApp reporting something about the person is not the person writing in: no activity, no prompt.
+  if (m.kind === 'system') return { ...none, ignored: true };
+  const history = () =>
+    addMessage({
+      id: randomUUID(),
+      appId: app.id,
+      phone,
+      direction: 'in',
+      channel: 'whatsapp',
+      text: m.text.slice(0, 4096),
+      at: now,
+    });
+  // A message in a group was written to the group, not to the business: it is kept in the person's
+  // history, and nothing else follows from it (no window, no keyword, no prompt).
+  if (m.group !== null) {
+    yield* history();
+    return none;
+  }
   // The window opens when the person sent the message; a provider retrying late must not stretch it.
   const sentAt = m.sentAt !== null && m.sentAt > 0 ? Math.min(m.sentAt, now) : now;
   const user = yield* recordActivity(app.id, phone, sentAt, now);
-  yield* addMessage({
-    id: randomUUID(),
-    appId: app.id,
-    phone,
-    direction: 'in',
-    channel: 'whatsapp',
-    text: m.text.slice(0, 4096),
-    at: now,
-  });
+  yield* history();
+  // A reaction (or its removal) is not a message to answer: no keyword, no reference, no prompt.
+  if (m.kind === 'reaction') return none;
+  // Meta refuses free text outside the 24-hour window: an old message (a late delivery) changes
+  // consent as any other, but gets no reply and no prompt.
+  const canReply = withinWindow(sentAt, now);
 
   const ref = findRef(m.text);
   const consent = ref ? yield* consentByRef(app.id, ref) : null;
@@ -144,7 +161,7 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
       via: 'first_message',
       at: now,
     });
-    yield* sendWhatsApp(app, phone, 'optout-confirmation', text, now);
+    if (canReply) yield* sendWhatsApp(app, phone, 'optout-confirmation', text, now);
     return { ...none, changed };
   }
   if (kw?.kind === 'start') {
@@ -164,16 +181,16 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
       at: now,
       verified: true,
     });
-    yield* sendWhatsApp(app, phone, 'optin-confirmation', text, now);
+    if (canReply) yield* sendWhatsApp(app, phone, 'optin-confirmation', text, now);
     return { ...none, changed };
   }
   if (kw?.kind === 'help') {
-    yield* sendWhatsApp(app, phone, 'help', say('waHelp'), now);
+    if (canReply) yield* sendWhatsApp(app, phone, 'help', say('waHelp'), now);
     return none;
   }
 
   const auto = app.settings.autoOptinMessage;
-  if (!auto.enabled || user.optin !== 'none' || (yield* hasConsent(app.id, phone))) return none;
+  if (!canReply || !auto.enabled || user.optin !== 'none' || (yield* hasConsent(app.id, phone))) return none;
   // At most one prompt per (app, phone), ever: the primary key decides between racing messages.
   if (!(yield* claimPrompt(app.id, phone, now))) return none;
   const text = replyText(locale, 'prompt', app.displayName, auto.text[locale]);

@@ -11,6 +11,52 @@ export interface InboundMessage {
   text: string;
   /** When the provider says the person sent it (ms), when it says. */
   sentAt: number | null;
+  /**
+   * `message`: a person writing (text, media, a button); `reaction`: an emoji on one of our messages,
+   * or its removal; `system`: WhatsApp reporting something about the person (a number change, an
+   * identity change), which is nobody writing in.
+   */
+  kind: 'message' | 'reaction' | 'system';
+  /** The group the message was written in (Meta's `group_id`), or null for a one-to-one message. */
+  group: string | null;
+  /** The Click-to-WhatsApp ad or post the person came from, on the first message after the click. */
+  referral: Referral | null;
+  /** What a `system` message reports. */
+  system: SystemNotice | null;
+}
+
+/** Meta's `referral` object of a message sent from a Click-to-WhatsApp ad (fields as Meta names them). */
+export interface Referral {
+  source_url?: string;
+  source_id?: string;
+  source_type?: string;
+  headline?: string;
+  body?: string;
+  media_type?: string;
+  ctwa_clid?: string;
+}
+
+export interface SystemNotice {
+  /** `user_changed_number`, `user_changed_user_id`, `user_identity_changed`, or another Meta type. */
+  type: string;
+  /** The new WhatsApp ID of a `user_changed_number` (`wa_id`; `new_wa_id` in older versions). */
+  newWaId: string | null;
+  body: string | null;
+}
+
+/**
+ * A person's marketing-message preference as WhatsApp reports it: the `user_preferences` webhook field
+ * (which has no message id: `id` is made of the person, the time and the value), or a
+ * `user_preference_changed` system message (its wamid).
+ */
+export interface PreferenceChange {
+  provider: 'meta';
+  id: string;
+  waId: string;
+  category: 'marketing_messages';
+  value: 'stop' | 'resume';
+  sentAt: number | null;
+  detail: string | null;
 }
 
 /**
@@ -18,7 +64,14 @@ export interface InboundMessage {
  * `malformed`: parts that could not be read, each named in `problems` (at most 20 are named).
  */
 export type ParsedPayload =
-  | { kind: 'messages'; messages: InboundMessage[]; ignored: number; malformed: number; problems: string[] }
+  | {
+      kind: 'messages';
+      messages: InboundMessage[];
+      preferences: PreferenceChange[];
+      ignored: number;
+      malformed: number;
+      problems: string[];
+    }
   | { kind: 'ignored'; reason: string; malformed?: number; problems?: string[] };
 
 const id = z.string().min(1).max(256);
@@ -40,7 +93,48 @@ const MetaMessage = z.looseObject({
   image: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
   video: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
   document: z.looseObject({ caption: z.string().max(8192).optional() }).optional(),
+  reaction: z.looseObject({ emoji: z.string().max(64).optional() }).optional(),
+  group_id: z.string().max(256).optional(),
+  referral: z.looseObject({}).optional(),
+  system: z
+    .looseObject({
+      type: z.string().max(80).optional(),
+      body: z.string().max(1024).optional(),
+      wa_id: digits.optional(),
+      new_wa_id: digits.optional(),
+      marketing: z.enum(['stop', 'resume']).optional(),
+    })
+    .optional(),
 });
+
+const MetaPreference = z.looseObject({
+  wa_id: digits,
+  category: z.literal('marketing_messages'),
+  value: z.enum(['stop', 'resume']),
+  detail: z.string().max(1024).optional(),
+  timestamp: z.union([z.string().regex(/^\d{1,12}$/), z.number().int().nonnegative()]).optional(),
+});
+
+const REFERRAL_FIELDS = [
+  'source_url',
+  'source_id',
+  'source_type',
+  'headline',
+  'body',
+  'media_type',
+  'ctwa_clid',
+] as const;
+
+/** The referral's documented fields, as bounded strings; null when it carries none of them. */
+function referralOf(raw: Record<string, unknown> | undefined): Referral | null {
+  if (!raw) return null;
+  const out: Referral = {};
+  for (const k of REFERRAL_FIELDS) {
+    const v = raw[k];
+    if (typeof v === 'string' && v.length) out[k] = v.slice(0, 2048);
+  }
+  return Object.keys(out).length ? out : null;
+}
 
 /**
  * A Meta webhook is read part by part: the envelope, then each entry, then each change, then each
@@ -60,6 +154,7 @@ const MetaChange = z.looseObject({
   value: z.looseObject({
     messages: z.array(z.unknown()).optional(),
     statuses: z.array(z.unknown()).optional(),
+    user_preferences: z.array(z.unknown()).optional(),
   }),
 });
 
@@ -110,19 +205,40 @@ const GupshupPayload = z.looseObject({
 const secs = (t: string | number | undefined): number | null => (t === undefined ? null : Number(t) * 1000);
 
 /**
- * Reads a Meta Cloud API webhook (`entry[].changes[].value.messages[]`). Status updates and messages
- * of a shape we do not know are counted as ignored, never an error: Meta retries anything but a 200.
+ * Reads a Meta Cloud API webhook: `entry[].changes[].value.messages[]` (messages, reactions, system
+ * messages) and `value.user_preferences[]` (marketing preferences). Status updates and messages of a
+ * shape we do not know are counted as ignored, never an error: Meta retries anything but a 200.
  */
 export function parseMeta(body: unknown): ParsedPayload {
   const p = MetaPayload.safeParse(body);
   if (!p.success) return { kind: 'ignored', reason: 'not a whatsapp_business_account payload' };
   const messages: InboundMessage[] = [];
+  const preferences: PreferenceChange[] = [];
   const problems: string[] = [];
   const read = metaChanges(p.data.entry, problems);
   let malformed = read.malformed;
   let ignored = 0;
   for (const ch of read.changes) {
     ignored += ch.value.statuses?.length ?? 0;
+    for (const raw of ch.value.user_preferences ?? []) {
+      const u = MetaPreference.safeParse(raw);
+      if (!u.success) {
+        malformed++;
+        if (problems.length < MAX_PROBLEMS) problems.push('user_preferences: not a preference we can read');
+        continue;
+      }
+      const waId = u.data.wa_id.replace(/^\+/, '');
+      preferences.push({
+        provider: 'meta',
+        // No message id in this field: the person, the time and the value make one, so a retry is a duplicate.
+        id: `pref.${waId}.${u.data.timestamp ?? 'none'}.${u.data.value}`,
+        waId,
+        category: 'marketing_messages',
+        value: u.data.value,
+        sentAt: secs(u.data.timestamp),
+        detail: u.data.detail ?? null,
+      });
+    }
     for (const raw of ch.value.messages ?? []) {
       const m = MetaMessage.safeParse(raw);
       if (!m.success) {
@@ -131,19 +247,64 @@ export function parseMeta(body: unknown): ParsedPayload {
         continue;
       }
       const d = m.data;
-      const text =
-        d.text?.body ??
-        d.button?.text ??
-        d.interactive?.button_reply?.title ??
-        d.interactive?.list_reply?.title ??
-        d.image?.caption ??
-        d.video?.caption ??
-        d.document?.caption ??
-        '';
-      messages.push({ provider: 'meta', id: d.id, from: d.from.replace(/^\+/, ''), text, sentAt: secs(d.timestamp) });
+      const from = d.from.replace(/^\+/, '');
+      if (d.type === 'system' || d.system) {
+        const sys = d.system ?? {};
+        if (sys.type === 'user_preference_changed' && sys.marketing) {
+          preferences.push({
+            provider: 'meta',
+            id: d.id,
+            waId: from,
+            category: 'marketing_messages',
+            value: sys.marketing,
+            sentAt: secs(d.timestamp),
+            detail: sys.body ?? null,
+          });
+          continue;
+        }
+        messages.push({
+          provider: 'meta',
+          id: d.id,
+          from,
+          text: '',
+          sentAt: secs(d.timestamp),
+          kind: 'system',
+          group: d.group_id ?? null,
+          referral: null,
+          system: {
+            type: sys.type ?? 'unknown',
+            newWaId: (sys.wa_id ?? sys.new_wa_id)?.replace(/^\+/, '') ?? null,
+            body: sys.body ?? null,
+          },
+        });
+        continue;
+      }
+      const reaction = d.type === 'reaction' || d.reaction !== undefined;
+      const text = reaction
+        ? (d.reaction?.emoji ?? '')
+        : (d.text?.body ??
+          d.button?.text ??
+          d.interactive?.button_reply?.title ??
+          d.interactive?.list_reply?.title ??
+          d.image?.caption ??
+          d.video?.caption ??
+          d.document?.caption ??
+          '');
+      messages.push({
+        provider: 'meta',
+        id: d.id,
+        from,
+        text,
+        sentAt: secs(d.timestamp),
+        kind: reaction ? 'reaction' : 'message',
+        group: d.group_id ?? null,
+        referral: referralOf(d.referral),
+        system: null,
+      });
     }
   }
-  if (messages.length) return { kind: 'messages', messages, ignored, malformed, problems };
+  if (messages.length || preferences.length)
+    return { kind: 'messages', messages, preferences, ignored, malformed, problems };
   if (malformed) return { kind: 'ignored', reason: 'nothing readable in the batch', malformed, problems };
   return { kind: 'ignored', reason: ignored ? 'status updates or unsupported messages' : 'no messages' };
 }
@@ -169,8 +330,19 @@ export function parseGupshup(body: unknown): ParsedPayload {
   return {
     kind: 'messages',
     messages: [
-      { provider: 'gupshup', id: m.id, from: from.replace(/^\+/, ''), text, sentAt: p.data.timestamp ?? null },
+      {
+        provider: 'gupshup',
+        id: m.id,
+        from: from.replace(/^\+/, ''),
+        text,
+        sentAt: p.data.timestamp ?? null,
+        kind: m.type === 'reaction' ? 'reaction' : 'message',
+        group: null,
+        referral: null,
+        system: null,
+      },
     ],
+    preferences: [],
     ignored: 0,
     malformed: 0,
     problems: [],

@@ -177,7 +177,7 @@ export function hookRoutes(deps: Deps): Hono {
     }
     let handled = 0;
     let duplicates = 0;
-    let ignored = parsed.ignored;
+    let ignored = parsed.ignored + parsed.preferences.length;
     let failure: unknown = null;
     // Each message is its own transaction, each sender's in order, several senders at once. One that
     // fails does not stop the rest; the answer is then an error so the provider retries, and the
@@ -189,7 +189,7 @@ export function hookRoutes(deps: Deps): Hono {
       async (m) => {
         try {
           const out = await handleWhatsApp(deps, app, m);
-          if (!out) ignored++;
+          if (!out || out.ignored) ignored++;
           else if (out.duplicate) duplicates++;
           else handled++;
           return 'next';
