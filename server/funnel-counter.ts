@@ -1,4 +1,11 @@
-import { addFunnel, dayOf, type FunnelIncrement, type FunnelMetric } from './store/funnel.js';
+import {
+  addFunnel,
+  dayOf,
+  MAX_CAMPAIGNS,
+  OTHER_CAMPAIGN,
+  type FunnelIncrement,
+  type FunnelMetric,
+} from './store/funnel.js';
 import type { Store } from './store/index.js';
 
 /**
@@ -8,13 +15,31 @@ import type { Store } from './store/index.js';
  */
 export class FunnelCounter {
   private counts = new Map<string, FunnelIncrement>();
+  /** Campaigns counted today per app, at most MAX_CAMPAIGNS each: the rest count as OTHER_CAMPAIGN. */
+  private campaigns = new Map<string, Set<string>>();
+  private campaignsDay = '';
 
-  add(appId: string, at: number, via: string, campaign: string | null, metric: FunnelMetric, n = 1): void {
+  add(appId: string, at: number, via: string, campaign0: string | null, metric: FunnelMetric, n = 1): void {
     const day = dayOf(at);
+    const campaign = campaign0 ? this.campaignOf(appId, day, campaign0) : null;
     const key = `${appId}\u0000${day}\u0000${via}\u0000${campaign ?? ''}\u0000${metric}`;
     const cur = this.counts.get(key);
     if (cur) cur.n += n;
     else this.counts.set(key, { appId, day, via, campaign: campaign ?? '', metric, n });
+  }
+
+  /** The campaign as counted: itself, or OTHER_CAMPAIGN once the app has MAX_CAMPAIGNS today. */
+  private campaignOf(appId: string, day: string, campaign: string): string {
+    if (day !== this.campaignsDay) {
+      this.campaignsDay = day;
+      this.campaigns.clear();
+    }
+    let seen = this.campaigns.get(appId);
+    if (!seen) this.campaigns.set(appId, (seen = new Set()));
+    if (seen.has(campaign)) return campaign;
+    if (seen.size >= MAX_CAMPAIGNS) return OTHER_CAMPAIGN;
+    seen.add(campaign);
+    return campaign;
   }
 
   async flush(store: Store): Promise<void> {

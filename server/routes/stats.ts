@@ -7,7 +7,10 @@ import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi
 
 const FunnelRowView = z.object({
   via: z.string(),
-  campaign: z.string(),
+  campaign: z.string().openapi({
+    description:
+      'The campaign (`c=`), empty for none; `*` gathers the campaigns beyond the 100 most active (and beyond 100 a day)',
+  }),
   views: z.number(),
   consents: z.number(),
   redirects: z.number(),

@@ -260,6 +260,9 @@ const en = {
   metric_verified: 'Verified',
   metric_optOuts: 'Opt-outs',
   noCampaign: 'no campaign',
+  otherCampaigns: 'other campaigns',
+  verifiedShare:
+    'Verified: {percent} of the web consents in this period ({verified} of {consents}). A verified consent was confirmed from the person’s own phone, by the WhatsApp message it opened; an unverified one was typed on the page or widget and counts as opted in only while the app’s “unverified counts as opt-in” setting is on.',
   funnelEmpty: 'Nothing yet in this period.',
   chartTitle: 'Funnel per mechanism and campaign, {period}',
   colSource: 'Mechanism and campaign',
@@ -546,6 +549,9 @@ const es: SettingsMessages = {
   metric_verified: 'Verificados',
   metric_optOuts: 'Bajas',
   noCampaign: 'sin campaña',
+  otherCampaigns: 'otras campañas',
+  verifiedShare:
+    'Verificados: {percent} de los consentimientos web de este periodo ({verified} de {consents}). Un consentimiento verificado se confirmó desde el propio teléfono de la persona, con el mensaje de WhatsApp que abrió; uno sin verificar se escribió en la página o el widget y cuenta como alta solo mientras el ajuste «los no verificados cuentan como alta» de la app esté activado.',
   funnelEmpty: 'Aún no hay nada en este periodo.',
   chartTitle: 'Embudo por mecanismo y campaña, {period}',
   colSource: 'Mecanismo y campaña',
@@ -829,6 +835,9 @@ const pt: SettingsMessages = {
   metric_verified: 'Verificados',
   metric_optOuts: 'Descadastros',
   noCampaign: 'sem campanha',
+  otherCampaigns: 'outras campanhas',
+  verifiedShare:
+    'Verificados: {percent} dos consentimentos web deste período ({verified} de {consents}). Um consentimento verificado foi confirmado pelo próprio telefone da pessoa, com a mensagem de WhatsApp que ele abriu; um não verificado foi digitado na página ou no widget e conta como adesão só enquanto a opção «não verificados contam como adesão» do app estiver ativada.',
   funnelEmpty: 'Ainda não há nada neste período.',
   chartTitle: 'Funil por mecanismo e campanha, {period}',
   colSource: 'Mecanismo e campanha',

@@ -27,6 +27,16 @@ export interface FunnelRow {
   optOuts: number;
 }
 
+/**
+ * Where campaigns beyond an app's first {@link MAX_CAMPAIGNS} of a day are counted, and the stats
+ * row that gathers the least active ones: `*` is not a campaign anyone can name (`[A-Za-z0-9_-]`).
+ * Without it, every `GET /o/:app?c=<new value>` added a row: 3,000 of them grew one app's stats
+ * answer to 450 KB and the funnel page to 744 KB (issue 12).
+ */
+export const OTHER_CAMPAIGN = '*';
+/** Distinct campaigns counted per app and day, and shown per stats answer. */
+export const MAX_CAMPAIGNS = 100;
+
 let lastDay = { n: -1, s: '' };
 /** The UTC day of an instant, as YYYY-MM-DD (the last answer is kept: most calls ask about today). */
 export const dayOf = (t: number): string => {
@@ -35,9 +45,30 @@ export const dayOf = (t: number): string => {
   return lastDay.s;
 };
 
-/** Adds counts (page views are batched in memory and flushed here). */
+/**
+ * Adds counts (page views are batched in memory and flushed here). A campaign that would be more than
+ * the app's {@link MAX_CAMPAIGNS}th of the day is counted under {@link OTHER_CAMPAIGN}: the counters
+ * of one app and day stay bounded however many servers count.
+ */
 export function* addFunnel(rows: readonly FunnelIncrement[]): Body<void> {
-  for (const r of rows) {
+  const known = new Map<string, Set<string>>();
+  for (const r0 of rows) {
+    let r = r0;
+    if (r.campaign !== '' && r.campaign !== OTHER_CAMPAIGN) {
+      const k = `${r.appId}\u0000${r.day}`;
+      let seen = known.get(k);
+      if (!seen) {
+        const existing = yield* all<Row>(
+          `SELECT DISTINCT campaign FROM funnel WHERE app_id = ? AND day = ? AND campaign <> '' AND campaign <> ?`,
+          [r.appId, r.day, OTHER_CAMPAIGN],
+        );
+        known.set(k, (seen = new Set(existing.map((e) => e.campaign as string))));
+      }
+      if (!seen.has(r.campaign)) {
+        if (seen.size < MAX_CAMPAIGNS) seen.add(r.campaign);
+        else r = { ...r, campaign: OTHER_CAMPAIGN };
+      }
+    }
     yield* run(
       `INSERT INTO funnel (app_id, day, via, campaign, metric, n) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (app_id, day, via, campaign, metric) DO UPDATE SET n = funnel.n + excluded.n`,
@@ -98,5 +129,39 @@ export function* funnelStats(appId: string, from: number, to: number): Body<Funn
     else if (l.action === 'verify') r.verified += n;
     else if (l.action === 'opt_out') r.optOuts += n;
   }
-  return [...out.values()].sort((a, b) => a.via.localeCompare(b.via) || a.campaign.localeCompare(b.campaign));
+  return foldCampaigns([...out.values()]).sort(
+    (a, b) => a.via.localeCompare(b.via) || a.campaign.localeCompare(b.campaign),
+  );
+}
+
+const activity = (r: FunnelRow) => r.views + r.consents + r.redirects + r.verified + r.optOuts;
+
+/**
+ * At most {@link MAX_CAMPAIGNS} campaign rows, the most active; the rest are added to their
+ * mechanism's {@link OTHER_CAMPAIGN} row (over a month, each day's first hundred may differ, and
+ * consents carry their campaign in the ledger).
+ */
+export function foldCampaigns(rows: FunnelRow[]): FunnelRow[] {
+  const named = rows.filter((r) => r.campaign !== '' && r.campaign !== OTHER_CAMPAIGN);
+  if (named.length <= MAX_CAMPAIGNS) return rows;
+  const keep = new Set(
+    [...named]
+      .sort((a, b) => activity(b) - activity(a) || a.campaign.localeCompare(b.campaign))
+      .slice(0, MAX_CAMPAIGNS),
+  );
+  const out = rows.filter((r) => r.campaign === '' || r.campaign === OTHER_CAMPAIGN || keep.has(r));
+  for (const r of named) {
+    if (keep.has(r)) continue;
+    let other = out.find((o) => o.via === r.via && o.campaign === OTHER_CAMPAIGN);
+    if (!other) {
+      other = { via: r.via, campaign: OTHER_CAMPAIGN, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 };
+      out.push(other);
+    }
+    other.views += r.views;
+    other.consents += r.consents;
+    other.redirects += r.redirects;
+    other.verified += r.verified;
+    other.optOuts += r.optOuts;
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { html } from 'hono/html';
 import { fill } from '../../views/messages.js';
-import type { FunnelRow } from '../../store/funnel.js';
+import { OTHER_CAMPAIGN, type FunnelRow } from '../../store/funnel.js';
 import type { Html } from '../../views/layout.js';
 import { settingsLayout, type SettingsCtx } from './layout.js';
 
@@ -50,7 +50,24 @@ ${METRICS.map((k, i) => {
 }
 
 const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) =>
-  `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${r.campaign || ctx.m.noCampaign}`;
+  `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${
+    r.campaign === OTHER_CAMPAIGN ? ctx.m.otherCampaigns : r.campaign || ctx.m.noCampaign
+  }`;
+
+/** The mechanisms whose consents start unverified: the page, the QR code and the widget. */
+const WEB_VIAS = new Set(['qr', 'url', 'widget']);
+
+/** Verified web consents against all web consents of the rows, or null when there are none. */
+export function verifiedShare(rows: FunnelRow[]): { verified: number; consents: number; percent: number } | null {
+  const web = rows.filter((r) => WEB_VIAS.has(r.via));
+  const consents = web.reduce((n, r) => n + r.consents, 0);
+  if (consents === 0) return null;
+  const verified = Math.min(
+    consents,
+    web.reduce((n, r) => n + r.verified, 0),
+  );
+  return { verified, consents, percent: Math.round((verified / consents) * 100) };
+}
 
 /** The funnel screen: period switch, the chart, its legend and the same numbers as a table. */
 export function funnelPage(ctx: SettingsCtx, p: { days: 7 | 30; rows: FunnelRow[] }): Html {
@@ -68,6 +85,7 @@ export function funnelPage(ctx: SettingsCtx, p: { days: 7 | 30; rows: FunnelRow[
     Metric,
     number
   >;
+  const share = verifiedShare(p.rows);
   return settingsLayout(ctx, {
     title: m.funnelTitle,
     section: 'funnel',
@@ -77,7 +95,15 @@ ${([7, 30] as const).map((d) => html`<li><a href="/settings/funnel?days=${d}"${d
 </ul></nav>
 ${
   p.rows.length
-    ? html`<figure>
+    ? html`${
+        share
+          ? html`<p id="verified-share">${fill(m.verifiedShare, {
+              percent: new Intl.NumberFormat(ctx.lang, { style: 'percent' }).format(share.percent / 100),
+              verified: String(share.verified),
+              consents: String(share.consents),
+            })}</p>`
+          : ''
+      }<figure>
 ${funnelChart(ctx, p.rows, fill(m.chartTitle, { period: period.toLowerCase() }))}
 <figcaption><ul class="${c.legend}">${METRICS.map((k) => html`<li><span class="${c.swatch} ${seriesCls[k]}" aria-hidden="true"></span>${m[`metric_${k}`]}</li>`)}</ul></figcaption>
 </figure>
