@@ -38,11 +38,11 @@ export const PHONE_DOC = {
   example: '+14155550123',
 };
 /** Text a person sees: at least one visible character, no control or bidi-override characters. */
-const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
+const NO_CONTROL = '\\u0000-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069';
 export const VISIBLE_TEXT_PATTERN = `^[^${NO_CONTROL}]*[^${NO_CONTROL}\\s][^${NO_CONTROL}]*$`;
 /** Free text that may hold line breaks and tabs, but no other control or bidi-override character. */
 const NO_CONTROL_BUT_BREAKS =
-  '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069';
+  '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069';
 export const TEXT_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*$`;
 /** The same, with at least one visible character. */
 export const VISIBLE_MESSAGE_PATTERN = `^[^${NO_CONTROL_BUT_BREAKS}]*[^${NO_CONTROL_BUT_BREAKS}\\s][^${NO_CONTROL_BUT_BREAKS}]*$`;
@@ -83,12 +83,6 @@ export const OriginSchema = z
       return z.NEVER;
     }
     return origin;
-  })
-  .openapi({
-    pattern: ORIGIN_PATTERN,
-    description:
-      'An origin as a browser sends it: scheme, lower-case host and port, no path, no trailing slash. What people type is accepted too and kept as its origin: no scheme (`shop.example.com`; `https:` is assumed, `http:` for loopback and private addresses such as `127.0.0.1:31201`), a path or a trailing slash.',
-    example: 'https://shop.example.com',
   });
 
 export const HttpsUrlSchema = z
@@ -101,8 +95,7 @@ export const HttpsUrlSchema = z
     } catch {
       return false;
     }
-  }, 'must be an http(s) URL')
-  .openapi({ format: 'uri', pattern: URL_PATTERN, example: 'https://shop.example.com/privacy' });
+  }, 'must be an http(s) URL');
 
 const ThemeFields = {
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex colour such as #25D366'),
@@ -114,14 +107,18 @@ export const ThemeSchema = z.object({
   position: ThemeFields.position.default('right'),
 });
 
-const localeTexts = (max: number, checked = false) =>
+/** Texts per locale; `input` adds what a text sent must be (a visible character, no control characters). */
+const localeTexts = (max: number, input = false) =>
   z
     .object(
       Object.fromEntries(
-        LOCALES.map((l) => {
-          const t = chars(max).trim().min(1).openapi({ pattern: VISIBLE_MESSAGE_PATTERN });
-          return [l, (checked ? t.superRefine(goodShownText) : t).optional()];
-        }),
+        LOCALES.map((l) => [
+          l,
+          (input
+            ? chars(max).trim().min(1).openapi({ pattern: VISIBLE_MESSAGE_PATTERN }).superRefine(goodShownText)
+            : chars(max).trim().min(1)
+          ).optional(),
+        ]),
       ) as Record<Locale, z.ZodOptional<z.ZodString>>,
     )
     .strict();
@@ -130,7 +127,7 @@ const localeTexts = (max: number, checked = false) =>
 const clearableTexts = (max: number) =>
   z
     .object(
-      Object.fromEntries(LOCALES.map((l) => [l, z.string().trim().max(max).optional()])) as Record<
+      Object.fromEntries(LOCALES.map((l) => [l, chars(max).trim().optional()])) as Record<
         Locale,
         z.ZodOptional<z.ZodString>
       >,
@@ -141,10 +138,10 @@ const clearableTexts = (max: number) =>
  * A path pattern on which the widget hides: a path from `/`, where `*` matches any run of
  * characters (`/checkout*`, `/account/*`, `/*.pdf`). Matched against `location.pathname`, whole.
  */
-export const PathPatternSchema = z
-  .string()
-  .max(200)
-  .regex(/^\/[^\s?#]*$/, 'must be a path starting with / (use * as a wildcard), without ? or #');
+export const PathPatternSchema = chars(200).regex(
+  /^\/[^\s?#]*$/,
+  'must be a path starting with / (use * as a wildcard), without ? or #',
+);
 
 /**
  * The widget's marketer settings (issue 13): each is also overridable by a `data-` attribute on the
@@ -226,11 +223,7 @@ export type WidgetSettingsPatch = z.infer<typeof WidgetSettingsPatchSchema>;
  * Only what a request names is changed (zod would otherwise fill defaults into a partial object).
  */
 const settingFields = {
-  prefill: chars(500).openapi({
-    pattern: TEXT_PATTERN,
-    description:
-      'The message the person sends on WhatsApp; the consent reference is appended. Well-formed Unicode, no control or bidi-override characters but line breaks.',
-  }),
+  prefill: chars(500),
   refEnabled: z.boolean(),
   phoneField: z.enum(['required', 'optional', 'none']),
   privacyUrl: HttpsUrlSchema.nullable(),
@@ -241,11 +234,7 @@ const settingFields = {
     .transform((list) => [...new Set(list)]),
   templateMessaging: z.boolean(),
   unverifiedCountsAsOptin: z.boolean(),
-  callbackUrl: HttpsUrlSchema.nullable().openapi({
-    not: { pattern: '^https?://(?:[^/?#]*\\.)?localhost\\.?(?:[:/?#]|$)' },
-    description:
-      'Where user-events are POSTed. A public http(s) address: a literal private or loopback IP and localhost are refused (422 invalid_callback_url) unless the operator allows private callbacks, and a name that resolves to one is refused at delivery.',
-  } as never),
+  callbackUrl: HttpsUrlSchema.nullable(),
   payloadFormat: z.enum(['standard', 'gupshup']),
   /** ISO 3166 country used to read numbers typed without a country code. */
   defaultCountry: z.enum(COUNTRIES).nullable().openapi({
@@ -253,10 +242,50 @@ const settingFields = {
   }),
 };
 
+/**
+ * What the document asks of the values a request sends (the answers describe what is stored, which
+ * older versions, the Settings page or an operator allowing private callbacks may have let in).
+ */
+const settingInputs = {
+  prefill: settingFields.prefill.openapi({
+    pattern: TEXT_PATTERN,
+    description:
+      'The message the person sends on WhatsApp; the consent reference is appended. Well-formed Unicode, no control or bidi-override characters but line breaks.',
+  }),
+  privacyUrl: HttpsUrlSchema.openapi({
+    format: 'uri',
+    pattern: URL_PATTERN,
+    example: 'https://shop.example.com/privacy',
+  }).nullable(),
+  allowedOrigins: z
+    .array(
+      OriginSchema.openapi({
+        pattern: ORIGIN_PATTERN,
+        description:
+          'An origin as a browser sends it: scheme, lower-case host and port, no path, no trailing slash. The server also takes what people type and keeps its origin: no scheme (`shop.example.com`; `https:` is assumed, `http:` for loopback and private addresses such as `127.0.0.1:31201`), a path or a trailing slash.',
+        example: 'https://shop.example.com',
+      }),
+    )
+    .max(50)
+    .transform((list) => [...new Set(list)]),
+  callbackUrl: HttpsUrlSchema.openapi({
+    format: 'uri',
+    pattern: URL_PATTERN,
+    not: { pattern: '^https?://(?:[^/?#]*\\.)?localhost\\.?(?:[:/?#]|$)' },
+    example: 'https://shop.example.com/optin-events',
+  } as never)
+    .nullable()
+    .openapi({
+      description:
+        'Where user-events are POSTed. A public http(s) address: a literal private or loopback IP and localhost are refused (422 invalid_callback_url) unless the operator allows private callbacks, and a name that resolves to one is refused at delivery.',
+    }),
+};
+
 export const AppSettingsPatchSchema = z
   .object({
     ...settingFields,
-    prefill: settingFields.prefill.superRefine(goodShownText),
+    ...settingInputs,
+    prefill: settingInputs.prefill.superRefine(goodShownText),
     theme: z.object(ThemeFields).partial().strict(),
     autoOptinMessage: z
       .object({ enabled: z.boolean(), text: localeTexts(1000, true) })

@@ -98,7 +98,16 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
   });
   documentPublicRoutes(app.openAPIRegistry); // /o/*, /hooks/*, files: routes written without createRoute
   documentUserEvents(app.openAPIRegistry); // the user-events sent to callbackUrl, as `webhooks`
-  app.doc31('/openapi.json', {
+  // Generated once, on the first request: building it costs about 100 ms of CPU, which anyone could
+  // otherwise ask for again and again.
+  let document: string | null = null;
+  app.get('/openapi.json', (c) => {
+    document ??= JSON.stringify(app.getOpenAPI31Document(documentConfig));
+    c.header('Content-Type', 'application/json; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(document);
+  });
+  const documentConfig: Parameters<typeof app.getOpenAPI31Document>[0] = {
     openapi: '3.1.0',
     info: {
       title: 'optin-kit',
@@ -109,7 +118,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     },
     servers: [{ url: o.config.publicUrl }],
     security: [{ bearer: [] }],
-  });
+  };
 
   app.notFound(notFound);
   app.onError(onError);

@@ -2,7 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { harness, type TestHarness } from './support/server.js';
+import { ADMIN, harness, type TestHarness } from './support/server.js';
 import { openApiAjv, operations, type OpenApiDoc } from './support/openapi.js';
 
 /**
@@ -95,6 +95,30 @@ describe('the OpenAPI document', () => {
     };
     assert.ok(valid(event), JSON.stringify(valid.errors));
     assert.equal(valid({ ...event, type: 'opted-out' }), false);
+  });
+
+  it('Should describe what is stored, not what a request may send, in its answers', async () => {
+    // An operator may allow private callbacks: the answer then holds a URL a request is told to avoid.
+    const p = await harness('sqlite', { config: { allowPrivateCallbacks: true } });
+    try {
+      const res = await p.request('/api/v1/apps', {
+        method: 'POST',
+        headers: { ...ADMIN, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'LocalHook', displayName: 'Local', callbackUrl: 'http://localhost:9/hook' }),
+      });
+      assert.equal(res.status, 201);
+      const created = openApiAjv(doc).compile(
+        doc.paths['/api/v1/apps']!.post!.responses['201']!.content!['application/json']!.schema as object,
+      );
+      assert.ok(created(await res.json()), JSON.stringify(created.errors));
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('Should serve the same document every time, built once', async () => {
+    const a = await (await h.request('/openapi.json')).text();
+    assert.equal(await (await h.request('/openapi.json')).text(), a);
   });
 
   it('Should carry the constraints the server enforces on app settings', () => {
