@@ -1,12 +1,16 @@
 /**
- * The widget build: `widget/index.ts` → `dist/widget/widget.js`, one IIFE file with Lit and the
- * styles inside, plus `dist/widget/widget-qr.js`, the QR encoder that desktops load after consent.
+ * The widget build, three files in `dist/widget/`:
+ * - `widget.js` from `widget/index.ts`: the loader a page loads first, an IIFE without Lit (the
+ *   floating button, the bubble, the triggers);
+ * - `widget-panel.js` from `widget/panel.ts`: the Lit component and its styles, an ES module the
+ *   loader imports on the visitor's intent or when the page is idle;
+ * - `widget-qr.js` from `widget/qr.ts`: the QR encoder that desktops load after consent.
  * The component tests run through the same plugins (web-test-runner.config.mjs).
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vanillaExtractPlugin } from '@vanilla-extract/vite-plugin';
-import { build, defineConfig, type Plugin } from 'vite';
+import { build, defineConfig, type Plugin, type PluginOption } from 'vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(root, 'dist/widget');
@@ -88,32 +92,66 @@ function runOnceQuietly(): Plugin {
     apply: 'build',
     generateBundle(_options, bundle) {
       const chunk = bundle['widget.js'];
-      if (chunk?.type === 'chunk') chunk.code = `if(!customElements.get("whatsapp-optin"))try{${chunk.code}}catch{}`;
+      // The loader defines <whatsapp-optin-bubble> first thing: a second copy finds it and stops.
+      if (chunk?.type === 'chunk')
+        chunk.code = `if(!customElements.get("whatsapp-optin-bubble"))try{${chunk.code}}catch{}`;
     },
   };
 }
 
-/** After the main bundle, builds `widget-qr.js` as an ES module for the widget's dynamic `import()`. */
-function qrModule(): Plugin {
+/** In the panel's build, `./words.js` is the loader's copy, handed over at run time (widget/words-shared.ts). */
+function wordsFromLoader(): Plugin {
   return {
-    name: 'optin:widget-qr',
+    name: 'optin:words-from-loader',
+    enforce: 'pre',
+    async resolveId(source, importer) {
+      if (source === './words.js' && importer && !importer.endsWith('words-shared.ts'))
+        return resolve(root, 'widget/words-shared.ts');
+      return null;
+    },
+  };
+}
+
+/** After the loader, builds the ES modules it imports: `widget-panel.js` (Lit) and `widget-qr.js`. */
+function lazyModules(): Plugin {
+  const module = (entry: string, file: string, plugins: PluginOption[], lang?: string) =>
+    build({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      plugins,
+      define: lang ? { __OPTIN_LANG__: JSON.stringify(lang) } : {},
+      build: {
+        outDir,
+        emptyOutDir: false,
+        copyPublicDir: false,
+        target: 'es2022',
+        minify: true,
+        reportCompressedSize: false,
+        lib: { entry: resolve(root, entry), formats: ['es'], fileName: () => file },
+        // Vite keeps whitespace in ES libraries for their consumers' bundlers; these are served as they are.
+        rolldownOptions: { output: { minify: true } },
+      },
+    });
+  return {
+    name: 'optin:widget-lazy-modules',
     apply: 'build',
     async closeBundle() {
-      await build({
-        configFile: false,
-        root,
-        logLevel: 'warn',
-        build: {
-          outDir,
-          emptyOutDir: false,
-          copyPublicDir: false,
-          target: 'es2022',
-          minify: true,
-          lib: { entry: resolve(root, 'widget/qr.ts'), formats: ['es'], fileName: () => 'widget-qr.js' },
-          // Vite keeps whitespace in ES libraries for their consumers' bundlers; this one is served as is.
-          rolldownOptions: { output: { minify: true } },
-        },
-      });
+      // One panel per language: the loader imports the one its page speaks.
+      for (const lang of ['en', 'es', 'pt'])
+        await module(
+          'widget/panel.ts',
+          `widget-panel.${lang}.js`,
+          [
+            vanillaExtractPlugin(),
+            inlineVanillaCss(),
+            litWithoutGlobals(),
+            collapseTemplateWhitespace(),
+            wordsFromLoader(),
+          ],
+          lang,
+        );
+      await module('widget/qr.ts', 'widget-qr.js', []);
     },
   };
 }
@@ -126,7 +164,7 @@ export default defineConfig({
     litWithoutGlobals(),
     collapseTemplateWhitespace(),
     runOnceQuietly(),
-    qrModule(),
+    lazyModules(),
   ],
   build: {
     outDir,

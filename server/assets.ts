@@ -35,6 +35,8 @@ export interface Assets {
   cls: LandingClasses;
   widget: StaticFile | null;
   widgetQr: StaticFile | null;
+  /** The widget's Lit panel, one file per language (`widget-panel.es.js`), loaded by `widget.js`. */
+  widgetPanels: Record<string, StaticFile | null>;
   /** null when the build predates the Settings page: its routes then answer 503. */
   settings: SettingsAssets | null;
 }
@@ -82,6 +84,9 @@ export async function loadAssets(dist = DIST): Promise<Assets> {
     cls,
     widget: staticFile(join(dist, 'widget/widget.js')),
     widgetQr: staticFile(join(dist, 'widget/widget-qr.js')),
+    widgetPanels: Object.fromEntries(
+      ['en', 'es', 'pt'].map((l) => [l, staticFile(join(dist, `widget/widget-panel.${l}.js`))]),
+    ),
     settings: await loadSettings(dist),
   };
 }

@@ -85,7 +85,7 @@ for (const kind of STORE_KINDS) {
         assert.match(await res.text(), /This opt-in link is not valid/);
       });
 
-      for (const q of ['c=has%20space', 'c=' + 'x'.repeat(65), 'lang=fr', 'via=widget', 'via=sms', 'c=%3Cscript%3E']) {
+      for (const q of ['c=has%20space', 'c=' + 'x'.repeat(65), 'lang=fr', 'via=sms', 'via=api', 'c=%3Cscript%3E']) {
         it(`Should answer a malformed link (${q}) with a friendly 400 page`, async () => {
           const res = await h.request(`/o/${live}?${q}`);
           assert.equal(res.status, 400);
@@ -97,6 +97,32 @@ for (const kind of STORE_KINDS) {
         const body = await (await h.request(`/o/${live}?via=qr&c=spring-sale`)).text();
         assert.match(body, /name="via" value="qr"/);
         assert.match(body, /name="c" value="spring-sale"/);
+      });
+    });
+
+    describe('via widget: the page a widget falls back to', () => {
+      it('Should carry via widget and the page it came from through the form, and record both', async () => {
+        const page = 'https://unlisted.example/p/shoes?x=1';
+        const q = new URLSearchParams({ via: 'widget', page, c: 'bubble' });
+        const body = await (await h.request(`/o/${live}?${q}`)).text();
+        assert.match(body, /name="via" value="widget"/);
+        assert.match(body, /name="page" value="https:\/\/unlisted\.example\/p\/shoes\?x=1"/);
+        const res = await h.request(
+          `/o/${live}`,
+          form(
+            { consent: 'yes', phone: '+1 415 555 0177', via: 'widget', page, c: 'bubble', lang: 'en' },
+            { referer: `http://optin.test/o/${live}?${q}` },
+          ),
+        );
+        assert.equal(res.status, 303);
+        const [c] = await consents(live, '14155550177');
+        assert.equal(c?.via, 'widget');
+        assert.equal(c?.page, page);
+        assert.equal(c?.campaign, 'bubble');
+        // A malformed page is left out rather than refused: the consent still counts.
+        const odd = await h.request(`/o/${live}?via=widget&page=javascript:alert(1)`);
+        assert.equal(odd.status, 200);
+        assert.doesNotMatch(await odd.text(), /name="page"/);
       });
     });
 

@@ -60,6 +60,7 @@ for (const kind of STORE_KINDS) {
         'displayName',
         'live',
         'name',
+        'phone',
         'phoneField',
         'privacyUrl',
         'theme',

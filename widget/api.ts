@@ -1,4 +1,4 @@
-import type { Lang } from './i18n.js';
+import type { Lang } from './words.js';
 
 /** `GET /api/v1/apps/:app/public`: what the widget needs to render the consent panel. */
 export interface PublicApp {
@@ -9,6 +9,26 @@ export interface PublicApp {
   wording: Record<Lang, { version: number; text: string }>;
   theme: { color: string; position: 'right' | 'left' };
   privacyUrl: string | null;
+  /** The business's WhatsApp number (digits), for finding links to it on the page. */
+  phone: string | null;
+  widget: WidgetSettings;
+}
+
+/** The app's widget settings (server/app-settings.ts, `WidgetSettingsSchema`). */
+export interface WidgetSettings {
+  greeting: {
+    text: Partial<Record<Lang, string>>;
+    delaySeconds: number | null;
+    scrollPercent: number | null;
+    oncePerVisitor: boolean;
+  };
+  triggers: boolean;
+  interceptWaLinks: boolean;
+  devices: 'both' | 'phones' | 'desktops';
+  hidePaths: string[];
+  buttonLabel: Partial<Record<Lang, string>>;
+  offset: { x: number; y: number };
+  analytics: { ga4: boolean; gtm: boolean; metaPixel: boolean };
 }
 
 /** `POST /api/v1/apps/:app/optins` → 201. */

@@ -1,5 +1,8 @@
+import type { Lang } from './words.js';
+
 /** The languages the widget speaks; the app's consent wording comes from the server in the same three. */
-export type Lang = 'en' | 'es' | 'pt';
+export type { Lang };
+export { pickLang } from './words.js';
 
 /** Interface strings. `{}` in a string is replaced by the business name. */
 export interface Strings {
@@ -21,6 +24,10 @@ export interface Strings {
   unavailable: string;
   scan: string;
   desktop: string;
+  /** A live app: the WhatsApp message carries the reference that verifies the consent. */
+  send: string;
+  /** This site may not post consents itself (not an allowed origin): the hosted page takes over. */
+  hosted: string;
 }
 
 const en: Strings = {
@@ -40,6 +47,8 @@ const en: Strings = {
   unavailable: 'Not available on this website.',
   scan: 'Scan with your phone to open WhatsApp.',
   desktop: 'Open WhatsApp on this computer',
+  send: 'WhatsApp opens with a message ready: press Send to confirm.',
+  hosted: 'Continue on the secure consent page (it opens in a new tab).',
 };
 
 const es: Strings = {
@@ -59,6 +68,8 @@ const es: Strings = {
   unavailable: 'No disponible en este sitio web.',
   scan: 'Escanea con tu teléfono para abrir WhatsApp.',
   desktop: 'Abrir WhatsApp en este ordenador',
+  send: 'WhatsApp se abre con un mensaje listo: pulsa Enviar para confirmar.',
+  hosted: 'Continúa en la página segura de consentimiento (se abre en una pestaña nueva).',
 };
 
 const pt: Strings = {
@@ -78,20 +89,20 @@ const pt: Strings = {
   unavailable: 'Indisponível neste site.',
   scan: 'Escaneie com o celular para abrir o WhatsApp.',
   desktop: 'Abrir o WhatsApp neste computador',
+  send: 'O WhatsApp abre com uma mensagem pronta: toque em Enviar para confirmar.',
+  hosted: 'Continue na página segura de consentimento (abre em uma nova aba).',
 };
 
-export const strings: Record<Lang, Strings> = { en, es, pt };
-
 /**
- * Picks the first supported language among the candidates, reading only the primary subtag.
- *
- * @example
- * pickLang('', 'pt-BR', 'en-US') // 'pt'
+ * Set by the build (vite.config.ts) for a panel that speaks one language (`widget-panel.es.js`);
+ * unset elsewhere, where the panel speaks all three.
  */
-export function pickLang(...candidates: (string | null | undefined)[]): Lang {
-  for (const c of candidates) {
-    const l = c?.slice(0, 2).toLowerCase();
-    if (l === 'en' || l === 'es' || l === 'pt') return l;
-  }
-  return 'en';
-}
+declare const __OPTIN_LANG__: string | undefined;
+const only = typeof __OPTIN_LANG__ == 'string' ? __OPTIN_LANG__ : '';
+
+/** The languages this build speaks: the minifier drops the others from a one-language panel. */
+export const strings: Partial<Record<Lang, Strings>> = {
+  ...(!only || only == 'en' ? { en } : {}),
+  ...(!only || only == 'es' ? { es } : {}),
+  ...(!only || only == 'pt' ? { pt } : {}),
+};

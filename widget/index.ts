@@ -1,34 +1,259 @@
 /**
- * The script-tag entry, built into `widget.js`:
+ * The script-tag entry, built into `widget.js`, the only script a host page loads at first:
  *
  *   <script src="https://optin.example.com/widget.js" data-app="Acme" async></script>
  *
- * Configuration comes from the script tag itself, as Plausible's tracker does. With `data-app`
- * it adds one floating button; without, it only defines `<whatsapp-optin>` for inline use.
+ * It carries no Lit. It reads its configuration from the script tag (as Plausible's tracker does)
+ * and the app's public settings, then draws the floating button, the greeting bubble and the
+ * triggers itself. The Lit panel (`widget-panel.js`) loads on the visitor's intent (a click on the
+ * button, the bubble or a trigger), or when the page is idle after its own `load` event; it then
+ * upgrades the `<whatsapp-optin>` elements in place. See docs/widget.md.
  */
-import { WhatsappOptin } from './whatsapp-optin.component.js';
+import type { WidgetSettings } from './api.js';
+import type { Analytics } from './analytics.js';
+import { hostedUrl, ICON, isPhone, OPEN, pickLang, CLOSE, type Lang } from './words.js';
+import type { Shared } from './words-shared.js';
 
-const script = document.currentScript as HTMLScriptElement | null;
-const data = script?.dataset ?? {};
-// The API lives where widget.js came from, unless data-api says otherwise.
-const origin = data.api || (script?.src ? new URL(script.src).origin : '');
+/** The panel module: defines `<whatsapp-optin>` with its default API origin. */
+interface PanelModule {
+  define(api: string, words: Shared, analytics: Partial<Analytics>, data: DOMStringMap): void;
+}
+type Optin = HTMLElement & { show?(): Promise<void> };
+type Dict = Record<string, string | null | undefined>;
 
-// Inline <whatsapp-optin> elements on the page get the same default. (The build wraps this file so
-// that it runs at most once per page: a second copy of the snippet stops before reaching here.)
-WhatsappOptin.defaultApi = origin;
-customElements.define('whatsapp-optin', WhatsappOptin);
+const d: DOMStringMap = document.currentScript?.dataset ?? {};
+const src = (document.currentScript as HTMLScriptElement | null)?.src || location.href;
+// The API lives where widget.js came from, unless data-api says otherwise; the panel always comes
+// from beside widget.js.
+const api = (d.api || new URL(src).origin).replace(/\/+$/, '');
+const lang: Lang = pickLang(d.lang, document.documentElement.lang, navigator.language);
+/** The panel speaking the page's language (the loader's: data-lang, then <html lang>, then the browser's). */
+const chunk = new URL(`widget-panel.${lang}.js`, src).href;
+const doc = document;
+const TAG = 'whatsapp-optin';
 
-function mount(): void {
+/** `data-x` wins over the setting: present or "true" is on, "false" is off. */
+const flag = (v: string | undefined, setting?: boolean): boolean => (v === undefined ? !!setting : v !== 'false');
+const num = (v: string | undefined, setting: number | null): number | null => (v ? +v || 0 : setting);
+
+/** The app's analytics switches, once its settings are read. */
+let analytics: Partial<Analytics> = {};
+let loading: Promise<unknown> | undefined;
+/** Imports the panel once; a failure lets the next attempt try again. */
+const panel = (): Promise<unknown> =>
+  (loading ??= import(/* @vite-ignore */ chunk).then(
+    (m: PanelModule) => m.define(api, { ICON, isPhone, hostedUrl, pickLang }, analytics, d),
+    (e) => {
+      loading = undefined;
+      throw e;
+    },
+  ));
+/** Loads ahead of need, but never before the host page's own load event. */
+const preload = () => doc.readyState == 'complete' && panel().catch(() => {});
+
+/** Opens `el`'s panel; where the panel cannot load, the hosted consent page opens instead. */
+function open(el: Optin): void {
+  panel().then(
+    () => el.show!(),
+    () => window.open(hostedUrl(api, el.getAttribute('app') || '', lang, el.getAttribute('campaign')), '_blank'),
+  );
+}
+
+const sheet = (css: string) => {
+  const s = new CSSStyleSheet();
+  s.replaceSync(css);
+  return [s];
+};
+const accent = 'var(--optin-accent,var(--_optin-theme,#25d366))';
+const x = 'var(--optin-offset,var(--_optin-x,20px))';
+const y = 'var(--optin-offset,var(--_optin-y,20px))';
+const BUTTON = sheet(
+  `:host(:not([hidden])){display:inline-block}button{all:initial;box-sizing:border-box;display:inline-flex;align-items:center;justify-content:center;gap:8px;min-width:44px;min-height:44px;padding:0 16px;border-radius:999px;background:${accent};color:var(--optin-on-accent,lch(from ${accent} calc((50 - l) * 100) 0 0));font:600 16px/1.45 var(--optin-font,system-ui,sans-serif);cursor:pointer}.f{position:fixed;z-index:var(--optin-z-index,999999);bottom:${y};inset-inline-end:${x};height:56px;width:56px;padding:0;box-shadow:0 2px 10px #0004}.l{width:auto;padding:0 20px}.s{inset-inline-end:auto;inset-inline-start:${x}}svg{width:24px;height:24px;fill:currentColor}`,
+);
+
+function h(tag: string, attrs: Dict = {}, kids: (Node | string)[] = [], ns?: string): HTMLElement {
+  const e = (ns ? doc.createElementNS(ns, tag) : doc.createElement(tag)) as HTMLElement;
+  for (const k in attrs) if (attrs[k] != null) e.setAttribute(k, attrs[k]!);
+  e.append(...kids);
+  return e;
+}
+
+/**
+ * Draws the button of a `<whatsapp-optin>` that the panel has not upgraded yet: the same look, the
+ * same parts, no Lit. The panel replaces it when it loads.
+ */
+function light(el: Optin, left?: boolean): void {
+  if (el.shadowRoot) return;
+  const root = el.attachShadow({ mode: 'open' });
+  root.adoptedStyleSheets = BUTTON;
+  const floating = el.hasAttribute('floating');
+  const label = el.getAttribute('label') || (floating ? '' : OPEN[pickLang(el.lang, lang)]);
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = h('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, [h('path', { d: ICON }, [], ns)], ns);
+  const button = h(
+    'button',
+    {
+      part: 'button',
+      'aria-haspopup': 'dialog',
+      'aria-label': label ? null : OPEN[lang],
+      class: floating ? `f ${label ? 'l' : ''} ${left ? 's' : ''}` : null,
+    },
+    [svg, label],
+  );
+  button.onclick = () => open(el);
+  button.onpointerenter = button.onfocus = preload;
+  root.append(button);
+}
+
+/** The bubble's host: also the marker that this script already ran on the page (see vite.config.ts). */
+class Bubble extends HTMLElement {}
+customElements.define('whatsapp-optin-bubble', Bubble);
+
+const BUBBLE = sheet(
+  `div{all:initial;position:fixed;z-index:var(--optin-z-index,999999);bottom:calc(${y} + 68px);inset-inline-end:${x};display:flex;align-items:start;max-width:280px;padding:4px;border-radius:12px;background:var(--optin-surface,#fff);color:var(--optin-text,#111b21);box-shadow:0 2px 10px #0004;font:15px/1.4 var(--optin-font,system-ui,sans-serif)}.s{inset-inline-end:auto;inset-inline-start:${x}}button{all:initial;box-sizing:border-box;min-width:44px;min-height:44px;padding:8px;color:inherit;font:inherit;cursor:pointer}button+button{font-size:22px}@media (prefers-color-scheme:dark){div{background:var(--optin-surface,#1f2c34);color:var(--optin-text,#e9edef)}}`,
+);
+
+/** Shows the greeting beside the floating button, once per visitor when the app says so. */
+function greet(el: Optin, text: string, g: WidgetSettings['greeting'], left: boolean): void {
+  const key = `optin-greeting:${el.getAttribute('app')}`;
+  const once = flag(d.greetingOnce, g.oncePerVisitor ?? true);
+  let seen = false;
+  try {
+    seen = once && !!localStorage[key];
+  } catch {
+    // Storage refused (a sandboxed frame): show it.
+  }
+  if (seen) return;
+  const host = h('whatsapp-optin-bubble');
+  const close = () => host.remove();
+  const show = () => {
+    removeEventListener('scroll', onScroll);
+    clearTimeout(timer);
+    if (host.isConnected || !el.isConnected) return;
+    const root = host.attachShadow({ mode: 'open' });
+    root.adoptedStyleSheets = BUBBLE;
+    const say = h('button', { part: 'greeting', 'aria-haspopup': 'dialog' }, [text]);
+    const x = h('button', { part: 'close', 'aria-label': CLOSE[lang] }, ['×']);
+    say.onclick = () => open(el);
+    x.onclick = close;
+    root.append(h('div', { part: 'bubble', role: 'status', class: left ? 's' : null }, [say, x]));
+    doc.body.append(host);
+    try {
+      if (once) localStorage[key] = 1;
+    } catch {
+      // Shown again next time, then.
+    }
+  };
+  const delay = num(d.greetingDelay, g.delaySeconds ?? null);
+  const scroll = num(d.greetingScroll, g.scrollPercent ?? null);
+  const onScroll = () => {
+    const e = doc.documentElement;
+    if (((scrollY + innerHeight) / e.scrollHeight) * 100 >= scroll!) show();
+  };
+  // On a delay, or at once when neither a delay nor a scroll depth is set.
+  const timer = delay != null || !scroll ? setTimeout(show, (delay ?? 0) * 1e3) : 0;
+  if (scroll) addEventListener('scroll', onScroll, { passive: true });
+  el.addEventListener('optin-open', close);
+}
+
+/** `/checkout*` → /^\/checkout.*$/: `*` is any run of characters, everything else literal. */
+const hidden = (patterns: string[]): boolean =>
+  patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .trim()
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')}$`,
+    ).test(location.pathname),
+  );
+
+/** What `GET …/public` says, or nothing when it could not be read: the data- attributes still apply. */
+interface Info {
+  phone?: string | null;
+  theme?: { position: string };
+  widget?: WidgetSettings;
+}
+
+function start(info: Info): void {
+  // Without the app's settings (the server is down), the defaults; the panel will say what failed.
+  const w =
+    info.widget ??
+    ({ greeting: { text: {} }, hidePaths: [], buttonLabel: {}, analytics: {} } as unknown as WidgetSettings);
+  analytics = w.analytics;
+  const left = (d.position || info.theme?.position) == 'left';
+  const devices = d.devices || w.devices;
+  let el = doc.querySelector<Optin>(`${TAG}[floating]`);
   // A second copy of the snippet must not add a second button.
-  if (!data.app || document.querySelector('whatsapp-optin[floating]')) return;
-  const el = document.createElement('whatsapp-optin');
-  for (const k of ['app', 'position', 'lang', 'campaign'] as const) if (data[k]) el.setAttribute(k, data[k]);
-  el.setAttribute('api', origin);
-  el.toggleAttribute('floating', true);
-  if (data.ga4 !== undefined) el.toggleAttribute('ga4', true);
-  document.body.append(el);
+  if (
+    d.app &&
+    !el &&
+    !hidden(d.hidePaths?.split(',') ?? w.hidePaths) &&
+    (!devices || devices == 'both' || (devices == 'phones') == isPhone())
+  ) {
+    el = h(TAG, {
+      app: d.app,
+      api,
+      floating: '',
+      position: d.position,
+      lang: d.lang,
+      campaign: d.campaign,
+      label: d.label ?? w.buttonLabel[lang] ?? null,
+    }) as Optin;
+    for (const k of ['x', 'y'] as const) {
+      const v = num(d[`offset${k.toUpperCase()}`], w.offset?.[k] ?? null);
+      if (v != null) el.style.setProperty(`--_optin-${k}`, `${v}px`);
+    }
+    light(el, left);
+    doc.body.append(el);
+    const text = d.greeting ?? w.greeting.text[lang];
+    if (text) greet(el, text, w.greeting, left);
+  }
+  for (const e of doc.querySelectorAll<Optin>(TAG)) light(e);
+  const phone = info.phone;
+  const triggers = flag(d.triggers, w.triggers ?? true);
+  const links = !!phone && flag(d.waLinks, w.interceptWaLinks ?? true);
+  // Triggers from the page: `.optin-open`, `[data-optin-open]`, and links to the app's own number.
+  doc.addEventListener('click', (e) => {
+    const t = (e.target as Element).closest?.('.optin-open,[data-optin-open],a[href]');
+    if (!t || e.defaultPrevented || !d.app) return;
+    if (
+      t.matches('.optin-open,[data-optin-open]') ? !triggers : !links || !isOurs((t as HTMLAnchorElement).href, phone!)
+    )
+      return;
+    e.preventDefault();
+    // The floating button's element, or an element of its own without a button.
+    el ??=
+      doc.querySelector<Optin>(`${TAG}[floating]`) ??
+      doc.body.appendChild(h(TAG, { app: d.app, api, 'no-button': '', lang: d.lang, campaign: d.campaign }));
+    open(el);
+  });
+  if (doc.querySelector(`${TAG},.optin-open,[data-optin-open]`)) {
+    const idle = () => ((self.requestIdleCallback as typeof setTimeout | undefined) ?? setTimeout)(preload);
+    if (doc.readyState == 'complete') idle();
+    else addEventListener('load', idle);
+  }
+}
+
+/** A link to this app's own WhatsApp number: wa.me/<n>, api.whatsapp.com/send?phone=<n>, whatsapp://send?phone=<n>. */
+function isOurs(href: string, phone: string): boolean {
+  try {
+    const u = new URL(href);
+    const n = /wa\.me$/.test(u.hostname) ? u.pathname.slice(1) : /whatsapp/.test(href) && u.searchParams.get('phone');
+    return !!n && n.replace(/\D/g, '') === phone;
+  } catch {
+    return false;
+  }
+}
+
+function boot(): void {
+  if (!d.app) return start({});
+  // No cookies go cross-origin without credentials: 'include'; the API wants none.
+  fetch(`${api}/api/v1/apps/${encodeURIComponent(d.app)}/public`)
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}))
+    .then(start);
 }
 
 // A synchronous script in <head> runs before <body> exists.
-if (document.body) mount();
-else document.addEventListener('DOMContentLoaded', mount);
+if (doc.body) boot();
+else doc.addEventListener('DOMContentLoaded', boot);

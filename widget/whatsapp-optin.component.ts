@@ -1,6 +1,7 @@
 import { LitElement, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { asFailure, call, type Optin, type PublicApp } from './api.js';
 import { pickLang, strings, type Lang, type Strings } from './i18n.js';
+import { hostedUrl, ICON, isPhone } from './words.js';
 import * as s from './whatsapp-optin.styles.css.js';
 import { cssText } from './whatsapp-optin.styles.css.js';
 import { themeAccent } from './tokens.css.js';
@@ -38,10 +39,13 @@ export interface QrModule {
   qrPath(text: string): { size: number; d: string };
 }
 
-type Stage = 'load' | 'form' | 'error' | 'done';
+type Stage = 'load' | 'form' | 'error' | 'done' | 'hosted';
 type ErrorKey = 'needConsent' | 'needPhone' | 'badPhone' | 'failed' | 'unavailable';
 
 const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\/\//i.test(u);
+
+/** The console hears about a site missing from the allowed origins once per page, not per click. */
+let warned = false;
 
 /**
  * A WhatsApp opt-in button. A click opens a consent panel; after consent a phone goes straight to
@@ -85,6 +89,8 @@ export class WhatsappOptin extends LitElement {
     campaign: {},
     lang: {},
     ga4: { type: Boolean },
+    label: {},
+    noButton: { type: Boolean, attribute: 'no-button' },
     stage: { state: true },
     info: { state: true },
     invalid: { state: true },
@@ -116,6 +122,12 @@ export class WhatsappOptin extends LitElement {
   /** Pushes a GA4 `generate_lead` event to `window.dataLayer` after consent. */
   ga4 = false;
 
+  /** The button's visible label. A floating button without one is round, with the icon only. */
+  label = '';
+
+  /** Renders no button: the panel opens only through `show()` (the page's own triggers call it). */
+  noButton = false;
+
   // The three below are read only when used, so they are plain properties, not attributes.
 
   /** `auto` detects a phone by a coarse pointer or a mobile user agent; `phone` always navigates; `desktop` always shows the QR code. */
@@ -146,6 +158,8 @@ export class WhatsappOptin extends LitElement {
   #onPhone = false;
   #pending: Promise<PublicApp> | null = null;
   #again: () => unknown = () => {};
+  /** What had focus before the panel opened: it gets focus back. */
+  #opener: HTMLElement | null = null;
 
   /**
    * Sends the person to WhatsApp on a phone. Replace it to observe or redirect navigation (tests do).
@@ -159,9 +173,16 @@ export class WhatsappOptin extends LitElement {
     await this.updateComplete;
     const dialog = this.#dialog;
     if (!dialog || dialog.open) return;
+    const active = document.activeElement as HTMLElement | null;
+    // A page's trigger gets focus back; the element's own button (or nothing) gets the button.
+    this.#opener = active === this || active === document.body ? null : active;
     this.#emit('optin-open', {});
     dialog.showModal();
-    if (this.stage !== 'done') await this.#prepare();
+    if (this.stage === 'done') return;
+    await this.#prepare();
+    // The first field, not the close button: the person came to fill in the form.
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>('form input')?.focus();
   }
 
   /** Closes the panel; focus goes back to the button. */
@@ -170,11 +191,13 @@ export class WhatsappOptin extends LitElement {
   }
 
   get #t(): Strings {
-    return strings[this.#locale];
+    return strings[this.#locale]!;
   }
 
+  /** The visitor's language, among those this build speaks (a one-language panel speaks one). */
   get #locale(): Lang {
-    return pickLang(this.lang, document.documentElement.lang, navigator.language);
+    const l = pickLang(this.lang, document.documentElement.lang, navigator.language);
+    return strings[l] ? l : (Object.keys(strings)[0] as Lang);
   }
 
   get #origin(): string {
@@ -183,6 +206,23 @@ export class WhatsappOptin extends LitElement {
 
   get #route(): string {
     return `${this.#origin}/api/v1/apps/${encodeURIComponent(this.app)}`;
+  }
+
+  /**
+   * `widget.js` draws a light button into the shadow root before this class is defined; the first
+   * render replaces it (and keeps focus on the button if it had it).
+   */
+  protected override createRenderRoot() {
+    const root = this.shadowRoot;
+    this.#focusButton = !!root?.activeElement;
+    root?.replaceChildren();
+    return super.createRenderRoot();
+  }
+
+  #focusButton = false;
+
+  protected override firstUpdated(): void {
+    if (this.#focusButton) this.renderRoot.querySelector<HTMLElement>('[part=button]')?.focus();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -260,6 +300,7 @@ export class WhatsappOptin extends LitElement {
       const { code } = asFailure(err);
       const field: ErrorKey | null =
         code === 'invalid_phone' ? 'badPhone' : code === 'phone_required' ? 'needPhone' : null;
+      if (code === 'origin_not_allowed') return this.#hosted();
       if (field || code === 'consent_required') {
         this.invalid = field ? { phone: field } : { consent: 'needConsent' };
         this.#report(err, this.#t[field ?? 'needConsent']);
@@ -290,10 +331,7 @@ export class WhatsappOptin extends LitElement {
   }
 
   async #handOff(url: string): Promise<void> {
-    const phone = (this.#onPhone =
-      this.device === 'phone' ||
-      (this.device === 'auto' &&
-        (matchMedia('(pointer:coarse)').matches || /Mobi|Android/i.test(navigator.userAgent))));
+    const phone = (this.#onPhone = this.device === 'phone' || (this.device === 'auto' && isPhone()));
     this.#emit('optin-redirect', { url, via: phone ? 'navigate' : 'qr' });
     if (phone) return this.navigate(url);
     try {
@@ -302,6 +340,20 @@ export class WhatsappOptin extends LitElement {
     } catch {
       // Without the QR code the link below still works.
     }
+  }
+
+  /**
+   * This site is not among the app's allowed origins, so the API refuses it; the hosted consent page
+   * accepts the same consent from anywhere. The panel offers it, in a new tab.
+   */
+  #hosted(): void {
+    if (!warned)
+      console.warn(
+        `optin-kit: ${location.origin} is not an allowed origin of the app "${this.app}", so the widget sends people to the hosted consent page. Fix: add ${location.origin} to "Allowed origins" on the Settings page (or allowedOrigins in PATCH /api/v1/apps/${this.app}).`,
+      );
+    warned = true;
+    this.stage = 'hosted';
+    this.#report({ code: 'origin_not_allowed', status: 403 }, this.#t.hosted);
   }
 
   #fail(err: unknown, again: () => unknown): void {
@@ -345,17 +397,24 @@ export class WhatsappOptin extends LitElement {
     const t = this.#t;
     const left = (this.position || this.info?.theme?.position) === 'left';
     const name = this.info?.displayName;
+    const label = this.label || (this.floating ? '' : t.open);
+    // The panel speaks en, es or pt: left to right even on a right-to-left page, so its parentheses
+    // and punctuation stay where they belong (the floating button still mirrors with the page).
     return html`<div part="base" class=${s.base} lang=${this.#locale}>
-      <button
-        part="button"
-        class="${s.button} ${this.floating ? s.floating : ''} ${this.floating && left ? s.start : ''}"
-        aria-haspopup="dialog"
-        aria-label=${this.floating ? t.open : nothing}
-        @click=${this.show}
-      >
-        <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${ICON}></path></svg>${this.floating ? '' : t.open}
-      </button>
-      <dialog part="dialog" aria-modal="true" aria-labelledby="title" closedby="any" @keydown=${this.#trap} @close=${this.#restoreFocus}>
+      ${
+        this.noButton
+          ? nothing
+          : html`<button
+              part="button"
+              class="${s.button} ${this.floating ? s.floating : ''} ${this.floating && label ? s.labelled : ''} ${this.floating && left ? s.start : ''}"
+              aria-haspopup="dialog"
+              aria-label=${label ? nothing : t.open}
+              @click=${this.show}
+            >
+              <svg viewBox="0 0 24 24" aria-hidden="true"><path d=${ICON}></path></svg>${label}
+            </button>`
+      }
+      <dialog part="dialog" dir="ltr" aria-modal="true" aria-labelledby="title" closedby="any" @keydown=${this.#trap} @close=${this.#restoreFocus}>
         <div>
           <h2 id="title">${name ? t.title.replace('{}', () => name) : t.open}</h2>
           <button aria-label=${t.close} @click=${this.hide}>×</button>
@@ -374,6 +433,7 @@ export class WhatsappOptin extends LitElement {
     }
     if (!info || stage === 'load') return html`<p role="status">${t.loading}</p>`;
     if (stage === 'done') return this.#done(t);
+    if (stage === 'hosted') return this.#hostedLink(t);
     const wording = info.wording[this.#locale] ?? info.wording.en;
     const field = info.phoneField;
     const { phone, consent } = this.invalid;
@@ -407,7 +467,14 @@ export class WhatsappOptin extends LitElement {
       <div id="consent-error" role="alert">${consent ? t[consent] : ''}</div>
       ${isHttps(info.privacyUrl) ? html`<small><a href=${info.privacyUrl} target="_blank" rel="noopener">${t.privacy}</a></small>` : nothing}
       <button part="submit" class="${s.button} ${s.wide}" ?disabled=${this.busy}>${this.busy ? t.loading : t.submit}</button>
+      ${info.live ? html`<small>${t.send}</small>` : nothing}
     </form>`;
+  }
+
+  /** The hosted consent page in a new tab (see #hosted): the same consent, via `widget`, the page recorded. */
+  #hostedLink(t: Strings) {
+    return html`<p role="alert">${t.hosted}</p>
+      <a part="submit" class="${s.button} ${s.wide}" href=${hostedUrl(this.#origin, this.app, this.#locale, this.campaign)} target="_blank" rel="noopener">${t.submit}</a>`;
   }
 
   #done(t: Strings) {
@@ -419,17 +486,14 @@ export class WhatsappOptin extends LitElement {
             <svg role="img" aria-labelledby="scan" viewBox="-2 -2 ${qr.size + 4} ${qr.size + 4}"><path d=${qr.d}></path></svg>`
         : nothing
     }
+      ${this.info?.live ? html`<p>${t.send}</p>` : nothing}
       <a class="${s.button} ${s.wide}" href=${url} target="_blank" rel="noopener" @click=${() => this.#emit('optin-redirect', { url, via: 'link' })}>${this.#onPhone ? t.open : t.desktop}</a>`;
   }
 
   #restoreFocus(): void {
-    this.renderRoot.querySelector<HTMLElement>('[part=button]')?.focus();
+    (this.#opener?.isConnected ? this.#opener : this.renderRoot.querySelector<HTMLElement>('[part=button]'))?.focus();
   }
 }
-
-/** A speech bubble with a handset: the WhatsApp idea in few bytes (the official mark is ~1 KB). */
-const ICON =
-  'M12 2a10 10 0 0 0-8.7 15L2 22l5.2-1.3A10 10 0 1 0 12 2Zm0 2a8 8 0 1 1-4 15l-3 .8.8-2.9A8 8 0 0 1 12 4ZM8.5 7C7.7 7 7 8 7 9c0 3.3 4.7 8 8 8 1 0 2-.7 2-1.5l-2.2-1.5-1.3 1c-1.4-.5-3-2-3.5-3.5l1-1.3L9.5 7Z';
 
 interface OptinEvents {
   'optin-open': OptinOpenDetail;

@@ -75,8 +75,8 @@ export const button = style({
 export const floating = style({
   position: 'fixed',
   zIndex: fallbackVar(tokens.zIndex, '999999'),
-  insetBlockEnd: fallbackVar(tokens.offset, '20px'),
-  insetInlineEnd: fallbackVar(tokens.offset, '20px'),
+  insetBlockEnd: fallbackVar(tokens.offset, 'var(--_optin-y, 20px)'),
+  insetInlineEnd: fallbackVar(tokens.offset, 'var(--_optin-x, 20px)'),
   inlineSize: 56,
   blockSize: 56,
   padding: 0,
@@ -84,7 +84,13 @@ export const floating = style({
 });
 
 /** `position: left` in the app's theme: the start edge (left in LTR pages, right in RTL ones). */
-export const start = style({ insetInlineEnd: 'auto', insetInlineStart: fallbackVar(tokens.offset, '20px') });
+export const start = style({
+  insetInlineEnd: 'auto',
+  insetInlineStart: fallbackVar(tokens.offset, 'var(--_optin-x, 20px)'),
+});
+
+/** A floating button with a visible label: a pill instead of a circle. */
+export const labelled = style({ inlineSize: 'auto', paddingInline: 20 });
 
 globalStyle(`${button} svg`, { inlineSize: 24, blockSize: 24, fill: 'currentColor' });
 

@@ -15,8 +15,20 @@ import type { AppRecord } from '../store/index.js';
 import { consentPage, messagePage } from '../views/consent-page.js';
 import { pageCsp } from '../views/layout.js';
 
+/**
+ * `widget`: the widget sent the person here because it could not take the consent itself (its site
+ * is not an allowed origin, or its panel could not load); `page` is the page they came from.
+ */
+const PageSchema = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s]+$/i)
+  .optional()
+  .catch(undefined);
+
 const QuerySchema = z.object({
-  via: z.enum(['qr', 'url']).default('url'),
+  via: z.enum(['qr', 'url', 'widget']).default('url'),
+  page: PageSchema,
   c: z.string().regex(CAMPAIGN_PATTERN).optional(),
   lang: z.string().refine(isLocale).optional(),
 });
@@ -25,7 +37,8 @@ const FormSchema = z.object({
   consent: z.string().optional(),
   // Long or odd input is the phone check's to refuse, with the page and the input kept.
   phone: z.string().max(2000).optional(),
-  via: z.enum(['qr', 'url']).default('url'),
+  via: z.enum(['qr', 'url', 'widget']).default('url'),
+  page: PageSchema,
   c: z
     .string()
     .optional()
@@ -71,7 +84,8 @@ export function consentPageRoutes(deps: Deps): Hono {
     app: AppRecord,
     p: {
       lang: Locale;
-      via: 'qr' | 'url';
+      via: 'qr' | 'url' | 'widget';
+      page: string | null;
       campaign: string | null;
       phone: string;
       checked?: boolean;
@@ -88,6 +102,7 @@ export function consentPageRoutes(deps: Deps): Hono {
         lang: p.lang,
         wording: { version: w.version, text: renderWording(w.template, app.displayName) },
         via: p.via,
+        page: p.page,
         campaign: p.campaign,
         phone: p.phone,
         checked: p.checked,
@@ -111,7 +126,7 @@ export function consentPageRoutes(deps: Deps): Hono {
     deps.funnel.add(app.id, deps.clock.now(), q.data.via, q.data.c ?? null, 'view');
     const current = deps.apps.cachedWordings(app.id) ?? (await deps.apps.wordings(app.id));
     const w = current[lang] ?? current.en;
-    const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}`;
+    const key = `${app.id}|${app.updatedAt}|${lang}|${w.version}|${q.data.via}|${q.data.c ?? ''}|${q.data.page ?? ''}`;
     let page = blank.get(key);
     if (page === undefined) {
       const html = String(
@@ -120,6 +135,7 @@ export function consentPageRoutes(deps: Deps): Hono {
           lang,
           wording: { version: w.version, text: renderWording(w.template, app.displayName) },
           via: q.data.via,
+          page: q.data.page ?? null,
           campaign: q.data.c ?? null,
           phone: '',
           errors: {},
@@ -170,7 +186,7 @@ export function consentPageRoutes(deps: Deps): Hono {
     const m = MESSAGES[lang];
     const campaign = form.c ?? null;
     const wv = form.wv ?? null;
-    const kept = { lang, via: form.via, campaign, phone: (form.phone ?? '').slice(0, 32), wv };
+    const kept = { lang, via: form.via, page: form.page ?? null, campaign, phone: (form.phone ?? '').slice(0, 32), wv };
     // Refused for now: the page comes back in the person's language with what they typed and
     // ticked, saying how long to wait.
     const tooMany = (wait: number) => {
@@ -206,7 +222,7 @@ export function consentPageRoutes(deps: Deps): Hono {
             wordingVersion: wv,
             ip,
             userAgent: c.req.header('user-agent') ?? null,
-            page: c.req.header('referer') ?? null,
+            page: form.page ?? c.req.header('referer') ?? null,
           })));
     } catch (e) {
       if (!(e instanceof StoreUnavailable)) throw e;

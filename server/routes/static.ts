@@ -51,6 +51,13 @@ export function staticRoutes(deps: Deps): Hono {
 
   r.get('/widget.js', (c) => serveFile(c, deps.assets.widget, 'text/javascript; charset=utf-8'));
   r.get('/widget-qr.js', (c) => serveFile(c, deps.assets.widgetQr, 'text/javascript; charset=utf-8'));
+  r.get('/:file{widget-panel\\.(en|es|pt)\\.js}', (c) =>
+    serveFile(
+      c,
+      deps.assets.widgetPanels[c.req.param('file').split('.')[1]!] ?? null,
+      'text/javascript; charset=utf-8',
+    ),
+  );
 
   // The WhatsApp mark as the tab icon of the Settings page and the hosted pages. Browsers ask for
   // /favicon.ico by themselves; both names answer the same SVG.

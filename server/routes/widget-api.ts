@@ -43,6 +43,7 @@ export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
     ),
     theme: app.settings.theme,
     privacyUrl: app.settings.privacyUrl,
+    phone: app.phone,
     widget: app.settings.widget,
   };
 }
@@ -210,6 +211,9 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
       wording: oz.object({ en: Wording, es: Wording, pt: Wording }),
       theme: oz.object({ color: oz.string(), position: oz.enum(['right', 'left']) }),
       privacyUrl: oz.string().nullable(),
+      phone: oz.string().nullable().openapi({
+        description: 'The business’s WhatsApp number: the widget routes links to it through the consent panel.',
+      }),
       widget: WidgetSettingsSchema.openapi({
         description:
           'The floating button’s marketer settings (greeting, triggers, devices, paths, label, offsets, analytics).',

@@ -10,7 +10,9 @@ export interface ConsentView {
   app: AppRecord;
   lang: Locale;
   wording: { version: number; text: string };
-  via: 'qr' | 'url';
+  via: 'qr' | 'url' | 'widget';
+  /** The page a widget sent the person from (via `widget`), recorded with the consent. */
+  page?: string | null;
   campaign: string | null;
   /** What the person typed, kept when the page comes back with errors. */
   phone: string;
@@ -45,6 +47,7 @@ ${
 }
 <form method="post" action="/o/${v.app.name}" novalidate>
 <input type="hidden" name="via" value="${v.via}">
+${v.page ? html`<input type="hidden" name="page" value="${v.page}">` : ''}
 ${v.campaign ? html`<input type="hidden" name="c" value="${v.campaign}">` : ''}
 <input type="hidden" name="lang" value="${v.lang}">
 <input type="hidden" name="wv" value="${v.wording.version}">

@@ -1,38 +1,58 @@
 /**
- * The widget's size budget: a size check, not a timing. `npm test` builds first; run
+ * The widget's size budgets: a size check, not a timing. `npm test` builds first; run
  * `npm run build` before this file on its own.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { WIDGET_GZIP_BUDGET, reportSizes } from '../../widget/size.js';
+import { LOADER_GZIP_BUDGET, PANEL_FILES, WIDGET_GZIP_BUDGET, reportSizes } from '../../widget/size.js';
 
 const dist = join(import.meta.dirname, '../../dist/widget');
-
-test('dist/widget/widget.js is at most 10,240 bytes gzip, Lit and styles included', () => {
-  const file = join(dist, 'widget.js');
+const built = (name: string) => {
+  const file = join(dist, name);
   assert.ok(existsSync(file), `${file} is missing: run "npm run build" first`);
-  const s = reportSizes(file);
+  return file;
+};
+
+test('widget.js, the script a page loads first, is at most 3,072 bytes gzip and carries no Lit', () => {
+  const s = reportSizes(built('widget.js'));
   console.log(
-    `widget.js: ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli (budget ${WIDGET_GZIP_BUDGET} B gzip)`,
+    `widget.js: ${s.raw} B raw, ${s.gzip} B gzip, ${s.brotli} B brotli (budget ${LOADER_GZIP_BUDGET} B gzip)`,
   );
   assert.ok(
-    s.gzip <= WIDGET_GZIP_BUDGET,
-    `widget.js is ${s.gzip} B gzip, over the ${WIDGET_GZIP_BUDGET} B budget by ${s.gzip - WIDGET_GZIP_BUDGET} B`,
+    s.gzip <= LOADER_GZIP_BUDGET,
+    `widget.js is ${s.gzip} B gzip, over the ${LOADER_GZIP_BUDGET} B budget by ${s.gzip - LOADER_GZIP_BUDGET} B`,
   );
-  assert.ok(s.brotli < s.gzip);
+  const code = readFileSync(built('widget.js'), 'utf8');
+  assert.doesNotMatch(code, /lit-html|LitElement|_\$litType\$/);
+  // One classic script: no static import; the panel comes through import() only.
+  assert.doesNotMatch(code, /\bimport\s*[{"'*]/);
 });
 
-test('the QR encoder stays out of widget.js, in its own widget-qr.js', async () => {
-  const { readFileSync } = await import('node:fs');
-  const widget = readFileSync(join(dist, 'widget.js'), 'utf8');
-  const qr = readFileSync(join(dist, 'widget-qr.js'), 'utf8');
+test('the loader and the panel of each language together stay within the whole widget budget', () => {
+  const loader = reportSizes(built('widget.js')).gzip;
+  for (const name of PANEL_FILES) {
+    const panel = reportSizes(built(name)).gzip;
+    console.log(`${name}: ${panel} B gzip; with widget.js ${loader + panel} B (budget ${WIDGET_GZIP_BUDGET} B)`);
+    assert.ok(
+      loader + panel <= WIDGET_GZIP_BUDGET,
+      `widget.js + ${name} is ${loader + panel} B gzip, over the ${WIDGET_GZIP_BUDGET} B budget`,
+    );
+    const code = readFileSync(built(name), 'utf8');
+    assert.match(code, /export\s*\{[^}]*define/);
+  }
+  // A one-language panel carries its own strings only.
+  assert.match(readFileSync(built('widget-panel.es.js'), 'utf8'), /Chatear por WhatsApp/);
+  assert.doesNotMatch(readFileSync(built('widget-panel.es.js'), 'utf8'), /Conversar no WhatsApp/);
+});
+
+test('the QR encoder stays out of widget.js and the panels, in its own widget-qr.js', () => {
+  const qr = readFileSync(built('widget-qr.js'), 'utf8');
   // qrcode's encoder lives only in the QR module.
   assert.match(qr, /Invalid QR Code version/);
-  assert.doesNotMatch(widget, /Invalid QR Code version/);
+  for (const name of ['widget.js', ...PANEL_FILES])
+    assert.doesNotMatch(readFileSync(built(name), 'utf8'), /Invalid QR Code version/);
   assert.match(qr, /export\s*\{[^}]*qrPath/);
-  // One file: no chunk imports, no CSS file beside it.
-  assert.doesNotMatch(widget, /\bimport\s*[{"'*]/);
-  assert.deepEqual((await import('node:fs')).readdirSync(dist).sort(), ['widget-qr.js', 'widget.js']);
+  assert.deepEqual(readdirSync(dist).sort(), ['widget-qr.js', 'widget.js', ...PANEL_FILES].sort());
 });

@@ -411,20 +411,41 @@ describe('<whatsapp-optin> when the server fails', () => {
     await expectFailure(el, 'app_not_found', 404, 'Not available on this website.');
   });
 
-  it('4xx on submit: this origin is not allowed, and nothing is recorded', async () => {
-    const el = await widget(foreign);
-    await open(el);
-    const phone = nextPhone();
-    typePhone(el, phone);
-    tick(el);
-    const failed = oneEvent(el, 'optin-error');
-    submit(el);
-    const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
-    expect(detail.code).to.equal('origin_not_allowed');
-    expect(detail.status).to.equal(403);
-    await el.updateComplete;
-    expect(must(el, '[role=alert]').textContent).to.equal('Not available on this website.');
-    expect(await consents(foreign, phone)).to.deep.equal([]);
+  it('4xx on submit: this origin is not allowed: nothing recorded, the hosted consent page offered, one console warning naming the fix', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const el = await widget(foreign, { campaign: 'spring' });
+        await open(el);
+        const phone = nextPhone();
+        typePhone(el, phone);
+        tick(el);
+        const failed = oneEvent(el, 'optin-error');
+        submit(el);
+        const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+        expect(detail.code).to.equal('origin_not_allowed');
+        expect(detail.status).to.equal(403);
+        await el.updateComplete;
+        expect(must(el, '[role=alert]').textContent).to.equal(
+          'Continue on the secure consent page (it opens in a new tab).',
+        );
+        const link = must<HTMLAnchorElement>(el, 'a[part=submit]');
+        const url = new URL(link.href);
+        expect(`${url.origin}${url.pathname}`).to.equal(`${config.api}/o/${foreign.name}`);
+        expect(url.searchParams.get('via')).to.equal('widget');
+        expect(url.searchParams.get('page')).to.equal(location.href);
+        expect(url.searchParams.get('c')).to.equal('spring');
+        expect(link.target).to.equal('_blank');
+        expect(await consents(foreign, phone)).to.deep.equal([]);
+        await expect(el).to.be.accessible();
+      }
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.length, 'one warning, however many refusals').to.equal(1);
+    expect(warnings[0]).to.contain(`add ${location.origin} to "Allowed origins" on the Settings page`);
   });
 
   it('never hands a person to anything but wa.me, whatever an answer says', async () => {
