@@ -30,8 +30,10 @@ export function jsonBody(o: { maxSize: number }): MiddlewareHandler {
     }
     const bad = findBadText(body);
     if (bad) throw new ApiError(422, 'invalid_text', `${bad.path} ${describeTextProblem(bad.problem)}.`);
-    // The stream is spent: the validator reads the same text again (as hono's bodyLimit does).
-    c.req.raw = new Request(c.req.raw, { body: text });
+    // The stream is spent: the validator reads the same text again (as hono's bodyLimit does). A new
+    // request, not one made from the old: on a socket @hono/node-server would rebuild the old one
+    // from the request stream readText() has already read, and throw (a 500 for every JSON body).
+    c.req.raw = new Request(c.req.url, { method: c.req.method, headers: c.req.raw.headers, body: text });
     return next();
   };
 }
