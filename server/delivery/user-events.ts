@@ -50,15 +50,40 @@ export function sentEvent(item: Pick<OutboxItem, 'body' | 'seq'>): SentUserEvent
   return { ...e, data: { ...e.data, seq: item.seq } };
 }
 
-/** The body the app asked for: the contract's, or Gupshup's v2 user-event shape (with the sequence). */
+/** The user-event types Gupshup documents (https://docs.gupshup.io/docs/user-event). */
+export const GUPSHUP_EVENT_TYPES = ['opted-in', 'opted-out', 'sandbox-start'] as const;
+export type GupshupEventType = (typeof GUPSHUP_EVENT_TYPES)[number];
+
+/**
+ * The Gupshup type an event is sent as, or null when it is not sent in that format. Gupshup's own
+ * types go as they are. Any other (`verified`, and the types for number and purpose changes) says
+ * what the person's overall status is after it: `opted-in` or `opted-out`, from `data.optin`; with
+ * status `none` there is nothing a Gupshup receiver could be told, and nothing is sent.
+ *
+ * @example
+ * gupshupType({ type: 'verified', data: { optin: 'opted_in' } }) // 'opted-in'
+ */
+export function gupshupType(e: { type: string; data: { optin: string } }): GupshupEventType | null {
+  if ((GUPSHUP_EVENT_TYPES as readonly string[]).includes(e.type)) return e.type as GupshupEventType;
+  if (e.data.optin === 'opted_in') return 'opted-in';
+  if (e.data.optin === 'opted_out') return 'opted-out';
+  return null;
+}
+
+/**
+ * The body the app asked for: the contract's, or Gupshup's v2 user-event shape (with the sequence),
+ * or null when the event has no Gupshup form (gupshupType).
+ */
 export function eventPayload(app: AppRecord, e: SentUserEvent): unknown {
   if (app.settings.payloadFormat === 'gupshup') {
+    const type = gupshupType(e);
+    if (type === null) return null;
     return {
       app: e.app,
       timestamp: Date.parse(e.timestamp),
       version: 2,
       type: 'user-event',
-      payload: { phone: e.data.phone, type: e.type, seq: e.data.seq },
+      payload: { phone: e.data.phone, type, seq: e.data.seq },
     };
   }
   return e;
@@ -76,7 +101,10 @@ export async function deliverEvent(
     return { ok: false, error: 'the callback URL answered 410 Gone; set it again to resume', retry: false };
   const now = deps.clock.now();
   const timestamp = Math.floor(now / 1000);
-  const body = JSON.stringify(eventPayload(app, sentEvent(item)));
+  const payload = eventPayload(app, sentEvent(item));
+  // Nothing to tell a receiver in this format: done, without a request (the attempt has no status).
+  if (payload === null) return { ok: true, retry: false };
+  const body = JSON.stringify(payload);
   const secrets = signingSecrets(app, now);
   const res = await safePost({
     url: app.settings.callbackUrl,

@@ -60,6 +60,20 @@ export interface PreferenceChange {
 }
 
 /**
+ * A provider telling us that a person opted out on its side: Gupshup's `user-event` of type
+ * `opted-out` (https://docs.gupshup.io/docs/user-event). It carries no message id: `id` is made of
+ * the type, the person and the provider's time, so the same event delivered again is a duplicate.
+ */
+export interface ProviderOptout {
+  provider: 'gupshup';
+  id: string | null;
+  /** The person as the provider gives them: international digits. */
+  phone: string;
+  /** When the provider says it happened (ms), when it says. */
+  at: number | null;
+}
+
+/**
  * `ignored`: parts that carry nothing to record (status updates, message types we do not read);
  * `malformed`: parts that could not be read, each named in `problems` (at most 20 are named).
  */
@@ -72,6 +86,7 @@ export type ParsedPayload =
       malformed: number;
       problems: string[];
     }
+  | { kind: 'optout'; optout: ProviderOptout }
   | { kind: 'ignored'; reason: string; malformed?: number; problems?: string[] };
 
 const id = z.string().min(1).max(256);
@@ -182,9 +197,23 @@ function metaChanges(entries: unknown[], problems: string[]): { changes: MetaCha
   return { changes, malformed };
 }
 
+/**
+ * Gupshup's time: milliseconds, as a number in its docs, but sent as a string too. A value too small
+ * to be milliseconds since 1973 is read as seconds.
+ */
+const gupshupTime = z
+  .union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .regex(/^\d{1,16}$/)
+      .transform(Number),
+  ])
+  .transform((t) => (t < 1e11 ? t * 1000 : t));
+
 const GupshupPayload = z.looseObject({
   type: z.string(),
-  timestamp: z.number().optional(),
+  timestamp: gupshupTime.optional(),
   payload: z
     .looseObject({
       id: id.optional(),
@@ -315,13 +344,38 @@ function messageId(raw: unknown): string {
   return typeof id === 'string' ? JSON.stringify(id.slice(0, 80)) : '(no id)';
 }
 
+const GupshupUserEvent = z.looseObject({
+  payload: z.looseObject({ phone: z.string().max(64), type: z.string().max(64) }),
+});
+
 /**
- * Reads a Gupshup v2 callback. Only `type: "message"` carries a person's message; `message-event`
- * (delivery reports), `user-event` and `billing-event` are ignored.
+ * A Gupshup `user-event` (https://docs.gupshup.io/docs/user-event). `opted-out` is the person opting
+ * out on Gupshup's side, and is recorded. `opted-in` is not consent evidence (it says nothing of what
+ * the person was shown: Gupshup records it when the business marks the person opted in), and
+ * `sandbox-start` concerns Gupshup's own sandbox: both are ignored.
+ */
+function gupshupUserEvent(body: unknown, at: number | null): ParsedPayload {
+  const e = GupshupUserEvent.safeParse(body);
+  if (!e.success) return { kind: 'ignored', reason: 'Gupshup user-event without phone or type' };
+  const { phone, type } = e.data.payload;
+  if (type !== 'opted-out') return { kind: 'ignored', reason: `Gupshup user-event ${type.slice(0, 40)}` };
+  if (!digits.safeParse(phone).success) return { kind: 'ignored', reason: 'Gupshup opted-out without a phone number' };
+  const who = phone.replace(/^\+/, '');
+  return {
+    kind: 'optout',
+    optout: { provider: 'gupshup', id: at === null ? null : `user-event.opted-out.${who}.${at}`, phone: who, at },
+  };
+}
+
+/**
+ * Reads a Gupshup v2 callback. `type: "message"` carries a person's message and `user-event` may say
+ * a person opted out (gupshupUserEvent); `message-event` (delivery reports) and `billing-event` are
+ * ignored.
  */
 export function parseGupshup(body: unknown): ParsedPayload {
   const p = GupshupPayload.safeParse(body);
   if (!p.success) return { kind: 'ignored', reason: 'not a Gupshup v2 payload' };
+  if (p.data.type === 'user-event') return gupshupUserEvent(body, p.data.timestamp ?? null);
   if (p.data.type !== 'message') return { kind: 'ignored', reason: `Gupshup ${p.data.type.slice(0, 40)}` };
   const m = p.data.payload;
   const from = m?.sender?.phone ?? m?.source;

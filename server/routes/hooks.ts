@@ -9,6 +9,7 @@ import { handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js
 import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from '../inbound/payloads.js';
 import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from '../inbound/signatures.js';
 import { inLanes } from '../inbound/lanes.js';
+import { handleProviderOptout } from '../inbound/provider-optout.js';
 import { twiml } from '../inbound/twiml.js';
 
 /** An SMS webhook is a small form. */
@@ -127,8 +128,8 @@ export function hookRoutes(deps: Deps): Hono {
         : verifyToken(token, c.req.header('authorization'), c.req.query('token'));
     if (!ok) throw forged();
     const parsed = parseWhatsApp(parseJson(raw));
-    if (parsed.kind === 'ignored') {
-      logIgnored('sandbox', parsed.reason);
+    if (parsed.kind !== 'messages') {
+      logIgnored('sandbox', parsed.kind === 'ignored' ? parsed.reason : 'a provider opt-out at the sandbox number');
       return c.json({ ok: true, started: 0, ignored: 1 });
     }
     let started = 0;
@@ -166,6 +167,11 @@ export function hookRoutes(deps: Deps): Hono {
         : verifyToken(app.secrets.gupshupToken, c.req.header('authorization'), c.req.query('token'));
     if (!ok) throw forged();
     const parsed = parseWhatsApp(parseJson(raw));
+    if (parsed.kind === 'optout') {
+      const out = await handleProviderOptout(deps, app, parsed.optout);
+      const [handled, duplicates, ignored] = !out ? [0, 0, 1] : out.duplicate ? [0, 1, 0] : [1, 0, 0];
+      return c.json({ ok: true, handled, duplicates, ignored, malformed: 0, problems: [] });
+    }
     const malformed = parsed.malformed ?? 0;
     const problems = parsed.problems ?? [];
     // What cannot be read now never will be (a retry brings the same bytes): it is answered, counted,

@@ -3,6 +3,7 @@ import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
 import { LOCALES } from '../../core/locale.js';
 import { VIAS } from '../../core/optin-state.js';
 import { PHONE_PATTERN } from '../app-settings.js';
+import { GUPSHUP_EVENT_TYPES } from '../delivery/user-events.js';
 import { AppParam, errorResponses, json, RETRY_AFTER } from './openapi.js';
 
 type Registry = OpenAPIHono['openAPIRegistry'];
@@ -337,7 +338,14 @@ const GupshupUserEvent = z
     timestamp: z.number().int().openapi({ description: 'Milliseconds since 1970' }),
     version: z.literal(2),
     type: z.literal('user-event'),
-    payload: z.object({ phone: z.string(), type: z.string(), seq: z.number().int() }),
+    payload: z.object({
+      phone: z.string(),
+      type: z.enum(GUPSHUP_EVENT_TYPES).openapi({
+        description:
+          'Only the types Gupshup documents: verified and any other type go as the person’s status after it (opted-in or opted-out), or are not sent when it is none',
+      }),
+      seq: z.number().int(),
+    }),
   })
   .openapi('GupshupUserEventPayload');
 
@@ -373,10 +381,7 @@ export function documentUserEvents(registry: Registry): void {
           required: true,
           content: {
             'application/json': {
-              schema: z.union([
-                UserEventSchema.extend({ type: z.literal(type) }),
-                GupshupUserEvent.extend({ payload: GupshupUserEvent.shape.payload.extend({ type: z.literal(type) }) }),
-              ]),
+              schema: z.union([UserEventSchema.extend({ type: z.literal(type) }), GupshupUserEvent]),
             },
           },
         },
