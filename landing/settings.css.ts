@@ -206,11 +206,18 @@ export const qrImg = style({
   borderRadius: '8px',
   border: `1px solid ${vars.color.border}`,
 });
+/**
+ * A stand-in for the marketer's page: its transform makes it the containing block of the floating
+ * button (position: fixed), so the button sits in the frame's corner that the position setting names.
+ */
 export const preview = style({
+  position: 'relative',
+  transform: 'translateZ(0)',
   border: `2px dashed ${vars.color.border}`,
   borderRadius: '8px',
   padding: '1rem',
-  minBlockSize: '4rem',
+  minBlockSize: '10rem',
+  overflow: 'hidden',
 });
 
 export const filters = style({
@@ -317,3 +324,9 @@ export const s4 = series('#6b3fa0', '#d7aefb');
 export const s5 = series('#b3261e', '#ff8a80');
 export const chartText = style({ fill: 'currentColor', fontSize: '12px' });
 export const chartGrid = style({ stroke: vars.color.border, strokeWidth: 1 });
+
+/** Origins refused lately, each with its one-click "Allow". */
+export const refusedList = style({ listStyle: 'none', margin: 0, padding: 0 });
+globalStyle(`${refusedList} > li`, { borderBlockStart: `1px solid ${vars.color.border}`, paddingBlock: '0.5rem' });
+globalStyle(`${refusedList} form`, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '0.5rem' });
+globalStyle(`${refusedList} code`, { overflowWrap: 'anywhere', whiteSpace: 'normal' });

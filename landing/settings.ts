@@ -47,6 +47,15 @@ if (color) {
   color.addEventListener('input', apply);
 }
 
+// The preview's floating button moves to the side being picked.
+const side = document.querySelector<HTMLSelectElement>('select[data-preview-position]');
+if (side) {
+  side.addEventListener('change', () => {
+    for (const el of document.querySelectorAll<HTMLElement>('whatsapp-optin[preview]'))
+      el.setAttribute('position', side.value);
+  });
+}
+
 // The poster's print button.
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-print]')) {
   b.hidden = false;

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { notFound, onError } from './errors.js';
 import { FunnelCounter } from './funnel-counter.js';
+import { RefusedOrigins } from './refused-origins.js';
 import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { requestGuard } from './middleware/request-guard.js';
@@ -57,6 +58,7 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     funnel: o.funnel ?? new FunnelCounter(),
     consentLimits: new ConsentLimits(o.config, () => clock.now(), rateLimits),
     rateLimits,
+    refusedOrigins: new RefusedOrigins(() => clock.now()),
   };
 
   const app = new OpenAPIHono<AuthEnv>();

@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { FunnelCounter } from './funnel-counter.js';
 import type { ConsentLimits } from './consent-limits.js';
 import type { LimitBackend } from './rate-limit.js';
+import type { RefusedOrigins } from './refused-origins.js';
 import type { AppCache, Store } from './store/index.js';
 
 /** Everything a route needs, passed in: tests build their own, with their own store and clock. */
@@ -19,4 +20,6 @@ export interface Deps {
   consentLimits: ConsentLimits;
   /** Where every rate limit counts: memory, or shared by several servers (PostgreSQL, Redis). */
   rateLimits: LimitBackend;
+  /** Origins whose widget opt-ins were refused lately, per app, for the Settings page. */
+  refusedOrigins: RefusedOrigins;
 }

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'puppeteer-core';
 import { chromeSkip, launchChrome } from './support/chrome.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -14,19 +16,46 @@ import { appByName } from '../server/store/apps.js';
 import { consentsFor } from '../server/store/ledger.js';
 import { ensureDemoApp } from '../server/demo.js';
 
+const savedNotice = (page: import('puppeteer-core').Page, form: string) =>
+  page.$eval(`#form-${form} [role=status]`, (el) => el.textContent);
+const saved = savedNotice;
+
 let s: TestServer;
 let browser: Browser;
+/** The marketer's own site, on another loopback origin. */
+let host: Server;
+let hostOrigin: string;
 
 before(async () => {
   if (chromeSkip) return;
   s = await startTestServer('sqlite');
+  host = createServer((_req, res) =>
+    res
+      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+      .end('<!doctype html><html lang="en"><head><title>Shop</title></head><body><h1>Shop</h1></body></html>'),
+  );
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
   browser = await launchChrome();
 });
 
 after(async () => {
   await browser?.close();
+  await new Promise<void>((r) => (host ? host.close(() => r()) : r()));
   await s?.close();
 });
+
+/** What the widget does on a site: post a consent from that page, as the browser sends it (with its Origin). */
+async function postFromSite(page: import('puppeteer-core').Page, api: string, app: string, phone: string) {
+  return page.evaluate(
+    async (url, body) => {
+      const r = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/plain;charset=UTF-8' } });
+      return { status: r.status, body: await r.json() };
+    },
+    `${api}/api/v1/apps/${app}/optins`,
+    JSON.stringify({ consent: true, phone, via: 'widget' }),
+  );
+}
 
 describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, () => {
   it('Should set the business, privacy link, message, phone field and country without JavaScript, errors beside their fields, and the consent page should follow', async () => {
@@ -35,7 +64,7 @@ describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, (
     await page.setJavaScriptEnabled(false);
     await signIn(page, s.url, made.apiKey);
     await page.goto(`${s.url}/settings/options`);
-    const saved = (form: string) => page.$eval(`#form-${form} [role=status]`, (el) => el.textContent);
+    const saved = (form: string) => savedNotice(page, form);
     const stored = async () => (await s.store.read(appByName, made.name))!;
 
     // Refused values come back beside their fields, with focus on the summary; nothing is saved.
@@ -153,6 +182,104 @@ describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, (
     );
     assert.match(small, /No Policy Shop has not linked a privacy policy here\. Reply STOP on WhatsApp at any time/);
     assert.doesNotMatch(small, /Ask No Policy Shop how they use your data/);
+    await page.close();
+  });
+});
+
+describe('a misconfigured site still works (issue 13, section 2: the server side)', { skip: chromeSkip }, () => {
+  it('Should list a site the widget API refused, and allow it in one click without JavaScript', async () => {
+    const made = await s.makeApp({ displayName: 'Origin Shop', phone: '+14155550123' });
+    const site = await newPage(browser);
+    await site.goto(hostOrigin);
+    const refused = await postFromSite(site, s.url, made.name, '+14155550131');
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.code, 'origin_not_allowed');
+
+    const page = await newPage(browser, 'phone');
+    await page.setJavaScriptEnabled(false);
+    await signIn(page, s.url, made.apiKey);
+    await page.goto(`${s.url}/settings/options`);
+    const listed = await page.$$eval('#refused li', (lis) => lis.map((li) => li.querySelector('code')?.textContent));
+    assert.deepEqual(listed, [hostOrigin]);
+    assert.match(
+      await page.$eval('#refused li', (li) => li.textContent ?? ''),
+      /1 refused, last \d{4}-\d\d-\d\d \d\d:\d\d UTC/,
+    );
+    assert.ok(await fitsWidth(page), 'no sideways scrolling at 320 px');
+    await submit(page, `#refused button[aria-label="Allow ${hostOrigin}"]`);
+    assert.equal(await saved(page, 'origins'), 'Saved.');
+    assert.equal(await page.$eval('#origins', (el) => (el as HTMLTextAreaElement).value), hostOrigin);
+    assert.equal(await page.$('#refused'), null, 'an allowed site is no longer listed');
+    assert.deepEqual((await s.store.read(appByName, made.name))!.settings.allowedOrigins, [hostOrigin]);
+
+    const allowed = await postFromSite(site, s.url, made.name, '+14155550132');
+    assert.equal(allowed.status, 201);
+    assert.deepEqual(
+      site.errors.filter((e) => !/403/.test(e)),
+      [],
+    );
+    await site.close();
+    await page.close();
+  });
+
+  it('Should keep an origin typed as 127.0.0.1:port with a path and a trailing slash, and the site should then work', async () => {
+    const made = await s.makeApp({ displayName: 'Typed Shop', phone: '+14155550123' });
+    const page = await newPage(browser);
+    await signIn(page, s.url, made.apiKey);
+    await page.goto(`${s.url}/settings/options`);
+    const typed = `${hostOrigin.replace('http://', '')}/shop/index.html\n${hostOrigin}/`;
+    await page.$eval('#origins', (el, v) => ((el as HTMLTextAreaElement).value = v), typed);
+    await submit(page, '#form-origins button[type=submit]');
+    assert.equal(await saved(page, 'origins'), 'Saved.');
+    assert.equal(await page.$eval('#origins', (el) => (el as HTMLTextAreaElement).value), hostOrigin);
+    const site = await newPage(browser);
+    await site.goto(`${hostOrigin}/shop/index.html`);
+    assert.equal((await postFromSite(site, s.url, made.name, '+14155550133')).status, 201);
+    await site.close();
+    await page.close();
+  });
+});
+
+describe('the live preview records nothing (issue 13)', { skip: chromeSkip }, () => {
+  it('Should complete the preview like a visitor, record no consent, and put the floating button where the position setting says', async () => {
+    const made = await s.makeApp({ displayName: 'Preview Shop', phone: '+14155550123', live: true });
+    const page = await newPage(browser, 'desktop');
+    await signIn(page, s.url, made.apiKey);
+    const box = async (sel: string) => {
+      const frame = (await (await page.$(sel))!.boundingBox())!;
+      const button = (await (await page.waitForSelector(`${sel} whatsapp-optin >>> [part=button]`, {
+        visible: true,
+      }))!.boundingBox())!;
+      return { frame, button };
+    };
+    // Right by default: the button sits in the frame's bottom-right corner.
+    let b = await box('#widget-preview');
+    assert.ok(b.button.x + b.button.width <= b.frame.x + b.frame.width, 'inside the frame');
+    assert.ok(b.button.x > b.frame.x + b.frame.width / 2, `right side: ${JSON.stringify(b)}`);
+    assert.ok(b.button.y > b.frame.y + b.frame.height / 2, 'bottom');
+
+    // Completing it: the number, the tick, Continue; nothing is recorded.
+    await page.click('#widget-preview whatsapp-optin >>> [part=button]');
+    await page.waitForSelector('#widget-preview whatsapp-optin >>> form', { visible: true });
+    await page.type('#widget-preview whatsapp-optin >>> input[type=tel]', '+14155550140');
+    await page.click('#widget-preview whatsapp-optin >>> input[type=checkbox]');
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/apps/${made.name}/optins`));
+    await page.click('#widget-preview whatsapp-optin >>> [part=submit]');
+    const res = await answer;
+    assert.equal(res.status(), 200);
+    assert.equal((await res.json()).preview, true);
+    assert.deepEqual(await s.store.read(consentsFor, made.app.id, '14155550140'), [], 'no consent recorded');
+
+    // Left, as the position setting is changed: the button moves to the frame's other side.
+    await page.goto(`${s.url}/settings/options`);
+    await page.select('#theme-position', 'left');
+    b = await box('#theme-preview');
+    assert.ok(b.button.x < b.frame.x + b.frame.width / 2, `left side as it is picked: ${JSON.stringify(b)}`);
+    await submit(page, '#form-theme button[type=submit]');
+    await page.goto(`${s.url}/settings`);
+    b = await box('#widget-preview');
+    assert.ok(b.button.x >= b.frame.x && b.button.x < b.frame.x + b.frame.width / 2, 'left side once saved');
+    assert.deepEqual(page.errors, []);
     await page.close();
   });
 });

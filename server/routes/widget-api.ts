@@ -10,7 +10,7 @@ import type { ConsentLimitKind, ConsentRefusal } from '../consent-limits.js';
 import type { Deps } from '../deps.js';
 import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
-import { checkPhone, recordWebConsent } from '../services/consent.js';
+import { checkPhone, recordWebConsent, redirectFor } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
 import { PHONE_PATTERN } from '../app-settings.js';
 import { errorResponses, json } from './openapi.js';
@@ -25,7 +25,33 @@ export const OptinBodySchema = z.object({
   /** The page's title, for a prefill that uses `{title}`; it is not stored. */
   title: z.string().max(500).optional(),
   wordingVersion: z.number().int().positive().optional(),
+  /**
+   * The Settings page's live preview (`<whatsapp-optin preview>`): checked like a real consent and
+   * answered 200 with where the person would go, but nothing is recorded, counted or sent.
+   */
+  preview: z.boolean().optional(),
 });
+
+/** Campaign of a widget open, as the widget reports it. */
+const OpenBodySchema = z.object({
+  campaign: z.string().regex(CAMPAIGN_PATTERN).optional(),
+  preview: z.boolean().optional(),
+});
+
+/**
+ * A consent from the Settings page's own preview: this server's origin and a page under /settings
+ * (only signed-in marketers see those). Recorded never, whatever the widget sends.
+ */
+export function isSettingsPreview(publicUrl: string, origin: string | undefined, page: string | undefined): boolean {
+  const own = new URL(publicUrl).origin;
+  if (origin !== own || !page) return false;
+  try {
+    const u = new URL(page);
+    return u.origin === own && (u.pathname === '/settings' || u.pathname.startsWith('/settings/'));
+  } catch {
+    return false;
+  }
+}
 
 /** The widget's public view of an app: nothing secret, cacheable. */
 export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
@@ -102,7 +128,11 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
 
   r.options('/api/v1/apps/:app/optins', async (c) => {
     const app = await appOr404(c.req.param('app'));
-    if (!originAllowed(deps, app, c.req.header('origin'))) return c.body(null, 403);
+    const origin = c.req.header('origin');
+    if (!originAllowed(deps, app, origin)) {
+      if (origin) deps.refusedOrigins.add(app.id, origin);
+      return c.body(null, 403);
+    }
     c.header('Access-Control-Allow-Methods', 'POST');
     c.header('Access-Control-Allow-Headers', 'Content-Type');
     c.header('Access-Control-Max-Age', '86400');
@@ -119,6 +149,8 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
         'Widget opt-ins come from a web page, whose browser sends an Origin header. Servers use the business API.',
       );
     if (!originAllowed(deps, app, origin)) {
+      // Kept for the Settings page, which offers to allow it in one click.
+      deps.refusedOrigins.add(app.id, origin);
       throw new ApiError(
         403,
         'origin_not_allowed',
@@ -168,6 +200,15 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
           : 'Enter a valid WhatsApp number with its country code.',
       );
     }
+    const page = b.page ?? c.req.header('referer') ?? undefined;
+    if (b.preview === true || isSettingsPreview(deps.config.publicUrl, origin, page)) {
+      // The preview shows where people would go; it records, counts and sends nothing.
+      c.header('Cache-Control', 'no-store');
+      return c.json(
+        { preview: true, optinId: null, redirectUrl: redirectFor(app, null, deps.config.sandboxNumber), ref: null },
+        200,
+      );
+    }
     const limited = await deps.consentLimits.consent(app.id, phone.phone);
     if (limited) throw tooMany(limited);
     const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
@@ -184,6 +225,40 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     });
     c.header('Cache-Control', 'no-store');
     return c.json({ optinId: out.consent.id, redirectUrl: out.redirectUrl, ref: out.ref }, 201);
+  });
+
+  // A widget open, for the funnel: counted in memory like a page view (no cookie, nothing personal).
+  r.use('/api/v1/apps/:app/opens', async (c, next) => {
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    await next();
+  });
+  r.post('/api/v1/apps/:app/opens', async (c) => {
+    const app = await appOr404(c.req.param('app'));
+    const origin = c.req.header('origin');
+    if (!origin) throw new ApiError(403, 'origin_required', 'Widget opens come from a web page.');
+    const type = mediaType(c);
+    if (type !== 'application/json' && type !== 'text/plain')
+      throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
+    const text = await readText(c, 1024);
+    if (text === null) throw new ApiError(413, 'payload_too_large', 'The body may be at most 1 KB.');
+    let body: z.infer<typeof OpenBodySchema>;
+    try {
+      const parsed = OpenBodySchema.safeParse(JSON.parse(text || '{}'));
+      if (!parsed.success)
+        throw new ApiError(422, 'invalid_request', 'campaign must be 1 to 64 letters, digits, - or _');
+      body = parsed.data;
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
+    }
+    // Opens on sites the app does not allow, and the Settings page's preview, are not the funnel's.
+    const counted =
+      !body.preview &&
+      originAllowed(deps, app, origin) &&
+      !isSettingsPreview(deps.config.publicUrl, origin, c.req.header('referer'));
+    if (counted) deps.funnel.add(app.id, deps.clock.now(), 'widget', body.campaign ?? null, 'view');
+    return c.body(null, 204);
   });
 
   return r;
@@ -276,7 +351,38 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
         oz.object({ optinId: oz.string(), redirectUrl: oz.string(), ref: oz.string() }).openapi('Optin'),
         'Recorded; send the person to redirectUrl',
       ),
+      200: json(
+        oz
+          .object({
+            preview: oz.literal(true),
+            optinId: oz.null(),
+            redirectUrl: oz.string(),
+            ref: oz.null(),
+          })
+          .openapi('OptinPreview'),
+        'A preview (`preview: true`, or the Settings page’s own preview): checked, nothing recorded, counted or sent',
+      ),
       ...errorResponses(400, 403, 404, 413, 415, 422, 429, 503),
+    },
+  });
+  registry.registerPath({
+    method: 'post',
+    path: '/api/v1/apps/{app}/opens',
+    operationId: 'countWidgetOpen',
+    tags: ['Widget'],
+    security: [],
+    summary:
+      'The widget’s panel was opened: counted as a widget view in the funnel (no cookie, nothing personal). Opens from origins the app does not allow, and previews, are not counted.',
+    request: {
+      params: app,
+      body: {
+        required: false,
+        content: { 'application/json': { schema: OpenBodySchema }, 'text/plain': { schema: OpenBodySchema } },
+      },
+    },
+    responses: {
+      204: { description: 'Counted (or, for a preview or an origin not allowed, ignored)' },
+      ...errorResponses(400, 403, 404, 413, 415, 422, 503),
     },
   });
 }

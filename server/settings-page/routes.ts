@@ -12,6 +12,8 @@ import { BadText, StoreUnavailable } from '../store/driver.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { RateLimiter } from '../rate-limit.js';
 import { isSettingsForm, saveSettingsForm } from './forms.js';
+import { normalizeOrigin } from '../../core/origin.js';
+import { updateApp } from '../services/apps.js';
 import { csrfOk, loadSession, refreshAccess, SESSION_COOKIE, SESSION_MAX_MS, signIn, signOut } from './session.js';
 import { optionsPage } from './views/options.js';
 import { messagesFor, settingsMessagePage } from './views/layout.js';
@@ -207,6 +209,7 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
         failed: null,
         errors: {},
         values: {},
+        refused: deps.refusedOrigins.list(app.id, app.settings.allowedOrigins),
       }),
     );
   });
@@ -250,8 +253,27 @@ export function settingsPageRoutes(deps: Deps): Hono<SettingsEnv> {
         failed: form,
         errors: out.errors,
         values: out.values,
+        refused: deps.refusedOrigins.list(app.id, out.app.settings.allowedOrigins),
       }),
     );
+  });
+
+  // One click on a refused origin: it joins the allowed origins (the same updateApp as the form).
+  r.post('/settings/origins/allow', async (c) => {
+    const app = c.get('session')!.app;
+    const origin = normalizeOrigin(c.get('form').get('origin') ?? '');
+    if (!origin) return refuse(c, 400, 'badRequest');
+    if (!app.settings.allowedOrigins.includes(origin)) {
+      if (app.settings.allowedOrigins.length >= 50) return refuse(c, 400, 'badRequest');
+      await updateApp(
+        deps.store,
+        app,
+        { settings: { allowedOrigins: [...app.settings.allowedOrigins, origin] } },
+        deps.clock.now(),
+      );
+    }
+    deps.refusedOrigins.forget(app.id, origin);
+    return c.redirect('/settings/options?saved=origins', 303);
   });
 
   r.get('/settings/poster', async (c) => {

@@ -4,6 +4,7 @@ import { fill } from '../../views/messages.js';
 import type { SettingsForm } from '../forms.js';
 import type { AppRecord, Wording } from '../../store/index.js';
 import type { Html } from '../../views/layout.js';
+import type { RefusedOrigin } from '../../refused-origins.js';
 import { PHONE_COUNTRIES, callingCode } from '../../../core/countries.js';
 import {
   checkField,
@@ -23,6 +24,8 @@ export interface OptionsView {
   failed: SettingsForm | null;
   errors: Record<string, string>;
   values: Record<string, string>;
+  /** Origins refused lately that the app does not allow (server/refused-origins.ts). */
+  refused: RefusedOrigin[];
 }
 
 /** Every setting a marketer changes, one form per group; each saves at once and shows its errors beside the fields. */
@@ -169,11 +172,11 @@ ${section(
 <div class="${c.field}">
 <label class="${c.label}" for="theme-position">${m.positionLabel}</label>
 ${err('theme-position') ? html`<span class="${c.error}" id="theme-position-error">${err('theme-position')}</span>` : ''}
-<select class="${c.select}" id="theme-position" name="position"${err('theme-position') ? html` aria-describedby="theme-position-error" aria-invalid="true"` : ''}>
+<select class="${c.select}" id="theme-position" name="position" data-preview-position${err('theme-position') ? html` aria-describedby="theme-position-error" aria-invalid="true"` : ''}>
 ${(['right', 'left'] as const).map((p) => html`<option value="${p}"${val('theme', 'theme-position', s.theme.position) === p ? ' selected' : ''}>${m[p]}</option>`)}
 </select>
 </div>
-<div class="${c.preview}"><whatsapp-optin app="${v.app.name}" lang="${ctx.lang}"></whatsapp-optin><noscript><p>${m.previewNoJs}</p></noscript></div>`,
+<div class="${c.preview}" id="theme-preview"><p class="${c.muted}">${m.previewInert}</p><whatsapp-optin app="${v.app.name}" lang="${ctx.lang}" position="${s.theme.position}" preview floating></whatsapp-optin><noscript><p>${m.previewNoJs}</p></noscript></div>`,
 )}
 ${section(
   'origins',
@@ -190,6 +193,23 @@ ${section(
     attrs: 'spellcheck="false" autocomplete="off"',
   }),
 )}
+${
+  v.refused.length
+    ? html`<section class="${c.section}" aria-labelledby="refused-title" id="refused">
+<h2 class="${c.h2}" id="refused-title">${m.refusedTitle}</h2>
+<p class="${c.muted}">${m.refusedIntro}</p>
+<ul class="${c.refusedList}">
+${v.refused.map(
+  (
+    r,
+  ) => html`<li><form method="post" action="/settings/origins/allow">${csrfField(ctx)}<input type="hidden" name="origin" value="${r.origin}">
+<code class="${c.mono}">${r.origin}</code> <span class="${c.muted}">${fill(m.refusedSeen, { count: String(r.count), time: new Date(r.lastAt).toISOString().slice(0, 16).replace('T', ' ') })}</span>
+<button class="${c.buttonSecondary}" type="submit" aria-label="${fill(m.allowOriginFor, { origin: r.origin })}">${m.allowOrigin}</button></form></li>`,
+)}
+</ul>
+</section>`
+    : ''
+}
 ${section(
   'callback',
   m.callbackTitle,

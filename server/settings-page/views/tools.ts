@@ -86,7 +86,8 @@ ${copyBlock(ctx, 'optin-url', m.linkLabel, link, `data-base="${escapeText(base)}
 ${copyBlock(ctx, 'snippet', m.snippetLabel, snippet)}
 <h3 class="${c.h3}">${m.previewTitle}</h3>
 <div class="${c.preview}" id="widget-preview">
-<whatsapp-optin app="${app.name}"${v.campaign ? html` campaign="${v.campaign}"` : ''} lang="${ctx.lang}"></whatsapp-optin>
+<p class="${c.muted}">${m.previewInert}</p>
+<whatsapp-optin app="${app.name}"${v.campaign ? html` campaign="${v.campaign}"` : ''} lang="${ctx.lang}" position="${app.settings.theme.position}" preview floating></whatsapp-optin>
 <noscript><p>${m.previewNoJs}</p></noscript>
 </div>
 </section>
