@@ -40,3 +40,27 @@ function fromHeader(acceptLanguage: string): Locale {
   for (const r of ranked) if (isLocale(r.lang)) return r.lang;
   return 'en';
 }
+
+/**
+ * The region a browser names in Accept-Language (`es-MX` → `MX`), the most preferred first; null when
+ * no tag names one. A default for the country picker only: never a reading of anyone's number.
+ *
+ * @example
+ * regionOf('id-ID,id;q=0.9,en;q=0.8') // 'ID'
+ * regionOf('en') // null
+ */
+export function regionOf(acceptLanguage: string | undefined | null): string | null {
+  if (!acceptLanguage) return null;
+  const ranked = acceptLanguage
+    .split(',')
+    .slice(0, 20)
+    .map((part, i) => {
+      const [tag = '', ...params] = part.trim().split(';');
+      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+      const region = /^[a-z]{2,3}(?:-[a-z]{4})?-([a-z]{2})$/i.exec(tag.trim())?.[1];
+      return { region: region?.toUpperCase() ?? null, q: q === undefined ? 1 : Number(q), i };
+    })
+    .filter((x) => x.region !== null && x.q > 0 && !Number.isNaN(x.q))
+    .sort((a, b) => b.q - a.q || a.i - b.i);
+  return ranked[0]?.region ?? null;
+}

@@ -196,7 +196,10 @@ describe('CLI', () => {
     const exp = await run('users', 'export', 'Acme');
     assert.equal(exp.code, 0, exp.err);
     const lines = exp.written.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at');
+    assert.equal(
+      lines[0],
+      'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at,aliases',
+    );
     assert.equal(lines.length, 4);
     assert.match(exp.err, /export done/);
     const rot = await run('keys', 'rotate', 'Acme');

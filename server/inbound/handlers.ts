@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { matchKeyword, senderLocale } from '../../core/keywords.js';
 import type { Locale } from '../../core/locale.js';
 import { withinWindow, type Changed, type OptinEvent, type Via } from '../../core/optin-state.js';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizeInternational } from '../../core/phone.js';
+import { samePerson } from '../../core/phone-aliases.js';
 import { replyText, type ReplyTexts } from '../../core/replies.js';
 import { findRef, parseProxyText } from '../../core/wa-link.js';
 import { wordingHash } from '../../core/wording.js';
@@ -50,11 +51,16 @@ type App = LedgerApp & Pick<AppRecord, 'displayName' | 'settings'>;
 
 const shown = (text: string) => ({ sha256: wordingHash(text), text });
 
-/** Turns a provider's sender into E.164 digits; a sender we cannot read is kept as given digits. */
+/**
+ * A provider's sender as the spelling it sent: a WhatsApp ID (`5215512345678`) stays as it is, since
+ * replies go to it; the store files it under the person's canonical spelling (core/phone-aliases.ts).
+ * A sender that is not a valid number is kept as its digits, and stays addressable by them.
+ */
 export function senderPhone(raw: string): string | null {
-  const r = normalizePhone(raw.startsWith('+') ? raw : `+${raw}`);
-  if (r.ok) return r.phone;
-  return /^\d{6,15}$/.test(raw) ? raw : null;
+  const digits = raw.trim().replace(/^\+/, '');
+  if (/^\d{6,15}$/.test(digits)) return digits;
+  const r = normalizeInternational(raw);
+  return r.ok ? r.phone : null;
 }
 
 /** Records one consent change of a person whose row this transaction holds. */
@@ -81,11 +87,14 @@ function* sendWhatsApp(
 
 /**
  * A WhatsApp message carried `(ref XXXXXX)`: the sender's phone confirms that web consent. The sender
- * is the one opted in and verified, whatever number was typed; a different typed number is flagged.
+ * is the one opted in and verified, whatever number was typed. A typed number that is another
+ * spelling of the sender's (a WhatsApp ID `521…` for a typed `+52 …`) is the same person; any other
+ * typed number is flagged.
  */
 function* verifyByRef(
   app: App,
   user: UserRecord,
+  sender: string,
   consent: ConsentRecord,
   now: number,
 ): Body<{ changed: Changed; verified: string | null }> {
@@ -93,7 +102,8 @@ function* verifyByRef(
   if (yield* verificationOf(app.id, consent.id)) return { changed: null, verified: null };
   const record = evidence({
     appId: app.id,
-    phone: user.phone,
+    // The evidence names the WhatsApp ID that sent the reference, as it sent it.
+    phone: sender,
     action: 'verify',
     via: consent.via,
     at: now,
@@ -109,7 +119,7 @@ function* verifyByRef(
       ? { type: 'verify', at: now }
       : { type: 'opt_in', via: consent.via, at: now, verified: true };
   const changed = yield* change(app, user, record, null, move);
-  if (consent.phone && consent.phone !== user.phone) yield* flagTypedNumber(app.id, consent.phone, now);
+  if (consent.phone && !samePerson(consent.phone, user.phone)) yield* flagTypedNumber(app.id, consent.phone, now);
   return { changed, verified: consent.id };
 }
 
@@ -146,7 +156,7 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
 
   const ref = findRef(m.text);
   const consent = ref ? yield* consentByRef(app.id, ref) : null;
-  if (consent) return { ...none, ...(yield* verifyByRef(app, user, consent, now)) };
+  if (consent) return { ...none, ...(yield* verifyByRef(app, user, phone, consent, now)) };
 
   const locale = senderLocale(m.text, phone);
   const say = (key: keyof ReplyTexts) => replyText(locale, key, app.displayName);

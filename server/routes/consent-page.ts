@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { CAMPAIGN_PATTERN } from '../../core/app-name.js';
-import { isLocale, negotiateLocale, type Locale } from '../../core/locale.js';
+import { isLocale, negotiateLocale, regionOf, type Locale } from '../../core/locale.js';
 import { fill, MESSAGES } from '../views/messages.js';
 import { formHasNul } from '../../core/text.js';
 import { renderWording } from '../../core/wording.js';
@@ -13,6 +13,7 @@ import { acceptsGzip, clientIp, mediaType, MAX_FORM_BYTES, readText } from '../h
 import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
 import { consentPage, messagePage } from '../views/consent-page.js';
+import { knownCountry } from '../views/countries.js';
 import { pageCsp } from '../views/layout.js';
 
 /**
@@ -45,6 +46,11 @@ const FormSchema = z.object({
     .transform((v) => (v === '' ? undefined : v))
     .pipe(z.string().regex(CAMPAIGN_PATTERN).optional()),
   lang: z.string().refine(isLocale).optional(),
+  // The country picked for a number typed without its country code; an unknown one is no pick.
+  country: z
+    .string()
+    .optional()
+    .transform((v) => knownCountry(v)),
   wv: z.coerce.number().int().positive().optional().catch(undefined),
   website: z.string().optional(),
 });
@@ -89,7 +95,8 @@ export function consentPageRoutes(deps: Deps): Hono {
       campaign: string | null;
       phone: string;
       checked?: boolean;
-      errors: { consent?: string; phone?: string; continue?: string };
+      country?: { selected: string | null };
+      errors: { consent?: string; phone?: string; country?: string; continue?: string };
       wv: number | null;
     },
   ) => {
@@ -106,6 +113,7 @@ export function consentPageRoutes(deps: Deps): Hono {
         campaign: p.campaign,
         phone: p.phone,
         checked: p.checked,
+        country: p.country,
         errors: p.errors,
       }),
     );
@@ -186,7 +194,15 @@ export function consentPageRoutes(deps: Deps): Hono {
     const m = MESSAGES[lang];
     const campaign = form.c ?? null;
     const wv = form.wv ?? null;
-    const kept = { lang, via: form.via, page: form.page ?? null, campaign, phone: (form.phone ?? '').slice(0, 32), wv };
+    const kept = {
+      lang,
+      via: form.via,
+      page: form.page ?? null,
+      campaign,
+      phone: (form.phone ?? '').slice(0, 32),
+      wv,
+      country: form.country ? { selected: form.country } : undefined,
+    };
     // Refused for now: the page comes back in the person's language with what they typed and
     // ticked, saying how long to wait.
     const tooMany = (wait: number) => {
@@ -199,12 +215,22 @@ export function consentPageRoutes(deps: Deps): Hono {
     };
     if (busy) return tooMany(busy.wait);
 
-    const phone = checkPhone(app, form.phone);
-    const errors: { consent?: string; phone?: string } = {};
-    if (!phone.ok) errors.phone = phone.error === 'phone_required' ? m.errPhoneRequired : m.errPhone;
+    const phone = checkPhone(app, form.phone, form.country);
+    const errors: { consent?: string; phone?: string; country?: string } = {};
+    if (!phone.ok) {
+      if (phone.error === 'country_required') errors.country = m.errCountry;
+      else errors.phone = phone.error === 'phone_required' ? m.errPhoneRequired : m.errPhone;
+    }
     if (form.consent !== 'yes') errors.consent = fill(m.errConsent, {});
+    // A number typed without its country code is never given one silently: the person picks it (the
+    // app's defaultCountry or the browser's region preselected), and what they typed stays.
+    const country =
+      form.country || errors.country
+        ? { selected: form.country ?? app.settings.defaultCountry ?? regionOf(c.req.header('accept-language')) }
+        : undefined;
     // What was ticked stays ticked: the person corrects the number only.
-    if (!phone.ok || errors.consent) return render(c, 422, app, { ...kept, checked: form.consent === 'yes', errors });
+    if (!phone.ok || errors.consent)
+      return render(c, 422, app, { ...kept, checked: form.consent === 'yes', country, errors });
     if (!form.website) {
       const limited = await deps.consentLimits.consent(app.id, phone.phone);
       if (limited) return tooMany(limited.wait);
@@ -231,7 +257,7 @@ export function consentPageRoutes(deps: Deps): Hono {
       logFailure(e, c);
       c.header('Retry-After', String(STORE_RETRY_AFTER_S));
       const why = e.maybeCommitted ? m.errUnconfirmed : m.errUnavailable;
-      return render(c, 503, app, { ...kept, checked: true, errors: { continue: why } });
+      return render(c, 503, app, { ...kept, checked: true, country, errors: { continue: why } });
     }
     c.header('Cache-Control', 'no-store');
     return c.redirect(redirectUrl, 303);

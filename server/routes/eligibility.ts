@@ -58,7 +58,7 @@ export function eligibilityRoutes(deps: Deps) {
   api.openapi(eligibilityRoute, async (c) => {
     const app = await appFor(deps, c, c.req.valid('param').app);
     const b = c.req.valid('json');
-    const phone = phoneParam(app, b.phone);
+    const phone = await phoneParam(deps, app, b.phone);
     const u = await deps.store.read(getUser, app.id, phone);
     const out = eligibility({
       templateMessaging: app.settings.templateMessaging,

@@ -13,7 +13,12 @@ import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi
 
 export const UserView = z
   .object({
-    phone: z.string().openapi({ example: '14155550123' }),
+    phone: z.string().openapi({ example: '525512345678', description: 'E.164 digits: the canonical spelling' }),
+    aliases: z.array(z.string()).openapi({
+      example: ['5215512345678'],
+      description:
+        'Other spellings of the same number this person was seen under: a WhatsApp ID that differs from the phone number (Mexico 521…, Brazil without the ninth digit, Argentina 54… for 549…). Each finds this person.',
+    }),
     optin: z.enum(['opted_in', 'opted_out', 'none']),
     activity: z.enum(['active', 'inactive']),
     via: z.enum(VIAS as [Via, ...Via[]]).nullable(),
@@ -29,6 +34,10 @@ export const UserView = z
 const ConsentView = z
   .object({
     id: z.string(),
+    phone: z.string().openapi({
+      description:
+        'The spelling of the number this record was written with (the typed number, or the WhatsApp ID that sent the message); empty for a web consent that asked for no number',
+    }),
     action: z.enum(['opt_in', 'opt_out', 'verify', 'prompt_sent']),
     via: z.string(),
     at: z.string(),
@@ -51,9 +60,12 @@ const ConsentView = z
 
 export const P = {
   app: AppParam.shape.app,
-  phone: z
-    .string()
-    .openapi({ param: { name: 'phone', in: 'path' }, example: '14155550123', description: 'E.164, with or without +' }),
+  phone: z.string().openapi({
+    param: { name: 'phone', in: 'path' },
+    example: '14155550123',
+    description:
+      'International digits, with or without + (never read in the app’s defaultCountry). Any spelling of a person’s number finds them (a WhatsApp ID 521… for 52…), and digits stored as they are (a sender that is no valid number) find that sender.',
+  }),
 };
 
 const OptinBody = z
@@ -171,7 +183,7 @@ export function userRoutes(deps: Deps) {
     api.openapi(optRoute(action), async (c) => {
       const { app: name, phone: raw } = c.req.valid('param');
       const app = await appFor(deps, c, name);
-      const phone = phoneParam(app, raw);
+      const phone = await phoneParam(deps, app, raw);
       const body = c.req.header('content-type') ? c.req.valid('json') : {};
       const r = await recordBusinessChange(deps, app, phone, {
         action: action === 'optin' ? 'opt_in' : 'opt_out',
@@ -216,7 +228,7 @@ export function userRoutes(deps: Deps) {
   api.openapi(getRoute, async (c) => {
     const { app: name, phone: raw } = c.req.valid('param');
     const app = await appFor(deps, c, name);
-    const phone = phoneParam(app, raw);
+    const phone = await phoneParam(deps, app, raw);
     const h = await deps.store.read(userHistory, app.id, phone);
     if (!h.user && h.consents.length === 0)
       throw new ApiError(404, 'user_not_found', 'Nothing is stored about that number.');
@@ -236,7 +248,7 @@ export function userRoutes(deps: Deps) {
     return c.json(
       {
         user: userView(user, now, app.settings.unverifiedCountsAsOptin),
-        consents: h.consents.map((r) => ({ ...r, at: iso(r.at), appId: undefined, phone: undefined })),
+        consents: h.consents.map((r) => ({ ...r, at: iso(r.at), appId: undefined })),
         messages: h.messages.map((m) => ({
           id: m.id,
           direction: m.direction,
@@ -252,7 +264,7 @@ export function userRoutes(deps: Deps) {
   api.openapi(deleteRoute, async (c) => {
     const { app: name, phone: raw } = c.req.valid('param');
     const app = await appFor(deps, c, name);
-    const phone = phoneParam(app, raw);
+    const phone = await phoneParam(deps, app, raw);
     const r = await deps.store.transact(eraseUser, app.id, phone, {
       id: randomUUID(),
       actor: actorOf(c.get('caller')),

@@ -8,6 +8,7 @@ import { renderWording } from '../../core/wording.js';
 import { WidgetSettingsSchema } from '../app-settings.js';
 import type { ConsentLimitKind, ConsentRefusal } from '../consent-limits.js';
 import type { Deps } from '../deps.js';
+import { MESSAGES } from '../views/messages.js';
 import { ApiError, findApp } from '../errors.js';
 import { clientIp, mediaType, readText } from '../http.js';
 import { checkPhone, recordWebConsent, redirectFor } from '../services/consent.js';
@@ -190,14 +191,19 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
       );
     }
     const b = parsed.data;
+    const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
     const phone = checkPhone(app, b.phone);
     if (!phone.ok) {
+      // The widget shows this message: it is in the person's language.
+      const m = MESSAGES[lang];
       throw new ApiError(
         422,
         phone.error,
         phone.error === 'phone_required'
-          ? 'This app asks for a phone number.'
-          : 'Enter a valid WhatsApp number with its country code.',
+          ? `${m.errPhoneRequired}.`
+          : phone.error === 'country_required'
+            ? m.errCountryWidget
+            : `${m.errPhone}.`,
       );
     }
     const page = b.page ?? c.req.header('referer') ?? undefined;
@@ -211,7 +217,6 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     }
     const limited = await deps.consentLimits.consent(app.id, phone.phone);
     if (limited) throw tooMany(limited);
-    const lang: Locale = b.lang && isLocale(b.lang) ? b.lang : 'en';
     const out = await recordWebConsent(deps, app, phone.phone, {
       phone: phone.phone,
       via: 'widget',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isValidAppName } from '../../core/app-name.js';
 import { LOCALES, type Locale } from '../../core/locale.js';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizeInternational } from '../../core/phone.js';
 import { describeTextProblem, displayNameProblem, shownTextProblem } from '../../core/text.js';
 import { checkWording, DEFAULT_WORDING } from '../../core/wording.js';
 import { ApiError } from '../errors.js';
@@ -29,9 +29,10 @@ export interface CreateAppInput {
   wording?: Partial<Record<Locale, string>>;
 }
 
-function phoneOrThrow(phone: string | null | undefined, country: string | null): string | null {
+/** The business's own number, as the API or the CLI gives it: international digits, with or without `+`. */
+function phoneOrThrow(phone: string | null | undefined): string | null {
   if (phone === undefined || phone === null || phone === '') return null;
-  const r = normalizePhone(phone, (country ?? undefined) as never);
+  const r = normalizeInternational(phone);
   if (!r.ok)
     throw new ApiError(
       422,
@@ -111,7 +112,7 @@ export async function createApp(
     );
   const settings = parsed.data;
   if (!settings.prefill) settings.prefill = `Hi ${displayName}!`;
-  const phone = phoneOrThrow(input.phone, settings.defaultCountry);
+  const phone = phoneOrThrow(input.phone);
   checkLive(input.live ?? false, phone);
   checkWordings(input.wording);
   const wording = { ...DEFAULT_WORDING, ...input.wording } as Record<Locale, string>;
@@ -191,7 +192,7 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
     );
   let displayName: string | undefined;
   if (input.displayName !== undefined) displayName = checkDisplayName(input.displayName);
-  const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone, parsed.data.defaultCountry);
+  const phone = input.phone === undefined ? cur.phone : phoneOrThrow(input.phone);
   checkLive(input.live ?? cur.live, phone);
   checkWordings(input.wording);
   let secrets: AppSecrets | undefined;

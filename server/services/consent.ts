@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Locale } from '../../core/locale.js';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizeTyped } from '../../core/phone.js';
 import { newRef } from '../../core/ref.js';
 import { redirectTarget, type PageVars } from '../../core/wa-link.js';
 import { renderWording, wordingHash } from '../../core/wording.js';
@@ -76,7 +76,8 @@ export interface WebConsentInput {
   pageTitle?: string | null;
 }
 
-export type PhoneCheck = { ok: true; phone: string | null } | { ok: false; error: 'invalid_phone' | 'phone_required' };
+export type PhoneCheck =
+  { ok: true; phone: string | null } | { ok: false; error: 'invalid_phone' | 'phone_required' | 'country_required' };
 
 /** Where this app sends a person who consented with this reference. */
 export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: string, page?: PageVars): string {
@@ -94,14 +95,18 @@ export function redirectFor(app: AppRecord, ref: string | null, sandboxNumber: s
   );
 }
 
-/** Applies the app's phone-field rule to what was typed. */
-export function checkPhone(app: AppRecord, typed: string | null | undefined): PhoneCheck {
+/**
+ * Applies the app's phone-field rule to what a person typed. A number without its country code is
+ * read in the country the person picked, else in the app's defaultCountry; with neither it is not
+ * guessed (`country_required`: the page asks, the widget shows the server's message).
+ */
+export function checkPhone(app: AppRecord, typed: string | null | undefined, country?: string | null): PhoneCheck {
   const t = (typed ?? '').trim();
   const rule = app.settings.phoneField;
   if (rule === 'none' || (rule === 'optional' && t === '')) return { ok: true, phone: null };
   if (t === '') return { ok: false, error: 'phone_required' };
-  const r = normalizePhone(t, (app.settings.defaultCountry ?? undefined) as never);
-  return r.ok ? { ok: true, phone: r.phone } : { ok: false, error: 'invalid_phone' };
+  const r = normalizeTyped(t, country || app.settings.defaultCountry);
+  return r.ok ? { ok: true, phone: r.phone } : { ok: false, error: r.reason };
 }
 
 /** The wording a person was shown: the version they saw if it exists, else the current one. */

@@ -14,6 +14,8 @@ export const USER_CSV_COLUMNS = [
   'last_inbound_at',
   'created_at',
   'updated_at',
+  // Last, so that readers of the columns before it are undisturbed: other spellings, space-separated.
+  'aliases',
 ];
 
 /** Every user, page by page, so that an export of a million rows holds one page in memory. */
@@ -60,6 +62,7 @@ export async function* usersCsv(
         v.lastInboundAt,
         v.createdAt,
         v.updatedAt,
+        v.aliases.join(' '),
       ]);
     }
     n += page.length;

@@ -5,6 +5,8 @@ import type { UserRecord } from '../store/index.js';
 /** A user as the business sees them (the API, the export, the Settings page). */
 export interface UserJson {
   phone: string;
+  /** Other spellings of the same number this person was seen under (core/phone-aliases.ts). */
+  aliases: string[];
   optin: OptinStatus;
   activity: Activity;
   via: Via | null;
@@ -22,6 +24,7 @@ const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString()
 export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = true): UserJson {
   return {
     phone: u.phone,
+    aliases: u.aliases ?? [],
     optin: effectiveOptin(u, unverifiedCountsAsOptin),
     activity: activityAt(u.lastInboundAt, now),
     via: u.via,

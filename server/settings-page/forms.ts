@@ -1,6 +1,6 @@
 import { LOCALES, type Locale } from '../../core/locale.js';
 import { fill } from '../views/messages.js';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizeTyped } from '../../core/phone.js';
 import type { SettingsMessages } from './messages.js';
 import { checkWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
@@ -98,7 +98,7 @@ export function readSettingsForm(
       values.live = on(f, 'live') ? 'on' : '';
       let phone: string | null = null;
       if (raw) {
-        const r = normalizePhone(raw, (app.settings.defaultCountry ?? undefined) as never);
+        const r = normalizeTyped(raw, app.settings.defaultCountry);
         if (r.ok) phone = r.phone;
         else errors.phone = m.errPhone;
       }

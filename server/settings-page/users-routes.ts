@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import { fill } from '../views/messages.js';
 import { VIAS, type Via } from '../../core/optin-state.js';
-import { maskPhone, normalizePhone } from '../../core/phone.js';
+import { maskPhone } from '../../core/phone.js';
 import type { Deps } from '../deps.js';
 import { usersCsvStream } from '../services/export.js';
 import { MAX_PHONE_REF, phoneRefs, type PhoneRefs } from './session.js';
@@ -32,12 +32,14 @@ const UsersQuery = z.object({
   lang: z.string().optional(),
 });
 
-/** A person as a row's links and forms name them (see phoneRefs), checked as a phone number. */
+/**
+ * A person as a row's links and forms name them (see phoneRefs). A ref is sealed by this session, so
+ * its digits are a users row's phone as stored, valid number or not (a WhatsApp ID libphonenumber
+ * does not know is still a person to opt out or erase).
+ */
 function phoneOf(refs: PhoneRefs, ref: string | null | undefined): string | null {
   const digits = refs.phone(ref);
-  if (!digits) return null;
-  const r = normalizePhone(`+${digits}`);
-  return r.ok ? r.phone : null;
+  return digits && /^\d{1,15}$/.test(digits) ? digits : null;
 }
 
 /** The opt-ins screen, its confirmations, opt-out, erasure and export; and the funnel. */

@@ -1,3 +1,4 @@
+import { canonicalSpelling } from '../../core/phone-aliases.js';
 import { run, type Body } from './driver.js';
 
 /**
@@ -21,12 +22,15 @@ export function* claimInbound(
   );
 }
 
-/** Claims the one automated prompt of (app, phone). True only for the one caller that may send it. */
+/**
+ * Claims the one automated prompt of (app, person): any spelling of the number claims the
+ * canonical one. True only for the one caller that may send it.
+ */
 export function* claimPrompt(appId: string, phone: string, at: number): Body<boolean> {
   return (
     (yield* run('INSERT INTO prompts (app_id, phone, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
       appId,
-      phone,
+      canonicalSpelling(phone),
       at,
     ])) === 1
   );

@@ -1,9 +1,11 @@
 import { applyEvent, type Changed, type OptinEvent } from '../../core/optin-state.js';
+import { canonicalSpelling } from '../../core/phone-aliases.js';
 import { effectiveOptin, reportedChange } from '../../core/verified-optin.js';
 import type { AppSettings } from '../app-settings.js';
 import { all, dialect, get, run, type Body } from './driver.js';
 import { enqueue, type UserEventBody, type UserEventType } from './outbox.js';
 import { toConsent, toUser, type Row } from './rows.js';
+import { bySpellings } from './spellings.js';
 import type { ConsentRecord, ShownText, UserRecord } from './types.js';
 
 /**
@@ -103,8 +105,12 @@ export function* recordChange(c: Change): Body<ChangeResult> {
  * The person's row, created (status `none`) if new. On PostgreSQL the upsert also locks the row until
  * commit, so two requests about one phone are handled one after the other, never both on a stale
  * read. (SQLite runs one writer at a time anyway.)
+ *
+ * Any spelling of the number finds the person: the row is kept under the canonical spelling, and a
+ * spelling seen for the first time (a WhatsApp ID `521…` for a typed `52…`) joins its aliases.
  */
-export function* lockUser(appId: string, phone: string, now: number): Body<UserRecord> {
+export function* lockUser(appId: string, spelling: string, now: number): Body<UserRecord> {
+  const phone = canonicalSpelling(spelling);
   const r = yield* get<Row>(
     `INSERT INTO users (app_id, phone, optin, via, verified, optin_at, last_inbound_at, created_at, updated_at)
      VALUES (?, ?, 'none', NULL, 0, NULL, NULL, ?, ?)
@@ -112,7 +118,11 @@ export function* lockUser(appId: string, phone: string, now: number): Body<UserR
      RETURNING *`,
     [appId, phone, now, now],
   );
-  return toUser(r!);
+  const user = toUser(r!);
+  if (spelling === phone || user.aliases!.includes(spelling)) return user;
+  const aliases = [...user.aliases!, spelling];
+  yield* run('UPDATE users SET aliases = ? WHERE app_id = ? AND phone = ?', [aliases.join(' '), appId, phone]);
+  return { ...user, aliases };
 }
 
 /** Writes a person's state: the one writer of the users row (lockUser only creates it). */
@@ -132,10 +142,13 @@ export function* recordActivity(appId: string, phone: string, sentAt: number | n
   return next.lastInboundAt === user.lastInboundAt ? user : yield* saveUser(next, now);
 }
 
-/** A web consent typed this number, but another phone verified it: mark it, if it is still there. */
+/** A web consent typed this number, but another person's phone verified it: mark it, if it is still there. */
 export function* flagTypedNumber(appId: string, phone: string, now: number): Body<void> {
   const lock = (yield* dialect()) === 'postgres' ? ' FOR UPDATE' : '';
-  const r = yield* get<Row>(`SELECT * FROM users WHERE app_id = ? AND phone = ?${lock}`, [appId, phone]);
+  const r = yield* get<Row>(`SELECT * FROM users WHERE app_id = ? AND phone = ?${lock}`, [
+    appId,
+    canonicalSpelling(phone),
+  ]);
   if (r && Number(r.flagged) !== 1) yield* saveUser({ ...toUser(r), flagged: true }, now);
 }
 
@@ -183,11 +196,13 @@ export function* reportSandboxStart(app: LedgerApp, eventId: string, user: UserR
   return yield* enqueueUserEvent(app, eventId, 'sandbox-start', user, {}, now);
 }
 
-/** A person's own consent records, oldest first. */
+/** A person's own consent records (under any spelling of their number), oldest first. */
 export function* consentsFor(appId: string, phone: string): Body<ConsentRecord[]> {
-  return (yield* all<Row>('SELECT * FROM consents WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(
-    toConsent,
-  );
+  const s = bySpellings(phone);
+  return (yield* all<Row>(`SELECT * FROM consents WHERE app_id = ? AND ${s.sql} ORDER BY seq`, [
+    appId,
+    ...s.params,
+  ])).map(toConsent);
 }
 
 /** The web consent (`opt_in` with a reference) a message's `(ref XXXXXX)` points at. */
@@ -207,16 +222,18 @@ export function* verificationOf(appId: string, consentId: string): Body<ConsentR
 
 /** The latest prompt sent to this phone, which a YES-type reply answers. */
 export function* lastPrompt(appId: string, phone: string): Body<ConsentRecord | null> {
+  const s = bySpellings(phone);
   const r = yield* get<Row>(
-    `SELECT * FROM consents WHERE app_id = ? AND phone = ? AND action = 'prompt_sent' ORDER BY seq DESC LIMIT 1`,
-    [appId, phone],
+    `SELECT * FROM consents WHERE app_id = ? AND ${s.sql} AND action = 'prompt_sent' ORDER BY seq DESC LIMIT 1`,
+    [appId, ...s.params],
   );
   return r ? toConsent(r) : null;
 }
 
 export function* hasConsent(appId: string, phone: string): Body<boolean> {
+  const s = bySpellings(phone);
   return (
-    (yield* get<Row>('SELECT 1 AS x FROM consents WHERE app_id = ? AND phone = ? LIMIT 1', [appId, phone])) !==
+    (yield* get<Row>(`SELECT 1 AS x FROM consents WHERE app_id = ? AND ${s.sql} LIMIT 1`, [appId, ...s.params])) !==
     undefined
   );
 }

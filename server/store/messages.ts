@@ -1,5 +1,6 @@
 import { all, get, run, type Body } from './driver.js';
 import { toMessage, type Row } from './rows.js';
+import { bySpellings } from './spellings.js';
 import type { MessageRecord } from './types.js';
 
 /** The message history: what people sent in and what was sent to them, for a user's history. */
@@ -33,9 +34,11 @@ export function* messageById(id: string): Body<MessageRecord | null> {
   return r ? toMessage(r) : null;
 }
 
-/** A user's message history, oldest first. */
+/** A user's message history (under any spelling of their number), oldest first. */
 export function* messagesOf(appId: string, phone: string): Body<MessageRecord[]> {
-  return (yield* all<Row>('SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq', [appId, phone])).map(
-    toMessage,
-  );
+  const s = bySpellings(phone);
+  return (yield* all<Row>(`SELECT * FROM messages WHERE app_id = ? AND ${s.sql} ORDER BY seq`, [
+    appId,
+    ...s.params,
+  ])).map(toMessage);
 }

@@ -1,11 +1,19 @@
+import { canonicalSpelling } from '../../core/phone-aliases.js';
 import { all, get, run, type Body, type Driver } from './driver.js';
+import { toUser, type Row } from './rows.js';
 
 /**
  * Versioned migrations, applied in order on start (or by `npm run migrate`), the same for both
  * stores. `{{SERIAL}}` becomes each dialect's auto-increment key. Never edit a released migration:
  * add the next one.
  */
-export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
+export const MIGRATIONS: {
+  version: number;
+  name: string;
+  sql: string[];
+  /** Data to move after the SQL, in the same transaction. */
+  body?: (now: number) => Body<void>;
+}[] = [
   {
     version: 1,
     name: 'apps, keys, wording, consent ledger, users, funnel',
@@ -209,7 +217,73 @@ export const MIGRATIONS: { version: number; name: string; sql: string[] }[] = [
       `ALTER TABLE outbox ADD COLUMN started_at BIGINT`,
     ],
   },
+  {
+    version: 5,
+    name: 'one person, one users row: aliases of a number',
+    sql: [
+      // The other spellings of a person's number seen so far, space-separated (core/phone-aliases.ts).
+      `ALTER TABLE users ADD COLUMN aliases TEXT NOT NULL DEFAULT ''`,
+    ],
+    body: mergeAliasSpellings,
+  },
 ];
+
+/**
+ * Before migration 5 a WhatsApp ID such as `5215512345678` and the typed `525512345678` were two
+ * users rows. Each person gets one, under the canonical spelling: a row under another spelling is
+ * renamed, or merged into the canonical row when both exist (the most recent consent change wins;
+ * activity is the latest of both; a typed number flagged because its own alias verified it is not
+ * flagged any more). Records (consents, messages) keep the spelling they were written with: the
+ * store reads them by every spelling of the person's number.
+ */
+export function* mergeAliasSpellings(now: number): Body<void> {
+  // Only numbers that a rule can respell: Mexico, Argentina, Brazil (12 or 13 digits).
+  const rows = yield* all<Row>(
+    `SELECT * FROM users WHERE (phone LIKE '52%' OR phone LIKE '54%' OR phone LIKE '55%') AND length(phone) IN (12, 13)`,
+  );
+  for (const r of rows) {
+    const alias = r.phone as string;
+    const phone = canonicalSpelling(alias);
+    if (phone === alias) continue;
+    const appId = r.app_id as string;
+    const other = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+    if (!other) {
+      yield* run('UPDATE users SET phone = ?, aliases = ?, updated_at = ? WHERE app_id = ? AND phone = ?', [
+        phone,
+        alias,
+        now,
+        appId,
+        alias,
+      ]);
+      continue;
+    }
+    const a = toUser(r);
+    const b = toUser(other);
+    const newer = (a.optinAt ?? -1) > (b.optinAt ?? -1) ? a : b;
+    const older = newer === a ? b : a;
+    const verified = newer.verified || (newer.optin === 'opted_in' && older.optin === 'opted_in' && older.verified);
+    const flagged = newer.flagged && !older.verified;
+    const lastInbound = Math.max(a.lastInboundAt ?? -1, b.lastInboundAt ?? -1);
+    const aliases = [...new Set([...(b.aliases ?? []), alias, ...(a.aliases ?? [])])].filter((x) => x !== phone);
+    yield* run('DELETE FROM users WHERE app_id = ? AND phone = ?', [appId, alias]);
+    yield* run(
+      'UPDATE users SET optin = ?, via = ?, verified = ?, flagged = ?, optin_at = ?, last_inbound_at = ?, created_at = ?, aliases = ?, updated_at = ? WHERE app_id = ? AND phone = ?',
+      [
+        newer.optin,
+        newer.via,
+        verified ? 1 : 0,
+        flagged ? 1 : 0,
+        newer.optinAt,
+        lastInbound < 0 ? null : lastInbound,
+        Math.min(a.createdAt, b.createdAt),
+        aliases.join(' '),
+        now,
+        appId,
+        phone,
+      ],
+    );
+  }
+}
 
 /** Consent records are evidence: the database itself refuses to change one. */
 const APPEND_ONLY: Record<Driver['dialect'], string[]> = {
@@ -247,6 +321,7 @@ function* apply(dialect: Driver['dialect'], now: number): Body<number[]> {
     if (done.has(m.version)) continue;
     for (const sql of m.sql) yield* run(dialectSql(sql, dialect));
     if (m.version === 1) for (const sql of APPEND_ONLY[dialect]) yield* run(sql);
+    if (m.body) yield* m.body(now);
     yield* run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, now]);
     applied.push(m.version);
   }

@@ -56,6 +56,7 @@ export function toUser(r: Row): UserRecord {
     via: (r.via as UserRecord['via']) ?? null,
     verified: Number(r.verified) === 1,
     flagged: Number(r.flagged ?? 0) === 1,
+    aliases: typeof r.aliases === 'string' && r.aliases !== '' ? r.aliases.split(' ') : [],
     optinAt: num(r.optin_at),
     lastInboundAt: num(r.last_inbound_at),
     createdAt: Number(r.created_at),

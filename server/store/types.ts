@@ -49,6 +49,11 @@ export interface UserRecord extends UserState {
   phone: string;
   /** A web consent typed this number, but another number verified it. */
   flagged: boolean;
+  /**
+   * Other spellings of this person's number seen so far (a WhatsApp ID `521…` for `52…`, a Brazilian
+   * ID without the ninth digit, `54…` for `549…`: core/phone-aliases.ts). `phone` is the canonical one.
+   */
+  aliases?: string[];
   createdAt: number;
   updatedAt: number;
 }

@@ -1,15 +1,33 @@
 import { SESSION_WINDOW_MS, type OptinStatus, type Via } from '../../core/optin-state.js';
+import { canonicalSpelling } from '../../core/phone-aliases.js';
 import { WEB_VIAS } from '../../core/verified-optin.js';
 import { all, get, run, type Body, type Param } from './driver.js';
 import { addFunnel, dayOf } from './funnel.js';
 import { toConsent, toMessage, toUser, type Row } from './rows.js';
+import { bySpellings } from './spellings.js';
 import type { ConsentRecord, MessageRecord, UserRecord } from './types.js';
 
-/** People's state with an app, as the business reads it: one person, pages, history; and erasure. */
+/**
+ * People's state with an app, as the business reads it: one person, pages, history; and erasure.
+ * Any spelling of a person's number finds them (core/phone-aliases.ts): their row is kept under the
+ * canonical spelling, their records under the spelling each was written with.
+ */
 
 export function* getUser(appId: string, phone: string): Body<UserRecord | null> {
-  const r = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  const r = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, canonicalSpelling(phone)]);
   return r ? toUser(r) : null;
+}
+
+/**
+ * Whether anything is stored under exactly these digits: a number that is not a valid phone number
+ * (a sender's ID that libphonenumber does not know) is still that person's name here.
+ */
+export function* isStored(appId: string, digits: string): Body<boolean> {
+  const hit =
+    (yield* get<Row>('SELECT 1 AS x FROM users WHERE app_id = ? AND phone = ?', [appId, digits])) ??
+    (yield* get<Row>('SELECT 1 AS x FROM consents WHERE app_id = ? AND phone = ? LIMIT 1', [appId, digits])) ??
+    (yield* get<Row>('SELECT 1 AS x FROM messages WHERE app_id = ? AND phone = ? LIMIT 1', [appId, digits]));
+  return hit !== undefined;
 }
 
 export interface UserFilter {
@@ -101,35 +119,34 @@ export function* userHistory(appId: string, phone: string, limit: HistoryLimit =
   const cap = (n: number | undefined) => (n === undefined ? null : Math.max(0, Math.floor(n)));
   const lastConsents = cap(limit.lastConsents);
   const lastMessages = cap(limit.lastMessages);
-  const u = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
+  const u = yield* get<Row>('SELECT * FROM users WHERE app_id = ? AND phone = ?', [appId, canonicalSpelling(phone)]);
+  const s = bySpellings(phone);
   // Web consents given without a phone belong to this person once their message verified them.
-  const mine = `SELECT id FROM consents WHERE app_id = ? AND phone = ?
-       UNION SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL`;
+  const mine = `SELECT id FROM consents WHERE app_id = ? AND ${s.sql}
+       UNION SELECT linked_id FROM consents WHERE app_id = ? AND ${s.sql} AND linked_id IS NOT NULL`;
+  const mineParams = [appId, ...s.params, appId, ...s.params];
   const rows = yield* all<Row>(
     `SELECT c.*, t.text AS wording_text FROM consents c LEFT JOIN shown_texts t ON t.sha256 = c.wording_sha256
      WHERE c.id IN (${mine})
      ORDER BY c.seq${lastConsents === null ? '' : ' DESC LIMIT ?'}`,
-    lastConsents === null ? [appId, phone, appId, phone] : [appId, phone, appId, phone, lastConsents],
+    lastConsents === null ? mineParams : [...mineParams, lastConsents],
   );
   const msgs = yield* all<Row>(
-    `SELECT * FROM messages WHERE app_id = ? AND phone = ? ORDER BY seq${lastMessages === null ? '' : ' DESC LIMIT ?'}`,
-    lastMessages === null ? [appId, phone] : [appId, phone, lastMessages],
+    `SELECT * FROM messages WHERE app_id = ? AND ${s.sql} ORDER BY seq${lastMessages === null ? '' : ' DESC LIMIT ?'}`,
+    lastMessages === null ? [appId, ...s.params] : [appId, ...s.params, lastMessages],
   );
   if (lastConsents !== null) rows.reverse();
   if (lastMessages !== null) msgs.reverse();
   // Counted only when a limit may have left some out (and only then is it worth a query).
   const totalConsents =
     lastConsents !== null && rows.length === lastConsents
-      ? Number(
-          (yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, [appId, phone, appId, phone]))
-            ?.n ?? 0,
-        )
+      ? Number((yield* get<Row>(`SELECT COUNT(*) AS n FROM consents WHERE id IN (${mine})`, mineParams))?.n ?? 0)
       : rows.length;
   const totalMessages =
     lastMessages !== null && msgs.length === lastMessages
       ? Number(
-          (yield* get<Row>('SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]))?.n ??
-            0,
+          (yield* get<Row>(`SELECT COUNT(*) AS n FROM messages WHERE app_id = ? AND ${s.sql}`, [appId, ...s.params]))
+            ?.n ?? 0,
         )
       : msgs.length;
   return {
@@ -160,15 +177,17 @@ export function* eraseUser(
   phone: string,
   o: { id: string; actor: string | null; now: number },
 ): Body<ErasureResult> {
-  // Their own records, and the phone-less web consents their message verified. A consent that typed
-  // someone else's number stays: it is that person's evidence (flagged), not this one's.
+  // Their own records under every spelling of their number, and the phone-less web consents their
+  // message verified. A consent that typed someone else's number stays: it is that person's evidence
+  // (flagged), not this one's.
+  const s = bySpellings(phone);
   const ids = yield* all<Row>(
-    `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = ?
+    `SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND ${s.sql}
      UNION
      SELECT id, via, campaign, action, at FROM consents WHERE app_id = ? AND phone = '' AND id IN (
-       SELECT linked_id FROM consents WHERE app_id = ? AND phone = ? AND linked_id IS NOT NULL
+       SELECT linked_id FROM consents WHERE app_id = ? AND ${s.sql} AND linked_id IS NOT NULL
      )`,
-    [appId, phone, appId, appId, phone],
+    [appId, ...s.params, appId, appId, ...s.params],
   );
   // Keep the funnel whole: the records go, their counts stay, without the number.
   for (const r of ids) {
@@ -194,15 +213,13 @@ export function* eraseUser(
   }
   let consents = 0;
   for (const r of ids) consents += yield* run('DELETE FROM consents WHERE id = ?', [r.id as string]);
-  const user = yield* run('DELETE FROM users WHERE app_id = ? AND phone = ?', [appId, phone]);
-  const messages = yield* run('DELETE FROM messages WHERE app_id = ? AND phone = ?', [appId, phone]);
-  yield* run('DELETE FROM inbound WHERE app_id = ? AND phone = ?', [appId, phone]);
-  yield* run('DELETE FROM prompts WHERE app_id = ? AND phone = ?', [appId, phone]);
-  yield* run('DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND phone = ?)', [
-    appId,
-    phone,
-  ]);
-  const events = yield* run('DELETE FROM outbox WHERE app_id = ? AND phone = ?', [appId, phone]);
+  const p = [appId, ...s.params];
+  const user = yield* run(`DELETE FROM users WHERE app_id = ? AND ${s.sql}`, p);
+  const messages = yield* run(`DELETE FROM messages WHERE app_id = ? AND ${s.sql}`, p);
+  yield* run(`DELETE FROM inbound WHERE app_id = ? AND ${s.sql}`, p);
+  yield* run(`DELETE FROM prompts WHERE app_id = ? AND ${s.sql}`, p);
+  yield* run(`DELETE FROM outbox_attempts WHERE outbox_id IN (SELECT id FROM outbox WHERE app_id = ? AND ${s.sql})`, p);
+  const events = yield* run(`DELETE FROM outbox WHERE app_id = ? AND ${s.sql}`, p);
   yield* run('INSERT INTO erasures (id, app_id, at, actor, consents, messages, events) VALUES (?, ?, ?, ?, ?, ?, ?)', [
     o.id,
     appId,

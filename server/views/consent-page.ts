@@ -4,6 +4,7 @@ import { fill, MESSAGES } from './messages.js';
 import { proxyText } from '../../core/wa-link.js';
 import type { Assets } from '../assets.js';
 import type { AppRecord } from '../store/index.js';
+import { countryOptions } from './countries.js';
 import { layout, waLogo, type Html } from './layout.js';
 
 export interface ConsentView {
@@ -18,8 +19,13 @@ export interface ConsentView {
   phone: string;
   /** Whether the box was ticked, kept when the page comes back. */
   checked?: boolean;
+  /**
+   * The country picker, shown when a number came without its country code (or one was picked
+   * already): `selected` is the picked country, else the app's defaultCountry or the browser's region.
+   */
+  country?: { selected: string | null };
   /** `continue`: the consent could not be recorded at all (the summary links to the button). */
-  errors: { consent?: string; phone?: string; continue?: string };
+  errors: { consent?: string; phone?: string; country?: string; continue?: string };
 }
 
 /**
@@ -60,7 +66,7 @@ ${
 <span class="${c.hint}" id="phone-hint">${m.phoneHint}</span>
 ${v.errors.phone ? html`<span class="${c.error}" id="phone-error">${v.errors.phone}</span>` : ''}
 <input class="${c.input}" id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" maxlength="32" value="${v.phone}"${field === 'required' ? html` required aria-required="true"` : ''} aria-describedby="phone-hint${v.errors.phone ? ' phone-error' : ''}"${v.errors.phone ? html` aria-invalid="true"` : ''}>
-</div>`
+</div>${v.country ? countryField(v, c) : ''}`
 }
 <fieldset class="${c.fieldset}">
 <legend class="${c.legend}">${m.consentLegend}</legend>
@@ -96,6 +102,21 @@ function named(template: string, business: string) {
 function isolateName(text: string, business: string) {
   const i = text.indexOf(business);
   return i < 0 ? text : html`${text.slice(0, i)}<bdi>${business}</bdi>${text.slice(i + business.length)}`;
+}
+
+/** The country a number typed without its country code is read in: a plain select, no script. */
+function countryField(v: ConsentView, c: Assets['cls']): Html {
+  const m = MESSAGES[v.lang];
+  const picked = v.country?.selected ?? null;
+  const err = v.errors.country;
+  return html`<div class="${c.field}">
+<label class="${c.label}" for="country">${m.countryLabel}</label>
+${err ? html`<span class="${c.error}" id="country-error">${err}</span>` : ''}
+<select class="${c.input}" id="country" name="country" autocomplete="country"${err ? html` aria-invalid="true" aria-describedby="country-error"` : ''}>
+<option value="">${m.countryChoose}</option>
+${countryOptions(v.lang).map((o) => html`<option value="${o.code}"${o.code === picked ? html` selected` : ''}>${o.label}</option>`)}
+</select>
+</div>`;
 }
 
 /** A friendly page for people: not found, a malformed link, too many attempts. */

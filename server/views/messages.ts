@@ -16,6 +16,12 @@ export interface PageMessages {
   errConsent: string;
   errPhone: string;
   errPhoneRequired: string;
+  /** The number has no country code and the app sets no country: the page offers a country picker. */
+  errCountry: string;
+  /** The same for the widget, which has no picker. */
+  errCountryWidget: string;
+  countryLabel: string;
+  countryChoose: string;
   sandboxNote: string;
   notFoundTitle: string;
   notFoundBody: string;
@@ -54,6 +60,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     errConsent: 'Tick the box to agree to messages on WhatsApp',
     errPhone: 'Enter a valid WhatsApp number with its country code',
     errPhoneRequired: 'Enter your WhatsApp number',
+    errCountry:
+      'Your number has no country code: choose your country, or type the number starting with + and its country code',
+    errCountryWidget: 'Type your number with + and its country code, for example +62 812 3456 7890.',
+    countryLabel: 'Country of your number',
+    countryChoose: 'Choose a country',
     sandboxNote: 'Test mode: WhatsApp will open a chat with the sandbox number, prefilled with “{proxy}”.',
     notFoundTitle: 'Page not found',
     notFoundBody: 'This opt-in link is not valid. Check the link or ask the business for a new one.',
@@ -89,6 +100,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     errConsent: 'Marca la casilla para aceptar mensajes en WhatsApp',
     errPhone: 'Introduce un número de WhatsApp válido con el código de país',
     errPhoneRequired: 'Introduce tu número de WhatsApp',
+    errCountry:
+      'Tu número no tiene código de país: elige tu país, o escribe el número empezando por + y el código de país',
+    errCountryWidget: 'Escribe tu número con + y el código de país, por ejemplo +52 55 1234 5678.',
+    countryLabel: 'País de tu número',
+    countryChoose: 'Elige un país',
     sandboxNote: 'Modo de prueba: WhatsApp abrirá un chat con el número de pruebas, con el texto «{proxy}».',
     notFoundTitle: 'Página no encontrada',
     notFoundBody: 'Este enlace no es válido. Revísalo o pide uno nuevo a la empresa.',
@@ -125,6 +141,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     errConsent: 'Marque a caixa para aceitar mensagens no WhatsApp',
     errPhone: 'Digite um número de WhatsApp válido com o código do país',
     errPhoneRequired: 'Digite seu número de WhatsApp',
+    errCountry:
+      'Seu número não tem código do país: escolha seu país, ou digite o número começando com + e o código do país',
+    errCountryWidget: 'Digite seu número com + e o código do país, por exemplo +55 11 91234 5678.',
+    countryLabel: 'País do seu número',
+    countryChoose: 'Escolha um país',
     sandboxNote: 'Modo de teste: o WhatsApp abrirá uma conversa com o número de testes, com o texto “{proxy}”.',
     notFoundTitle: 'Página não encontrada',
     notFoundBody: 'Este link não é válido. Confira o link ou peça um novo à empresa.',
