@@ -305,7 +305,7 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
     phone: OptinBodySchema.shape.phone.openapi({
       pattern: PHONE_PATTERN,
       description:
-        'The person’s WhatsApp number (required unless the app’s phoneField says otherwise); without a country code it is read in the app’s defaultCountry. A number that does not exist gets 422 invalid_phone.',
+        'The person’s WhatsApp number (required unless the app’s phoneField says otherwise); without a country code it is read in the app’s defaultCountry, and with none set it gets 422 country_required (never a guessed country). A number that does not exist gets 422 invalid_phone. The error’s message is in the request’s lang, for the widget to show.',
     }),
   }).openapi('OptinRequest');
   registry.registerPath({

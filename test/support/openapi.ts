@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { normalizePhone } from '../../core/phone.js';
+import { normalizeInternational } from '../../core/phone.js';
 
 /** The parts of an OpenAPI 3.1 document the tests read. */
 export interface OpenApiDoc {
@@ -57,7 +57,7 @@ export function operations(doc: OpenApiDoc): Operation[] {
 }
 
 /** The document's own `phone` format: what the server accepts as a real number (core/phone.ts). */
-export const isRealPhone = (s: string) => normalizePhone(s).ok;
+export const isRealPhone = (s: string) => normalizeInternational(s).ok;
 
 /**
  * An ajv (JSON Schema 2020-12, as OpenAPI 3.1 uses) that knows the document's components: `compile`
