@@ -103,9 +103,36 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
     await page.close();
   });
 
+  it('Should ask for the country of a number typed without its code, with JavaScript off, and read it in the country picked', async () => {
+    const page = await phonePage(false);
+    await page.setExtraHTTPHeaders({ 'accept-language': 'id-ID,id;q=0.9,en;q=0.5' });
+    const wa = await interceptWhatsApp(page);
+    await page.goto(`${s.url}/o/Poster`);
+    await page.type('#phone', '812 3456 7890');
+    await page.click('label[for=consent]');
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    assert.match(await page.title(), /^There is a problem/);
+    assert.equal(wa.length, 0, 'not sent to WhatsApp with a guessed country');
+    assert.equal(await page.$eval('#phone', (el) => (el as HTMLInputElement).value), '812 3456 7890');
+    assert.equal(await page.$eval('#country', (el) => (el as HTMLSelectElement).value), 'ID', 'the browser region');
+    assert.match(await page.$eval('#country-error', (el) => el.textContent ?? ''), /country code/);
+    assert.ok(await page.$eval('html', (el) => el.scrollWidth <= 320), 'no sideways scrolling at 320 px');
+    const app = (await s.store.read(appByName, 'Poster'))!;
+    assert.deepEqual(await s.store.read(consentsFor, app.id, '81234567890'), [], 'never stored as Japanese');
+    // The person may pick another country; here they keep Indonesia.
+    await page.select('#country', 'ID');
+    await page.click('label[for=consent]');
+    await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+    assert.equal(wa.length, 1);
+    const [c] = await s.store.read(consentsFor, app.id, '6281234567890');
+    assert.equal(c?.action, 'opt_in');
+    await page.close();
+  });
+
   for (const [what, path] of [
     ['the consent page', '/o/Poster'],
     ['the consent page with errors', null],
+    ['the consent page asking for the country', 'country'],
     ['the not-found page', '/o/NoSuchPoster'],
   ] as const) {
     it(`Should pass axe (WCAG 2.2 AA) on ${what}, light and dark`, async () => {
@@ -113,7 +140,11 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
         const page = await phonePage(true);
         await page.setBypassCSP(true); // only to inject axe
         await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
-        if (path) await page.goto(`${s.url}${path}`);
+        if (path === 'country') {
+          await page.goto(`${s.url}/o/Poster`);
+          await page.type('#phone', '812 3456 7890');
+          await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+        } else if (path) await page.goto(`${s.url}${path}`);
         else {
           await page.goto(`${s.url}/o/Poster`);
           await page.type('#phone', '12');

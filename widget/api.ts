@@ -45,6 +45,8 @@ export interface Optin {
 export interface Failure {
   code: string;
   status: number;
+  /** The server's `error.message`, in the language the widget asked for. */
+  message?: string;
 }
 
 /**
@@ -64,7 +66,7 @@ export async function call<T>(url: string, init: RequestInit, ms: number): Promi
     status = res.status;
     const body = await res.json().catch(() => null);
     if (res.ok && body) return body as T;
-    throw { code: body?.error?.code ?? `http_${status}`, status } satisfies Failure;
+    throw { code: body?.error?.code ?? `http_${status}`, status, message: body?.error?.message } satisfies Failure;
   } catch (e) {
     // A body that stops arriving mid-way counts as a timeout too.
     throw (e as Failure).status

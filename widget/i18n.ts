@@ -19,7 +19,6 @@ export interface Strings {
   retry: string;
   needConsent: string;
   needPhone: string;
-  badPhone: string;
   failed: string;
   unavailable: string;
   scan: string;
@@ -42,7 +41,6 @@ const en: Strings = {
   retry: 'Try again',
   needConsent: 'Tick the box to agree first.',
   needPhone: 'Enter your WhatsApp number.',
-  badPhone: 'Check the number and its country code.',
   failed: 'Could not connect. Check your connection.',
   unavailable: 'Not available on this website.',
   scan: 'Scan with your phone to open WhatsApp.',
@@ -63,7 +61,6 @@ const es: Strings = {
   retry: 'Reintentar',
   needConsent: 'Marca la casilla para aceptar.',
   needPhone: 'Escribe tu número de WhatsApp.',
-  badPhone: 'Revisa el número y el código de país.',
   failed: 'No se pudo conectar. Revisa tu conexión.',
   unavailable: 'No disponible en este sitio web.',
   scan: 'Escanea con tu teléfono para abrir WhatsApp.',
@@ -84,7 +81,6 @@ const pt: Strings = {
   retry: 'Tentar novamente',
   needConsent: 'Marque a caixa para concordar.',
   needPhone: 'Digite seu número de WhatsApp.',
-  badPhone: 'Confira o número e o código do país.',
   failed: 'Não foi possível conectar. Verifique sua conexão.',
   unavailable: 'Indisponível neste site.',
   scan: 'Escaneie com o celular para abrir o WhatsApp.',

@@ -40,7 +40,7 @@ export interface QrModule {
 }
 
 type Stage = 'load' | 'form' | 'error' | 'done' | 'hosted';
-type ErrorKey = 'needConsent' | 'needPhone' | 'badPhone' | 'failed' | 'unavailable';
+type ErrorKey = 'needConsent' | 'needPhone' | 'failed' | 'unavailable';
 
 const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\/\//i.test(u);
 
@@ -141,7 +141,8 @@ export class WhatsappOptin extends LitElement {
 
   private stage: Stage = 'load';
   private info: PublicApp | null = null;
-  private invalid: { phone?: ErrorKey; consent?: ErrorKey } = {};
+  /** `phone` is a key of the strings, or the server's own words about the number, shown as they are. */
+  private invalid: { phone?: string; consent?: ErrorKey } = {};
   private busy = false;
   private qr: { size: number; d: string } | null = null;
 
@@ -297,13 +298,13 @@ export class WhatsappOptin extends LitElement {
         this.timeout,
       );
     } catch (err) {
-      const { code } = asFailure(err);
-      const field: ErrorKey | null =
-        code === 'invalid_phone' ? 'badPhone' : code === 'phone_required' ? 'needPhone' : null;
+      // The server says what is wrong with a number (its country code missing, say) in the person's language.
+      const { code, message = this.#t.failed } = asFailure(err);
+      const field = code === 'phone_required' ? this.#t.needPhone : /phone|country/.test(code) && message;
       if (code === 'origin_not_allowed') return this.#hosted();
       if (field || code === 'consent_required') {
         this.invalid = field ? { phone: field } : { consent: 'needConsent' };
-        this.#report(err, this.#t[field ?? 'needConsent']);
+        this.#report(err, field || this.#t.needConsent);
         this.#focusInvalid();
       } else this.#fail(err, () => ((this.stage = 'form'), this.#submit(new Event('submit'))));
       return;
@@ -452,7 +453,7 @@ export class WhatsappOptin extends LitElement {
               .value=${this.#phone}
               @input=${(e: Event) => ((this.#phone = (e.target as HTMLInputElement).value), (this.invalid = { ...this.invalid, phone: undefined }))}
             />
-            <div id="phone-error" role="alert">${phone ? t[phone] : ''}</div>`
+            <div id="phone-error" role="alert">${phone ? (t[phone as ErrorKey] ?? phone) : ''}</div>`
       }
       <label>
         <input

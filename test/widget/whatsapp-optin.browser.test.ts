@@ -93,7 +93,7 @@ describe('<whatsapp-optin> consent is required', () => {
     const el = await widget(live);
     await open(el);
     const phone = nextPhone();
-    typePhone(el, phone);
+    typePhone(el, `+${phone}`);
     let consented = false;
     el.addEventListener('optin-consent', () => (consented = true));
     submit(el);
@@ -129,7 +129,7 @@ describe('<whatsapp-optin> consent is required', () => {
     expect(focused(el)).to.equal(input);
   });
 
-  it('shows the server verdict on a bad number, and fires optin-error', async () => {
+  it("shows the server's own words on a bad number, and fires optin-error", async () => {
     const el = await widget(live);
     await open(el);
     typePhone(el, '12');
@@ -141,13 +141,30 @@ describe('<whatsapp-optin> consent is required', () => {
       app: live.name,
       code: 'invalid_phone',
       status: 422,
-      message: 'Check the number and its country code.',
+      message: 'Enter a valid WhatsApp number with its country code.',
     });
     await el.updateComplete;
     expect(must(el, 'input[type=tel]').getAttribute('aria-invalid')).to.equal('true');
     expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal(
-      'Check the number and its country code.',
+      'Enter a valid WhatsApp number with its country code.',
     );
+  });
+
+  it("shows the server's message, in the person's language, for a number typed without its country code", async () => {
+    const el = await widget(live, { lang: 'es' });
+    await open(el);
+    typePhone(el, '812 3456 7890');
+    tick(el);
+    const failed = oneEvent(el, 'optin-error');
+    submit(el);
+    const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+    expect(detail.code).to.equal('country_required');
+    await el.updateComplete;
+    expect(must(el, 'input[type=tel]').getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal(
+      'Escribe tu número con + y el código de país, por ejemplo +52 55 1234 5678.',
+    );
+    expect(detail.message).to.equal('Escribe tu número con + y el código de país, por ejemplo +52 55 1234 5678.');
   });
 });
 
@@ -420,7 +437,7 @@ describe('<whatsapp-optin> when the server fails', () => {
         const el = await widget(foreign, { campaign: 'spring' });
         await open(el);
         const phone = nextPhone();
-        typePhone(el, phone);
+        typePhone(el, `+${phone}`);
         tick(el);
         const failed = oneEvent(el, 'optin-error');
         submit(el);
@@ -455,7 +472,7 @@ describe('<whatsapp-optin> when the server fails', () => {
     el.navigate = (url) => void navigated.push(url);
     el.device = 'phone';
     await open(el);
-    typePhone(el, nextPhone());
+    typePhone(el, `+${nextPhone()}`);
     tick(el);
     const failed = oneEvent(el, 'optin-error');
     submit(el);
@@ -478,7 +495,7 @@ describe('<whatsapp-optin> when the server fails', () => {
     await waitUntil(() => $(el, 'form'), 'Try again did not bring the form');
     expect(focused(el), 'focus stays in the panel after Try again').to.not.equal(null);
     const phone = nextPhone();
-    typePhone(el, phone);
+    typePhone(el, `+${phone}`);
     tick(el);
     const consented = oneEvent(el, 'optin-consent');
     submit(el);
