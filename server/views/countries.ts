@@ -1,4 +1,4 @@
-import { getCountries, getCountryCallingCode, isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { callingCode, isPhoneCountry, PHONE_COUNTRIES } from '../../core/countries.js';
 import type { Locale } from '../../core/locale.js';
 
 export interface CountryOption {
@@ -18,15 +18,15 @@ export function countryOptions(lang: Locale): CountryOption[] {
   if (!list) {
     const names = new Intl.DisplayNames([lang], { type: 'region', fallback: 'code' });
     const collator = new Intl.Collator(lang);
-    list = getCountries()
-      .map((code) => ({ code, label: `${names.of(code) ?? code} (+${getCountryCallingCode(code)})` }))
-      .sort((a, b) => collator.compare(a.label, b.label));
+    list = PHONE_COUNTRIES.map((code) => ({ code, label: `${names.of(code) ?? code} (+${callingCode(code)})` })).sort(
+      (a, b) => collator.compare(a.label, b.label),
+    );
     lists.set(lang, list);
   }
   return list;
 }
 
 /** A country code the picker offers, or null. */
-export function knownCountry(code: string | null | undefined): CountryCode | null {
-  return code && /^[A-Z]{2}$/.test(code) && isSupportedCountry(code) ? (code as CountryCode) : null;
+export function knownCountry(code: string | null | undefined): string | null {
+  return code && /^[A-Z]{2}$/.test(code) && isPhoneCountry(code) ? code : null;
 }
