@@ -119,9 +119,9 @@ describe('the hosted consent page in Chromium', { skip: chromeSkip }, () => {
     assert.ok(await page.$eval('html', (el) => el.scrollWidth <= 320), 'no sideways scrolling at 320 px');
     const app = (await s.store.read(appByName, 'Poster'))!;
     assert.deepEqual(await s.store.read(consentsFor, app.id, '81234567890'), [], 'never stored as Japanese');
-    // The person may pick another country; here they keep Indonesia.
+    // The person may pick another country; here they keep Indonesia. Their tick was kept.
+    assert.equal(await page.$eval('#consent', (el) => (el as HTMLInputElement).checked), true);
     await page.select('#country', 'ID');
-    await page.click('label[for=consent]');
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     assert.equal(wa.length, 1);
     const [c] = await s.store.read(consentsFor, app.id, '6281234567890');
