@@ -421,7 +421,7 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     const phone = '14155550105';
     await s.page.goto(pageUrl({ app: apps.foreign.name }));
     await openPanel(s.page);
-    await s.page.type(deep('input[type=tel]'), phone);
+    await s.page.type(deep('input[type=tel]'), `+${phone}`);
     await s.page.click(deep('input[type=checkbox]'));
     await s.page.click(deep('[part=submit]'));
     await s.page.waitForSelector(deep('[role=alert]:not(:empty)'), { visible: true });
