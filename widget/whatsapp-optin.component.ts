@@ -284,6 +284,8 @@ export class WhatsappOptin extends LitElement {
       via: 'widget',
       lang,
       page: location.href,
+      // For a prefill that names the page ({title}); the server does not store it.
+      title: document.title,
       wordingVersion,
       phone: (need !== 'none' && phone) || undefined,
       campaign: campaign || undefined,

@@ -148,6 +148,25 @@ describe('<whatsapp-optin> consent is required', () => {
     expect(el.shadowRoot!.getElementById('phone-error')!.textContent).to.equal(
       'Enter a valid WhatsApp number with its country code.',
     );
+    // The person corrects the number only: the box they ticked stays ticked, and Continue now works.
+    expect(must<HTMLInputElement>(el, 'input[type=checkbox]').checked).to.equal(true);
+    typePhone(el, `+${nextPhone()}`);
+    const done = oneEvent(el, 'optin-consent');
+    el.navigate = () => {};
+    submit(el);
+    await done;
+  });
+
+  it('opens with focus on the first field, and tells a live app’s visitor to press Send', async () => {
+    const el = await widget(live);
+    await open(el);
+    await waitUntil(() => el.shadowRoot!.activeElement?.id === 'phone', 'the phone field did not get focus');
+    expect(must(el, 'form small:last-of-type').textContent).to.equal(
+      'WhatsApp opens with a message ready: press Send to confirm.',
+    );
+    const sand = await widget(sandbox);
+    await open(sand);
+    expect(sand.shadowRoot!.textContent).not.to.contain('press Send');
   });
 
   it("shows the server's message, in the person's language, for a number typed without its country code", async () => {

@@ -117,6 +117,11 @@ describe('<whatsapp-optin> styles', () => {
       Math.round(must(rtl, '[part=button]').getBoundingClientRect().left),
       'inline end is the left in RTL',
     ).to.equal(20);
+    // The panel speaks en, es or pt: left to right on an RTL page, so "(optional)" keeps its brackets.
+    await rtl.show();
+    expect(style(must(rtl, 'dialog')).direction).to.equal('ltr');
+    expect(style(must(rtl, '[part=button]')).direction).to.equal('rtl');
+    rtl.hide();
   });
 
   it('survives hostile page CSS: * { all: unset } and button { display: none }', async () => {

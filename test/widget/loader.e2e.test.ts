@@ -1,0 +1,344 @@
+/**
+ * The loader (`widget.js`) as marketers configure it: the app's widget settings and the script
+ * tag's `data-` attributes, on host pages from another loopback origin, in Chromium, against the
+ * real server and the BUILT files. Covers when the panel loads, the greeting bubble, triggers and
+ * wa.me links, device and path rules, label and offsets, analytics, the prefill's page variables,
+ * and axe at 320 and 1280 px. Needs `npm run build` first (`npm test` does it).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KnownDevices, type Browser, type Page } from 'puppeteer-core';
+import { chromeSkip, launchChrome } from '../support/chrome.js';
+import { axe, WIDTHS } from '../support/settings-browser.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { consentsFor } from '../../server/store/ledger.js';
+
+const built = join(import.meta.dirname, '../../dist/widget/widget.js');
+
+let server: TestServer;
+let host: Server;
+let hostOrigin: string;
+let browser: Browser;
+let plain: { id: string; name: string };
+let greeter: { id: string; name: string };
+let phones: { id: string; name: string };
+/** While set, the host page's image does not answer: the page's load event waits. */
+let holdLoad: (() => void) | null = null;
+let holding: Promise<void> | null = null;
+
+interface HostPage {
+  app: string;
+  data?: Record<string, string>;
+  body?: string;
+  /** An image that answers only when released: the page's load event waits for it. */
+  slowImage?: boolean;
+  head?: string;
+}
+
+function pageUrl(p: HostPage, path = '/'): string {
+  return `${hostOrigin}${path}?${encodeURIComponent(JSON.stringify(p))}`;
+}
+
+function hostHtml(p: HostPage): string {
+  const data = Object.entries(p.data ?? {})
+    .map(([k, v]) => ` data-${k}="${v}"`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Red shoes | Acme</title>${p.head ?? ''}</head>
+<body><main><h1>Red shoes</h1><p>Great shoes.</p>${p.body ?? ''}
+${p.slowImage ? '<img src="/slow.png" alt="">' : ''}
+<div style="height:3000px"></div></main>
+<script src="${server.url}/widget.js" data-app="${p.app}"${data} async></script></body></html>`;
+}
+
+interface Session {
+  page: Page;
+  whatsapp: string[];
+  panelRequests: string[];
+  errors: string[];
+}
+
+async function open(p: HostPage, o: { path?: string; device?: 'phone'; width?: keyof typeof WIDTHS } = {}) {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  if (o.device === 'phone') await page.emulate(KnownDevices['iPhone 13']);
+  else await page.setViewport(WIDTHS[o.width ?? 'desktop']);
+  await page.setBypassCSP(true);
+  const s: Session = { page, whatsapp: [], panelRequests: [], errors: [] };
+  await page.setRequestInterception(true);
+  page.on('request', (req) => {
+    const url = req.url();
+    if (url.startsWith('https://wa.me/')) {
+      if (!url.endsWith('/favicon.ico')) s.whatsapp.push(url);
+      void req.respond({ status: 200, contentType: 'text/html', body: '<title>WhatsApp</title>' });
+      return;
+    }
+    if (url.includes('/widget-panel.')) s.panelRequests.push(url);
+    if (/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) void req.continue();
+    else void req.abort();
+  });
+  page.on('pageerror', (e) => s.errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') s.errors.push(m.text());
+  });
+  await page.goto(pageUrl(p, o.path), { waitUntil: p.slowImage ? 'domcontentloaded' : 'load' });
+  return s;
+}
+
+const deep = (sel: string) => `whatsapp-optin >>> ${sel}`;
+const bubble = (sel: string) => `whatsapp-optin-bubble >>> ${sel}`;
+
+/** Clicks the floating button once the panel has taken over from the loader's (at idle). */
+async function clickButton(page: Page): Promise<void> {
+  await page.evaluate(() => customElements.whenDefined('whatsapp-optin'));
+  await page.click(deep('[part=button]'));
+}
+
+const dialogOpen = (page: Page) =>
+  page.waitForFunction(() => !!document.querySelector('whatsapp-optin')?.shadowRoot?.querySelector('dialog[open]'));
+
+before(async () => {
+  if (chromeSkip) return;
+  assert.ok(existsSync(built), `${built} is missing: run "npm run build" first`);
+  server = await startTestServer();
+  host = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/slow.png') {
+      const gif = Buffer.from('R0lGODlhAQABAAAAACw=', 'base64');
+      void (holding ?? Promise.resolve()).then(() => res.writeHead(200, { 'content-type': 'image/gif' }).end(gif));
+      return;
+    }
+    const p = JSON.parse(decodeURIComponent(url.search.slice(1) || '%7B%7D')) as HostPage;
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostHtml(p));
+  });
+  await new Promise<void>((r) => host.listen(0, '127.0.0.1', r));
+  hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  const allowedOrigins = [hostOrigin];
+  const make = async (displayName: string, settings: object) => {
+    const a = await server.makeApp({ displayName, phone: '14155550123', live: true, settings });
+    return { id: a.app.id, name: a.name };
+  };
+  plain = await make('Plain Shoes', { allowedOrigins, prefill: 'Hi! About {title}' });
+  greeter = await make('Greeting Shoes', {
+    allowedOrigins,
+    widget: {
+      greeting: { text: { en: 'Questions about sizes? Ask us!' }, delaySeconds: 1 },
+      buttonLabel: { en: 'Chat with us' },
+      offset: { x: 24, y: 96 },
+    },
+  });
+  phones = await make('Phone Shoes', { allowedOrigins, widget: { devices: 'phones', hidePaths: ['/checkout*'] } });
+  browser = await launchChrome();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => (host ? host.close(() => r()) : r()));
+  await server?.close();
+});
+
+describe('widget.js, the loader', { skip: chromeSkip }, () => {
+  it('draws the button at once, and loads the panel only after the page’s load event, at idle', async () => {
+    holding = new Promise<void>((r) => (holdLoad = r));
+    const s = await open({ app: plain.name, slowImage: true });
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    // The button is the loader's own, without Lit; nothing more came while the page is loading.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await s.page.evaluate(() => document.readyState), 'interactive');
+    assert.deepEqual(s.panelRequests, [], 'no panel before the load event');
+    assert.equal(await s.page.evaluate(() => customElements.get('whatsapp-optin')), undefined);
+    holdLoad!();
+    holding = null;
+    await s.page.waitForFunction(() => !!customElements.get('whatsapp-optin'));
+    assert.deepEqual(
+      s.panelRequests.map((u) => new URL(u).pathname),
+      ['/widget-panel.en.js'],
+    );
+    await s.page.click(deep('[part=button]'));
+    await dialogOpen(s.page);
+    assert.deepEqual(s.errors, []);
+    await s.page.close();
+  });
+
+  it('a click before the panel is there loads it at once and opens it', async () => {
+    holding = new Promise<void>((r) => (holdLoad = r));
+    const s = await open({ app: plain.name, slowImage: true });
+    await s.page.click(deep('[part=button]'));
+    await dialogOpen(s.page);
+    // The first field has focus, not the close button.
+    assert.equal(
+      await s.page.evaluate(() => document.querySelector('whatsapp-optin')!.shadowRoot!.activeElement?.id),
+      'phone',
+    );
+    holdLoad!();
+    holding = null;
+    await s.page.close();
+  });
+
+  it('the prefill names the page: {title} becomes the host page’s title', async () => {
+    const s = await open({ app: plain.name }, { device: 'phone' });
+    await clickButton(s.page);
+    await dialogOpen(s.page);
+    assert.match(await s.page.$eval(deep('form small'), (e) => e.textContent ?? ''), /press Send/);
+    await s.page.type(deep('input[type=tel]'), '+14155550161');
+    await s.page.click(deep('input[type=checkbox]'));
+    await s.page.click(deep('[part=submit]'));
+    for (let i = 0; i < 100 && !s.whatsapp.length; i++) await new Promise((r) => setTimeout(r, 50));
+    const text = new URL(s.whatsapp[0]!).searchParams.get('text')!;
+    assert.match(text, /^Hi! About Red shoes \| Acme \(ref [A-Z2-9]{6}\)$/);
+    const [c] = await server.store.read(consentsFor, plain.id, '14155550161');
+    assert.equal(c?.page, pageUrl({ app: plain.name }));
+    await s.page.close();
+  });
+
+  it('greets after the delay with the app’s text, beside a labelled, offset button; the bubble opens the panel, once per visitor', async () => {
+    const s = await open({ app: greeter.name });
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    assert.equal(await s.page.$(bubble('[part=bubble]')), null, 'not before the delay');
+    const say = await s.page.waitForSelector(bubble('[part=greeting]'), { visible: true, timeout: 3000 });
+    assert.equal(await say!.evaluate((e) => e.textContent), 'Questions about sizes? Ask us!');
+    const box = await s.page.$eval(deep('[part=button]'), (b) => {
+      const r = b.getBoundingClientRect();
+      return { right: innerWidth - r.right, bottom: innerHeight - r.bottom, text: b.textContent?.trim() };
+    });
+    assert.deepEqual(box, { right: 24, bottom: 96, text: 'Chat with us' });
+    await axe(s.page, 'the bubble at 1280 px');
+    await say!.click();
+    await dialogOpen(s.page);
+    assert.equal(await s.page.$('whatsapp-optin-bubble'), null, 'opening the panel closes the bubble');
+    // The same visitor comes back: no bubble again.
+    await s.page.reload();
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await s.page.$('whatsapp-optin-bubble'), null);
+    assert.deepEqual(s.errors, []);
+    await s.page.close();
+  });
+
+  it('greets on scroll, closes with ×, and data- attributes override the app', async () => {
+    const s = await open(
+      {
+        app: plain.name,
+        data: { greeting: 'Need help?', 'greeting-scroll': '40', 'greeting-once': 'false', label: 'Ask us' },
+      },
+      { width: 'phone' },
+    );
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await s.page.$('whatsapp-optin-bubble'), null, 'not before scrolling');
+    await s.page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight * 0.5));
+    await s.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    assert.equal(await s.page.$eval(deep('[part=button]'), (b) => b.textContent?.trim()), 'Ask us');
+    await axe(s.page, 'the bubble at 320 px');
+    await s.page.click(bubble('[part=close]'));
+    assert.equal(await s.page.$('whatsapp-optin-bubble'), null);
+    assert.deepEqual(s.errors, []);
+    await s.page.close();
+  });
+
+  it('triggers: .optin-open, [data-optin-open] and links to the business’s wa.me number open the consent panel first', async () => {
+    const body = `<p><button class="optin-open">Get updates</button>
+      <a href="#" data-optin-open>Subscribe</a>
+      <a id="ours" href="https://wa.me/14155550123?text=Hi">Chat with us</a>
+      <a id="api" href="https://api.whatsapp.com/send?phone=%2B1%20415%20555%200123">Chat (api)</a>
+      <a id="other" href="https://wa.me/14155550999">Someone else</a></p>`;
+    const s = await open({ app: plain.name, body });
+    for (const sel of ['.optin-open', '[data-optin-open]', '#ours', '#api']) {
+      await s.page.click(sel);
+      await dialogOpen(s.page);
+      assert.deepEqual(s.whatsapp, [], `${sel} did not go to WhatsApp without consent`);
+      await s.page.keyboard.press('Escape');
+      await s.page.waitForFunction(
+        () => !document.querySelector('whatsapp-optin')?.shadowRoot?.querySelector('dialog[open]'),
+      );
+      if (sel !== '#ours' && sel !== '#api')
+        assert.equal(
+          await s.page.evaluate(() => document.activeElement?.matches('.optin-open,[data-optin-open]')),
+          true,
+        );
+    }
+    // Another number's link is left alone.
+    await Promise.all([s.page.waitForNavigation(), s.page.click('#other')]);
+    assert.deepEqual(s.whatsapp, ['https://wa.me/14155550999']);
+    await s.page.close();
+    // Switched off by data- attributes: the page's own links work as before.
+    const off = await open({ app: plain.name, body, data: { triggers: 'false', 'wa-links': 'false' } });
+    await off.page.click('.optin-open');
+    await Promise.all([off.page.waitForNavigation(), off.page.click('#ours')]);
+    assert.deepEqual(off.whatsapp, ['https://wa.me/14155550123?text=Hi']);
+    await off.page.close();
+  });
+
+  it('shows on phones only when the app says so, and hides on its paths; triggers still open the panel', async () => {
+    const desk = await open({ app: phones.name, body: '<button class="optin-open">Updates</button>' });
+    await desk.page.waitForNetworkIdle();
+    assert.equal(await desk.page.$('whatsapp-optin[floating]'), null, 'no floating button on a desktop');
+    await desk.page.click('.optin-open');
+    await dialogOpen(desk.page);
+    assert.equal(await desk.page.$(deep('[part=button]')), null, 'the panel’s element has no button of its own');
+    await desk.page.close();
+
+    const phone = await open({ app: phones.name }, { device: 'phone' });
+    await phone.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await phone.page.close();
+
+    const checkout = await open({ app: phones.name }, { device: 'phone', path: '/checkout/pay' });
+    await checkout.page.waitForNetworkIdle();
+    assert.equal(await checkout.page.$('whatsapp-optin'), null, 'hidden on /checkout*');
+    await checkout.page.close();
+
+    // data-devices and data-hide-paths override the app.
+    const both = await open({ app: phones.name, data: { devices: 'desktops', 'hide-paths': '/cart,/account/*' } });
+    await both.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await both.page.close();
+    const cart = await open({ app: plain.name, data: { 'hide-paths': '/cart,/account/*' } }, { path: '/account/me' });
+    await cart.page.waitForNetworkIdle();
+    assert.equal(await cart.page.$('whatsapp-optin'), null);
+    await cart.page.close();
+  });
+
+  it('analytics: nothing by default; GA4, GTM and the Meta Pixel when switched on', async () => {
+    const head = `<script>window.dataLayer=[];window.fbqCalls=[];window.fbq=function(){fbqCalls.push([].slice.call(arguments))};</script>`;
+    let flows = 0;
+    const flow = async (data: Record<string, string>) => {
+      // A desktop: the page stays (a QR code) rather than going to WhatsApp.
+      const s = await open({ app: plain.name, head, data });
+      await clickButton(s.page);
+      await dialogOpen(s.page);
+      await s.page.type(deep('input[type=tel]'), `+1415555015${flows++}`);
+      await s.page.click(deep('input[type=checkbox]'));
+      await s.page.click(deep('[part=submit]'));
+      await s.page.waitForFunction(
+        () => !!document.querySelector('whatsapp-optin')?.shadowRoot?.querySelector('#scan'),
+      );
+      return s;
+    };
+    // The page's CSP is bypassed in these sessions, so the inline head script runs.
+    const off = await flow({});
+    const seen = await off.page.evaluate(() => ({
+      dl: (window as unknown as { dataLayer: unknown[] }).dataLayer.length,
+      fb: (window as unknown as { fbqCalls: unknown[] }).fbqCalls.length,
+    }));
+    assert.deepEqual(seen, { dl: 0, fb: 0 });
+    await off.page.close();
+    const on = await flow({ gtm: '', 'meta-pixel': 'true', ga4: '' });
+    await on.page.waitForFunction(() => (window as unknown as { dataLayer: unknown[] }).dataLayer.length >= 6);
+    const got = await on.page.evaluate(() => ({
+      dl: (window as unknown as { dataLayer: { event: string }[] }).dataLayer.map((e) => e.event),
+      fb: (window as unknown as { fbqCalls: string[][] }).fbqCalls.map((c) => `${c[0]}:${c[1]}`),
+    }));
+    assert.deepEqual(got.dl.sort(), [
+      'generate_lead',
+      'optin_consent',
+      'optin_open',
+      'optin_open',
+      'optin_redirect',
+      'optin_redirect',
+    ]);
+    assert.deepEqual(got.fb, ['trackCustom:OptinOpen', 'track:Lead', 'trackCustom:OptinRedirect']);
+    await on.page.close();
+  });
+});
