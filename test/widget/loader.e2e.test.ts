@@ -169,9 +169,8 @@ describe('widget.js, the loader', { skip: chromeSkip }, () => {
     await s.page.click(deep('[part=button]'));
     await dialogOpen(s.page);
     // The first field has focus, not the close button.
-    assert.equal(
-      await s.page.evaluate(() => document.querySelector('whatsapp-optin')!.shadowRoot!.activeElement?.id),
-      'phone',
+    await s.page.waitForFunction(
+      () => document.querySelector('whatsapp-optin')!.shadowRoot!.activeElement?.id === 'phone',
     );
     holdLoad!();
     holding = null;
