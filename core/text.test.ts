@@ -49,6 +49,9 @@ describe('text rules', () => {
     });
     assert.deepEqual(findBadText(JSON.parse('{"a\\u0000":1}')), { path: 'body', problem: 'nul' });
     assert.deepEqual(findBadText('\ud800'), { path: 'body', problem: 'lone_surrogate' });
+    // Deep nesting is walked without recursion (5,000 levels overflowed the stack).
+    const deep = JSON.parse('['.repeat(5000) + '"\\u0000"' + ']'.repeat(5000)) as unknown;
+    assert.equal(findBadText(deep)?.problem, 'nul');
   });
 
   it('Should see NUL in a form body, raw or escaped', () => {

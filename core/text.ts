@@ -66,24 +66,27 @@ export function describeTextProblem(p: TextProblem): string {
  * findBadText(JSON.parse('{"page":"a\\u0000b"}')) // { path: 'page', problem: 'nul' }
  */
 export function findBadText(value: unknown, path = ''): { path: string; problem: TextProblem } | null {
-  if (typeof value === 'string') {
-    const problem = textProblem(value);
-    return problem ? { path: path || 'body', problem } : null;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const bad = findBadText(value[i], `${path}[${i}]`);
-      if (bad) return bad;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      const at = path ? `${path}.${k}` : k;
-      const keyProblem = textProblem(k);
-      if (keyProblem) return { path: path || 'body', problem: keyProblem };
-      const bad = findBadText(v, at);
-      if (bad) return bad;
+  // A loop, not recursion: JSON nests as deep as a sender likes (`[[[[…]]]]` 5,000 deep overflowed the
+  // stack, a 500 found by the OpenAPI property fuzz). Children go on the stack in reverse, so the first
+  // bad string in document order is found.
+  const todo: [unknown, string][] = [[value, path]];
+  while (todo.length > 0) {
+    const [v, at] = todo.pop()!;
+    if (typeof v === 'string') {
+      const problem = textProblem(v);
+      if (problem) return { path: at || 'body', problem };
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) todo.push([v[i], `${at}[${i}]`]);
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v);
+      for (const [k] of entries) {
+        const keyProblem = textProblem(k);
+        if (keyProblem) return { path: at || 'body', problem: keyProblem };
+      }
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, x] = entries[i]!;
+        todo.push([x, at ? `${at}.${k}` : k]);
+      }
     }
   }
   return null;

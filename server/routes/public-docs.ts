@@ -4,7 +4,7 @@ import { LOCALES } from '../../core/locale.js';
 import { VIAS } from '../../core/optin-state.js';
 import { PHONE_PATTERN } from '../app-settings.js';
 import { GUPSHUP_EVENT_TYPES } from '../delivery/user-events.js';
-import { AppParam, errorResponses, json, RETRY_AFTER } from './openapi.js';
+import { AppParam, errorResponses, ErrorSchema, json, RETRY_AFTER } from './openapi.js';
 
 type Registry = OpenAPIHono['openAPIRegistry'];
 
@@ -83,6 +83,9 @@ const HookResult = z
 
 const hookErrors = (...s: (400 | 403 | 404 | 413 | 415 | 503)[]) => errorResponses(...s);
 
+/** Every route: a URL with a malformed percent-escape or an escaped NUL (server/middleware/request-guard.ts). */
+const MALFORMED_URL_PAGE = html('A page: the URL has a malformed or NUL percent-escape');
+
 /** The hosted consent page, QR codes, provider hooks and files: documented next to the JSON API. */
 export function documentPublicRoutes(registry: Registry): void {
   registry.registerPath({
@@ -155,7 +158,11 @@ export function documentPublicRoutes(registry: Registry): void {
           content: { [format === 'svg' ? 'image/svg+xml' : 'image/png']: { schema: z.string() } },
         },
         304: { description: 'Not modified (If-None-Match)' },
-        ...errorResponses(400, 404, 429, 503),
+        ...errorResponses(404, 429, 503),
+        400: {
+          description: 'A bad campaign or size (JSON), or a malformed percent-escape in the URL (a page)',
+          content: { 'application/json': { schema: ErrorSchema }, 'text/html': { schema: z.string() } },
+        },
       },
     });
   qr('svg');
@@ -197,7 +204,7 @@ export function documentPublicRoutes(registry: Registry): void {
     },
     responses: {
       200: { description: 'The challenge, echoed', content: { 'text/plain': { schema: z.string() } } },
-      ...hookErrors(403, 404, 503),
+      ...hookErrors(400, 403, 404, 503),
     },
   });
   const whatsappBody = {
@@ -261,13 +268,22 @@ export function documentPublicRoutes(registry: Registry): void {
       tags: ['Files'],
       summary,
       security: PUBLIC,
+      ...(path.includes('{lang}')
+        ? {
+            request: {
+              params: z.object({ lang: Lang.openapi({ param: { name: 'lang', in: 'path' } }) }),
+            },
+          }
+        : {}),
       responses: {
         200: { description: 'The script', content: { 'text/javascript': { schema: z.string() } } },
         304: { description: 'Not modified (If-None-Match)' },
+        400: MALFORMED_URL_PAGE,
         ...errorResponses(404),
       },
     });
-  file('/widget.js', 'getWidgetScript', 'The widget, one file (readable from any origin)');
+  file('/widget.js', 'getWidgetScript', 'The widget’s loader: the floating button (readable from any origin)');
+  file('/widget-panel.{lang}.js', 'getWidgetPanel', 'The widget’s consent panel in one language, loaded on demand');
   file('/widget-qr.js', 'getWidgetQrScript', 'The widget’s QR code module, loaded on desktop');
   registry.registerPath({
     method: 'get',
@@ -278,6 +294,7 @@ export function documentPublicRoutes(registry: Registry): void {
     security: PUBLIC,
     responses: {
       200: json(z.object({ ok: z.literal(true), store: z.enum(['sqlite', 'postgres']) }), 'Healthy'),
+      400: MALFORMED_URL_PAGE,
       ...errorResponses(503),
     },
   });
@@ -288,7 +305,10 @@ export function documentPublicRoutes(registry: Registry): void {
     tags: ['Files'],
     summary: 'This document',
     security: PUBLIC,
-    responses: { 200: json(z.record(z.string(), z.unknown()), 'The OpenAPI 3.1 document') },
+    responses: {
+      200: json(z.record(z.string(), z.unknown()), 'The OpenAPI 3.1 document'),
+      ...errorResponses(400),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -302,6 +322,7 @@ export function documentPublicRoutes(registry: Registry): void {
         z.object({ name: z.string(), docs: z.string(), openapi: z.string(), consentPage: z.string() }),
         'Links',
       ),
+      400: MALFORMED_URL_PAGE,
     },
   });
 }

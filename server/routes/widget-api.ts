@@ -319,7 +319,7 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
     responses: {
       200: json(PublicApp, 'The app’s public view'),
       304: { description: 'Not modified (If-None-Match)' },
-      ...errorResponses(404, 503),
+      ...errorResponses(400, 404, 503),
     },
   });
   registry.registerPath({
@@ -333,7 +333,7 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
     responses: {
       204: { description: 'Allowed: Access-Control-Allow-Methods POST' },
       403: { description: 'This origin may not post opt-ins for the app' },
-      ...errorResponses(404, 503),
+      ...errorResponses(400, 404, 503),
     },
   });
   registry.registerPath({
