@@ -321,7 +321,8 @@ export function defaultSettings(): AppSettings {
 }
 
 /**
- * Credentials an app holds in the clear because it must sign or verify with them. Set through the
+ * Credentials an app must be able to read (not hash) because it signs or verifies with them; stored
+ * encrypted under the operator's key (store/secret-box.ts). Set through the
  * API, never shown again: responses only say which are set.
  */
 export const AppSecretsSchema = z.object({

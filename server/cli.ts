@@ -11,7 +11,8 @@ import { isValidCampaign } from '../core/app-name.js';
 import { VIAS } from '../core/optin-state.js';
 import { newApiKey } from './keys.js';
 import { qrTarget } from '../core/links.js';
-import { appByName, listApps } from './store/apps.js';
+import { appByName, listApps, resealSecrets } from './store/apps.js';
+import { newKey, SecretsKeyMissing } from './store/secret-box.js';
 import { rotateKey } from './store/keys.js';
 import { usersCsv } from './services/export.js';
 import { userView } from './services/user-view.js';
@@ -34,6 +35,7 @@ Usage:
   optin-kit users list <app> [--optin S] [--activity A] [--via V] [--limit N] [--cursor C]
   optin-kit users export <app> > optins.csv
   optin-kit keys rotate <app>
+  optin-kit secrets new-key | rotate      a key for SECRETS_KEY; encrypt stored secrets again under it
   optin-kit events list <app> [--state S] [--limit N]
   optin-kit events retry <app> <event-id>
   optin-kit events recover <app> --since <ISO time | 30m | 6h | 2d>
@@ -58,7 +60,7 @@ function show(app: AppRecord, config: Config, out: (s: string) => void): void {
 }
 
 async function withStore<T>(config: Config, fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, config.secrets);
   try {
     await store.migrate();
     return await fn(store);
@@ -350,8 +352,31 @@ export async function runCli(
         return 0;
       });
     }
+    if (cmd === 'secrets') {
+      const { values } = parseArgs({ args: rest, options: { help: { type: 'boolean' } } });
+      if (values.help || (sub !== 'new-key' && sub !== 'rotate')) {
+        out('optin-kit secrets new-key   print a new random key for SECRETS_KEY (base64, 32 bytes)');
+        out('optin-kit secrets rotate    encrypt every app’s stored secrets again under SECRETS_KEY; keys in');
+        out('                            SECRETS_OLD_KEYS (comma-separated) open what they sealed until then');
+        return values.help ? 0 : 2;
+      }
+      if (sub === 'new-key') return (out(newKey()), 0);
+      const config = configOrExit(env);
+      return await withStore(config, async (s) => {
+        const kr = s.keyring();
+        const r = await s.transact(resealSecrets, { all: true });
+        out(
+          `encrypted the secrets of ${r.sealed} app(s) again under key ${kr.currentId}; ${r.unchanged} already were. Older keys may now be removed from SECRETS_OLD_KEYS.`,
+        );
+        return 0;
+      });
+    }
     throw new CliError(`unknown command "${cmd}"; try optin-kit --help`);
   } catch (e) {
+    if (e instanceof SecretsKeyMissing) {
+      err(`optin-kit: ${e.message}`);
+      return 1;
+    }
     if (e instanceof CliError || e instanceof ApiError) {
       err(`optin-kit: ${e.message}`);
       return e instanceof ApiError ? 1 : 2;

@@ -1,5 +1,16 @@
 import { z } from 'zod';
 import { DEFAULT_SANDBOX_NUMBER } from '../core/wa-link.js';
+import { parseKey } from './store/secret-box.js';
+
+/** A secrets key: 64 hex digits or the base64 of 32 bytes (secret-box.ts). */
+const secretsKey = z.string().refine((v) => {
+  try {
+    parseKey(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be 32 bytes as 64 hex digits or base64 (optin-kit secrets new-key makes one)');
 
 const flag = (def: boolean) =>
   z
@@ -51,6 +62,19 @@ export const ConfigSchema = z
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    SECRETS_KEY: secretsKey.optional(),
+    SECRETS_OLD_KEYS: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((k) => k.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(secretsKey))
+      .optional(),
+    SECRETS_KEY_FILE: z.string().min(1).optional(),
+    DEMO_KEY_FILE: z.string().min(1).optional(),
   })
   .refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
     path: ['HTTP_HEADERS_TIMEOUT_MS'],
@@ -96,6 +120,10 @@ export const ConfigSchema = z
      * crashed worker's items wait this long). Default: one lane's share of a round at the time-out.
      */
     outboxClaimMs: e.OUTBOX_CLAIM_MS ?? null,
+    /** Where the key that seals stored secrets comes from (server/store/secrets-key.ts). */
+    secrets: { key: e.SECRETS_KEY ?? null, oldKeys: e.SECRETS_OLD_KEYS ?? [], keyFile: e.SECRETS_KEY_FILE ?? null },
+    /** A file to write a newly made demo API key to, when standard output is not a terminal. */
+    demoKeyFile: e.DEMO_KEY_FILE ?? null,
     /** The HTTP server's limits against slow and many clients (server/listen.ts). */
     http: {
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

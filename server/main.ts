@@ -6,7 +6,8 @@ import { FunnelCounter } from './funnel-counter.js';
 import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
-import { listApps } from './store/apps.js';
+import { listApps, resealSecrets } from './store/apps.js';
+import { writeFileSync } from 'node:fs';
 import { listen } from './listen.js';
 import { log as logLine } from './log.js';
 import { openStore } from './store/index.js';
@@ -19,8 +20,9 @@ import { lockSqliteFile, SqliteDriver } from './store/sqlite-driver.js';
 export async function startServer(
   config: Config,
   log: (s: string) => void = console.log,
+  o: { terminal?: boolean } = {},
 ): Promise<{ url: string; close: () => Promise<void> }> {
-  const store = openStore(config.databaseUrl);
+  const store = openStore(config.databaseUrl, config.secrets);
   // One server per SQLite file: a second one is refused with the first one's name (PostgreSQL takes many).
   let unlock = () => {};
   try {
@@ -31,6 +33,17 @@ export async function startServer(
   }
   const applied = await store.migrate();
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
+  // Secrets at rest: the key is loaded (or its file made) now, every stored secret must open with it,
+  // and any still in the clear (from before they were encrypted) is sealed.
+  try {
+    store.keyring();
+    const { sealed } = await store.transact(resealSecrets, { all: false });
+    if (sealed) log(`optin-kit: encrypted the stored secrets of ${sealed} app(s)`);
+  } catch (e) {
+    await store.close();
+    unlock();
+    throw e;
+  }
   const funnel = new FunnelCounter();
   const { app, deps } = createApp({ store, config, assets: await loadAssets(), funnel });
   const worker = new OutboxWorker(
@@ -63,8 +76,18 @@ export async function startServer(
     for (const [k, v] of Object.entries(urlsFor(config.publicUrl, show.name))) log(`  ${k.padEnd(18)} ${v}`);
   }
   log(`  ${'Settings page'.padEnd(18)} ${config.publicUrl}/settings (sign in with the app's API key)`);
-  if (demo.apiKey) log(`\nThe demo app's API key (shown once): ${demo.apiKey}`);
-  else if (show) log(`\nLost the API key? npx optin-kit keys rotate ${show.name} makes a new one.`);
+  if (demo.apiKey) {
+    // A key printed into a log (journald, docker logs) is a key anyone reading logs has: only a
+    // terminal, or a file the operator names, gets it.
+    if (config.demoKeyFile) {
+      writeFileSync(config.demoKeyFile, demo.apiKey + '\n', { mode: 0o600 });
+      log(`\nThe demo app's API key was written to ${config.demoKeyFile} (mode 0600).`);
+    } else if (o.terminal ?? process.stdout.isTTY) log(`\nThe demo app's API key (shown once): ${demo.apiKey}`);
+    else
+      log(
+        `\nThe demo app's API key is not printed: standard output is not a terminal. Set DEMO_KEY_FILE to have it written to a file, or make a new one with npx optin-kit keys rotate demo.`,
+      );
+  } else if (show) log(`\nLost the API key? npx optin-kit keys rotate ${show.name} makes a new one.`);
   log(
     `\nCreate your own app:\n  npx optin-kit apps create --name Acme --display-name "Acme Shoes" --phone +14155550123`,
   );

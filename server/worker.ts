@@ -16,7 +16,7 @@ if (!parsed.ok) {
   );
   process.exit(2);
 }
-const store = openStore(parsed.config.databaseUrl);
+const store = openStore(parsed.config.databaseUrl, parsed.config.secrets);
 await store.migrate();
 const worker = new OutboxWorker(
   { store, clock: systemClock, config: parsed.config },

@@ -1,6 +1,7 @@
 import { LOCALES } from '../../core/locale.js';
-import { all, dialect, get, run, signal, type Body } from './driver.js';
-import { toApp, type Row } from './rows.js';
+import { all, dialect, get, keyring, run, signal, type Body } from './driver.js';
+import { sealSecrets, toApp, type Row } from './rows.js';
+import { SecretsKeyMissing, sealedKeyId } from './secret-box.js';
 import { type AppPatch, type AppRecord, type NewApp } from './types.js';
 import { addWording } from './wordings.js';
 
@@ -8,17 +9,18 @@ import { addWording } from './wordings.js';
 
 export function* appById(id: string): Body<AppRecord | null> {
   const r = yield* get<Row>('SELECT * FROM apps WHERE id = ?', [id]);
-  return r ? toApp(r) : null;
+  return r ? toApp(r, yield* keyring()) : null;
 }
 
 /** Finds an app by name, without regard to case. */
 export function* appByName(name: string): Body<AppRecord | null> {
   const r = yield* get<Row>('SELECT * FROM apps WHERE name_key = ?', [name.toLowerCase()]);
-  return r ? toApp(r) : null;
+  return r ? toApp(r, yield* keyring()) : null;
 }
 
 export function* listApps(): Body<AppRecord[]> {
-  return (yield* all<Row>('SELECT * FROM apps ORDER BY created_at, id')).map(toApp);
+  const kr = yield* keyring();
+  return (yield* all<Row>('SELECT * FROM apps ORDER BY created_at, id')).map((r) => toApp(r, kr));
 }
 
 export function* countApps(): Body<number> {
@@ -49,7 +51,7 @@ export function* insertApp(a: NewApp, now: number): Body<AppRecord | null> {
       a.phone,
       a.live ? 1 : 0,
       JSON.stringify(a.settings),
-      JSON.stringify(a.secrets),
+      sealSecrets(a.secrets, a.id, yield* keyring()),
       now,
       now,
     ],
@@ -76,7 +78,8 @@ export function* updateApp(id: string, change: (cur: AppRecord) => AppPatch, now
   const lock = (yield* dialect()) === 'postgres' ? ' FOR UPDATE' : '';
   const row = yield* get<Row>(`SELECT * FROM apps WHERE id = ?${lock}`, [id]);
   if (!row) throw new Error(`no app ${id}`);
-  const cur = toApp(row);
+  const kr = yield* keyring();
+  const cur = toApp(row, kr);
   const p = change(cur);
   const at = Math.max(now, cur.updatedAt + 1);
   yield* run(
@@ -86,7 +89,7 @@ export function* updateApp(id: string, change: (cur: AppRecord) => AppPatch, now
       p.phone === undefined ? cur.phone : p.phone,
       (p.live ?? cur.live) ? 1 : 0,
       JSON.stringify(p.settings ?? cur.settings),
-      JSON.stringify(p.secrets ?? cur.secrets),
+      sealSecrets(p.secrets ?? cur.secrets, id, kr),
       p.callbackDisabledAt === undefined ? cur.callbackDisabledAt : p.callbackDisabledAt,
       at,
       id,
@@ -107,4 +110,30 @@ export function* disableCallback(appId: string, now: number): Body<void> {
     appId,
   ]);
   if (n) yield* signal({ kind: 'app', id: appId });
+}
+
+/**
+ * Seals again, under the keyring's current key, every app's secrets that are in the clear (stored
+ * before secrets were encrypted) or, with `all`, sealed under an older key (`optin-kit secrets
+ * rotate`). Refuses, naming the key, when some are sealed under a key the keyring does not have.
+ * Each row changes only if nobody changed it meanwhile.
+ */
+export function* resealSecrets(o: { all: boolean }): Body<{ sealed: number; unchanged: number }> {
+  const kr = yield* keyring();
+  const rows = yield* all<Row>('SELECT id, secrets FROM apps ORDER BY id');
+  const missing = rows.map((r) => sealedKeyId(r.secrets as string)).find((id) => id !== null && !kr.has(id));
+  if (missing) throw new SecretsKeyMissing(missing);
+  let sealed = 0;
+  for (const r of rows) {
+    const raw = r.secrets as string;
+    const id = sealedKeyId(raw);
+    if (id === kr.currentId || (id !== null && !o.all)) continue;
+    const app = toApp((yield* get<Row>('SELECT * FROM apps WHERE id = ?', [r.id as string]))!, kr);
+    sealed += yield* run('UPDATE apps SET secrets = ? WHERE id = ? AND secrets = ?', [
+      sealSecrets(app.secrets, app.id, kr),
+      app.id,
+      raw,
+    ]);
+  }
+  return { sealed, unchanged: rows.length - sealed };
 }

@@ -10,6 +10,8 @@
  * }
  * await store.read(countApps);
  */
+import type { Keyring } from './secret-box.js';
+
 export type Param = string | number | null;
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,7 +24,8 @@ export type Signal = { kind: 'outbox' } | { kind: 'app'; id: string | '*' };
 export type Op =
   | { kind: 'get' | 'all' | 'run'; sql: string; params: readonly Param[] }
   | { kind: 'dialect' }
-  | { kind: 'signal'; signal: Signal };
+  | { kind: 'signal'; signal: Signal }
+  | { kind: 'keyring' };
 export type Body<T> = Generator<Op, T, unknown>;
 
 export function* get<T>(sql: string, params: readonly Param[] = []): Generator<Op, T | undefined, unknown> {
@@ -41,6 +44,11 @@ export function* run(sql: string, params: readonly Param[] = []): Generator<Op, 
 /** Which database runs the body: for the few statements that differ (`FOR UPDATE`, `SKIP LOCKED`). */
 export function* dialect(): Generator<Op, Dialect, unknown> {
   return (yield { kind: 'dialect' }) as Dialect;
+}
+
+/** The store's keyring, to seal and open secrets at rest (secret-box.ts). The store answers it, not the driver. */
+export function* keyring(): Generator<Op, Keyring, unknown> {
+  return (yield { kind: 'keyring' }) as Keyring;
 }
 
 /** Tells the process, once the transaction has committed, what it changed (see {@link Signal}). */
@@ -66,6 +74,8 @@ export interface Driver {
    * (PostgreSQL's NOTIFY): the channel to notify, and a way to listen to it.
    */
   readonly channel?: string;
+  /** The database file, for an embedded database. */
+  readonly file?: string;
   listen?(onPayload: (payload: string) => void, onReconnect: () => void): () => Promise<void>;
 }
 

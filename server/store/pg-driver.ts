@@ -118,6 +118,8 @@ export class PgDriver implements Driver {
   private async exec(client: pg.PoolClient | pg.Pool, op: Op): Promise<unknown> {
     if (op.kind === 'dialect') return this.dialect;
     if (op.kind === 'signal') return undefined;
+    // The store answers it before a driver sees it (store.ts).
+    if (op.kind === 'keyring') throw new Error('keyring: answered by the store, not the driver');
     try {
       const res = await client.query(numberPlaceholders(op.sql), op.params as Param[]);
       if (op.kind === 'run') return res.rowCount ?? 0;

@@ -1,5 +1,6 @@
 import type { Locale } from '../../core/locale.js';
-import { AppSecretsSchema, AppSettingsSchema } from '../app-settings.js';
+import { AppSecretsSchema, AppSettingsSchema, type AppSecrets } from '../app-settings.js';
+import { isSealed, type Keyring } from './secret-box.js';
 import type {
   AppRecord,
   ConsentRecord,
@@ -23,7 +24,16 @@ export type Row = Record<string, unknown>;
 export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
 
-export function toApp(r: Row): AppRecord {
+/** What secrets are sealed to: the app's row, so a sealed value copied onto another app does not open. */
+export const secretsAad = (appId: string) => `apps.secrets:${appId}`;
+
+/** The `secrets` column as stored: sealed under the keyring (secret-box.ts), or JSON in the clear from before. */
+export function sealSecrets(secrets: AppSecrets, appId: string, keyring: Keyring): string {
+  return keyring.seal(JSON.stringify(secrets), secretsAad(appId));
+}
+
+export function toApp(r: Row, keyring: Keyring): AppRecord {
+  const raw = (r.secrets as string | undefined) ?? '{}';
   return {
     id: r.id as string,
     name: r.name as string,
@@ -32,7 +42,7 @@ export function toApp(r: Row): AppRecord {
     live: Number(r.live) === 1,
     // Parsing fills defaults for settings added after the app was saved.
     settings: AppSettingsSchema.parse(JSON.parse(r.settings as string)),
-    secrets: AppSecretsSchema.parse(JSON.parse((r.secrets as string | undefined) ?? '{}')),
+    secrets: AppSecretsSchema.parse(JSON.parse(isSealed(raw) ? keyring.open(raw, secretsAad(r.id as string)) : raw)),
     callbackDisabledAt: num(r.callback_disabled_at),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),

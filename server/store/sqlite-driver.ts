@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { StoreUnavailable, UniqueViolation, type Body, type Driver, type Op } from './driver.js';
@@ -42,7 +42,12 @@ export class SqliteDriver implements Driver {
   private lastCheckpoint = 0;
 
   constructor(readonly file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') {
+      // Consent records and credentials: readable by this user only. A folder or file made here is
+      // 0700 / 0600; SQLite gives its -wal and -shm files the database file's mode.
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      closeSync(openSync(file, 'a', 0o600));
+    }
     this.db = new Database(file);
     // First, so that the pragmas below wait for another process opening the same new file.
     this.db.pragma('busy_timeout = 5000');
@@ -73,6 +78,8 @@ export class SqliteDriver implements Driver {
   private exec(op: Op): unknown {
     if (op.kind === 'dialect') return this.dialect;
     if (op.kind === 'signal') return undefined;
+    // The store answers it before a driver sees it (store.ts).
+    if (op.kind === 'keyring') throw new Error('keyring: answered by the store, not the driver');
     let stmt = this.stmts.get(op.sql);
     if (!stmt) {
       try {
@@ -186,6 +193,7 @@ export function lockSqliteFile(file: string, me: Omit<LockHolder, 'pid' | 'host'
   if (file === ':memory:') return () => {};
   const lockFile = `${file}.lock`;
   const infoFile = `${file}.lock.json`;
+  closeSync(openSync(lockFile, 'a', 0o600));
   const lock = new Database(lockFile);
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
@@ -208,6 +216,7 @@ export function lockSqliteFile(file: string, me: Omit<LockHolder, 'pid' | 'host'
   writeFileSync(
     infoFile,
     JSON.stringify({ pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), ...me }),
+    { mode: 0o600 },
   );
   return () => {
     try {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { log } from '../log.js';
 import type { Body, Dialect, Driver, Op, Signal } from './driver.js';
 import { migrate } from './migrations.js';
+import type { Keyring } from './secret-box.js';
+import { loadKeyring, NO_SECRETS_CONFIG } from './secrets-key.js';
 
 /** Gets the signals a committed transaction sent. */
 export type SignalListener = (signals: readonly Signal[]) => void;
@@ -11,13 +13,20 @@ export type SignalListener = (signals: readonly Signal[]) => void;
  * database that carries notifications (PostgreSQL), the signals are also notified in the same
  * transaction, so other processes get them when, and only if, it commits.
  */
-function* collect<T>(body: Body<T>, signals: Signal[], notify: { channel: string; origin: string } | null): Body<T> {
+function* collect<T>(
+  body: Body<T>,
+  signals: Signal[],
+  notify: { channel: string; origin: string } | null,
+  keyring: () => Keyring,
+): Body<T> {
   let step = body.next();
   while (!step.done) {
     const op: Op = step.value;
     if (op.kind === 'signal') {
       signals.push(op.signal);
       step = body.next();
+    } else if (op.kind === 'keyring') {
+      step = body.next(keyring());
     } else {
       step = body.next(yield op);
     }
@@ -30,6 +39,13 @@ function* collect<T>(body: Body<T>, signals: Signal[], notify: { channel: string
       params: [notify.channel, JSON.stringify({ origin: notify.origin, signals: unique })],
     };
   }
+  return step.value;
+}
+
+/** Answers a read body's `keyring` operations; passes every other on to the driver. */
+function* withKeyring<T>(body: Body<T>, keyring: () => Keyring): Body<T> {
+  let step = body.next();
+  while (!step.done) step = step.value.kind === 'keyring' ? body.next(keyring()) : body.next(yield step.value);
   return step.value;
 }
 
@@ -50,7 +66,23 @@ export class Store {
   private readonly origin = randomUUID();
   private unlisten: (() => Promise<void>) | null = null;
 
-  constructor(readonly driver: Driver) {}
+  private keys: Keyring | null = null;
+  private readonly keySource: Keyring | (() => Keyring);
+
+  /**
+   * `keyring` seals and opens the secrets stored at rest. Without one, the store uses the key file
+   * beside its SQLite file, or `./data/secrets.key` for PostgreSQL, made on first use
+   * (secrets-key.ts): so every store opened on the same data reads the same secrets.
+   */
+  constructor(
+    readonly driver: Driver,
+    keyring?: Keyring | (() => Keyring),
+  ) {
+    this.keySource = keyring ?? (() => loadKeyring(NO_SECRETS_CONFIG, driver.file ?? null));
+  }
+
+  /** The keyring, loaded (or its key file made) on first use. */
+  keyring = (): Keyring => (this.keys ??= typeof this.keySource === 'function' ? this.keySource() : this.keySource);
 
   get kind(): Dialect {
     return this.driver.dialect;
@@ -58,7 +90,7 @@ export class Store {
 
   /** Runs a read-only operation. */
   read<A extends unknown[], T>(op: (...args: A) => Body<T>, ...args: A): Promise<T> {
-    return this.driver.read(() => op(...args));
+    return this.driver.read(() => withKeyring(op(...args), this.keyring));
   }
 
   /**
@@ -75,6 +107,7 @@ export class Store {
         op(...args),
         signals,
         this.driver.channel ? { channel: this.driver.channel, origin: this.origin } : null,
+        this.keyring,
       );
     });
     if (signals.length) this.send(signals);
