@@ -330,3 +330,6 @@ export const refusedList = style({ listStyle: 'none', margin: 0, padding: 0 });
 globalStyle(`${refusedList} > li`, { borderBlockStart: `1px solid ${vars.color.border}`, paddingBlock: '0.5rem' });
 globalStyle(`${refusedList} form`, { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: '0.5rem' });
 globalStyle(`${refusedList} code`, { overflowWrap: 'anywhere', whiteSpace: 'normal' });
+
+/** A group of checkboxes under one legend (the widget's analytics). */
+export const fieldset = style({ border: 0, margin: '0 0 1rem', padding: 0, minInlineSize: 0 });

@@ -25,14 +25,36 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-copy]'
   });
 }
 
-// The opt-in link follows the campaign field as it is typed (the form's GET still builds it without JS).
+// Everything on the card follows the campaign field as it is typed: the link, the QR code (image and
+// its text alternative), both downloads, both posters and the preview. A template's `[[…]]` part
+// appears only with a campaign, `{c}` is the campaign. An invalid campaign is flagged at once and the
+// card keeps the last valid one. The form's GET builds the same card without JavaScript.
 const campaign = document.querySelector<HTMLInputElement>('input[data-campaign-for]');
 if (campaign) {
   const out = document.getElementById(campaign.dataset.campaignFor ?? '');
   const base = out?.dataset.base ?? '';
+  const error = document.getElementById('campaign-live-error');
+  const described = campaign.getAttribute('aria-describedby') ?? '';
+  const fillIn = (tpl: string, c: string) =>
+    tpl.replace(/\[\[(.*?)\]\]/g, (_, part: string) => (c ? part.replace('{c}', encodeURIComponent(c)) : ''));
   campaign.addEventListener('input', () => {
     const c = campaign.value.trim();
-    if (out && (c === '' || /^[A-Za-z0-9_-]{1,64}$/.test(c))) out.textContent = c ? `${base}?c=${c}` : base;
+    const ok = c === '' || /^[A-Za-z0-9_-]{1,64}$/.test(c);
+    if (error) error.hidden = ok;
+    campaign.toggleAttribute('aria-invalid', !ok);
+    if (!ok) campaign.setAttribute('aria-invalid', 'true');
+    campaign.setAttribute('aria-describedby', ok ? described : `${described} campaign-live-error`.trim());
+    if (!ok) return;
+    if (out) out.textContent = c ? `${base}?c=${c}` : base;
+    for (const el of document.querySelectorAll<HTMLElement>('[data-campaign-href]'))
+      el.setAttribute('href', fillIn(el.dataset.campaignHref!, c));
+    for (const el of document.querySelectorAll<HTMLImageElement>('img[data-campaign-src]')) {
+      el.src = fillIn(el.dataset.campaignSrc!, c);
+      if (el.dataset.campaignAlt) el.alt = fillIn(el.dataset.campaignAlt, c);
+    }
+    for (const el of document.querySelectorAll<HTMLElement>('whatsapp-optin[preview]'))
+      if (c) el.setAttribute('campaign', c);
+      else el.removeAttribute('campaign');
   });
 }
 

@@ -134,6 +134,147 @@ describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, (
     await page.close();
   });
 
+  it("Should set the widget's greeting, label, devices, hidden paths, offsets, triggers and analytics without JavaScript", async () => {
+    const made = await s.makeApp({ displayName: 'Widget Shop' });
+    const page = await newPage(browser, 'phone');
+    await page.setJavaScriptEnabled(false);
+    await signIn(page, s.url, made.apiKey);
+    await page.goto(`${s.url}/settings/options`);
+    // Defaults: triggers and wa.me links on, analytics off, 20 px offsets, on every device.
+    assert.deepEqual(
+      await page.$$eval('#form-widget input[type=checkbox]', (els) =>
+        els.map((e) => `${e.id}:${(e as HTMLInputElement).checked}`),
+      ),
+      ['greeting-once:true', 'triggers:true', 'intercept-wa:true', 'ga4:false', 'gtm:false', 'meta-pixel:false'],
+    );
+    await page.type('#greeting-en', 'Questions? Chat with us');
+    await page.type('#greeting-es', '¿Preguntas? Escríbenos');
+    await retype(page, '#greeting-delay', '700');
+    await page.type('#hide-paths', '/checkout*\ncart');
+    await retype(page, '#offset-y', '96');
+    await submit(page, '#form-widget button[type=submit]');
+    assert.equal(
+      await page.$eval('#greeting-delay-error', (el) => el.textContent),
+      'Enter a whole number from 0 to 600, or leave it empty',
+    );
+    assert.equal(
+      await page.$eval('#hide-paths-error', (el) => el.textContent),
+      '“cart” is not a path: start with / and leave out ? and #',
+    );
+    assert.equal(
+      await page.$eval('#greeting-en', (el) => (el as HTMLInputElement).value),
+      'Questions? Chat with us',
+      'kept',
+    );
+    assert.deepEqual((await s.store.read(appByName, made.name))!.settings.widget.greeting.text, {}, 'nothing saved');
+
+    await retype(page, '#greeting-delay', '3');
+    await retype(page, '#hide-paths', '/checkout*\n/account/*');
+    await page.type('#button-label-en', 'Chat with us');
+    await page.select('#devices', 'phones');
+    await page.click('#intercept-wa');
+    await page.click('#ga4');
+    await page.click('#meta-pixel');
+    await submit(page, '#form-widget button[type=submit]');
+    assert.equal(await saved(page, 'widget'), 'Saved.');
+    const w = (await s.store.read(appByName, made.name))!.settings.widget;
+    assert.deepEqual(w.greeting, {
+      text: { en: 'Questions? Chat with us', es: '¿Preguntas? Escríbenos', pt: '' },
+      delaySeconds: 3,
+      scrollPercent: null,
+      oncePerVisitor: true,
+    });
+    assert.deepEqual(w.hidePaths, ['/checkout*', '/account/*']);
+    assert.deepEqual(w.offset, { x: 20, y: 96 });
+    assert.equal(w.devices, 'phones');
+    assert.equal(w.buttonLabel.en, 'Chat with us');
+    assert.equal(w.interceptWaLinks, false);
+    assert.equal(w.triggers, true);
+    assert.deepEqual(w.analytics, { ga4: true, gtm: false, metaPixel: true });
+    // The widget gets them from its public call.
+    const pub = await (await fetch(`${s.url}/api/v1/apps/${made.name}/public`)).json();
+    assert.equal(pub.widget.greeting.delaySeconds, 3);
+    assert.equal(await page.$eval('#offset-y', (el) => (el as HTMLInputElement).value), '96');
+    assert.ok(await fitsWidth(page), 'no sideways scrolling at 320 px');
+    await page.close();
+  });
+
+  it('Should tag everything on the card as the campaign is typed, flag an invalid one at once, and build the same card without JavaScript', async () => {
+    const made = await s.makeApp({ displayName: 'Card Shop' });
+    const page = await newPage(browser, 'desktop');
+    await signIn(page, s.url, made.apiKey);
+    const card = () =>
+      page.evaluate(() => ({
+        link: document.getElementById('optin-url')!.textContent,
+        img: (document.getElementById('qr-img') as HTMLImageElement).getAttribute('src'),
+        alt: (document.getElementById('qr-img') as HTMLImageElement).alt,
+        svg: document.getElementById('qr-svg')!.getAttribute('href'),
+        png: document.getElementById('qr-png')!.getAttribute('href'),
+        a4: document.getElementById('poster-a4')!.getAttribute('href'),
+        letter: document.getElementById('poster-letter')!.getAttribute('href'),
+        preview: document.querySelector('#widget-preview whatsapp-optin')!.getAttribute('campaign'),
+      }));
+    const n = made.name;
+    const tagged = (c: string) => ({
+      link: `${s.url}/o/${n}?c=${c}`,
+      img: `/o/${n}/qr.svg?c=${c}`,
+      alt: `QR code that opens ${s.url}/o/${n}?via=qr&c=${c}`,
+      svg: `/o/${n}/qr.svg?download&c=${c}`,
+      png: `/o/${n}/qr.png?size=1024&download&c=${c}`,
+      a4: `/settings/poster?paper=a4&c=${c}`,
+      letter: `/settings/poster?paper=letter&c=${c}`,
+      preview: c,
+    });
+    await page.type('#campaign', 'flyer');
+    assert.deepEqual(await card(), tagged('flyer'));
+    // The image shown is the tagged code.
+    await page.waitForFunction(() => (document.getElementById('qr-img') as HTMLImageElement).complete);
+    assert.ok(await page.$eval('#qr-img', (el) => (el as HTMLImageElement).naturalWidth > 0));
+    assert.equal(await page.$eval('#campaign-live-error', (el) => (el as HTMLElement).hidden), true);
+    // Invalid: flagged at once, and the card keeps the last valid campaign.
+    await page.type('#campaign', ' 2!');
+    assert.equal(await page.$eval('#campaign-live-error', (el) => (el as HTMLElement).hidden), false);
+    assert.equal(await page.$eval('#campaign', (el) => el.getAttribute('aria-invalid')), 'true');
+    assert.match(
+      await page.$eval('#campaign', (el) => el.getAttribute('aria-describedby') ?? ''),
+      /campaign-live-error/,
+    );
+    assert.deepEqual(await card(), tagged('flyer'));
+    // Emptied (select all, delete): the card is untagged again.
+    await page.click('#campaign', { clickCount: 3 });
+    await page.keyboard.press('Backspace');
+    assert.equal((await card()).img, `/o/${n}/qr.svg`);
+    assert.equal((await card()).preview, null);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+
+    // Without JavaScript, "Build link" gives the same tagged card, and the poster carries the tag.
+    const nojs = await newPage(browser, 'phone');
+    await nojs.setJavaScriptEnabled(false);
+    await signIn(nojs, s.url, made.apiKey);
+    await nojs.type('#campaign', 'menu');
+    await submit(nojs, '#url-title ~ form button[type=submit]');
+    const built = await nojs.evaluate(() => ({
+      img: document.getElementById('qr-img')!.getAttribute('src'),
+      svg: document.getElementById('qr-svg')!.getAttribute('href'),
+      png: document.getElementById('qr-png')!.getAttribute('href'),
+      a4: document.getElementById('poster-a4')!.getAttribute('href'),
+      letter: document.getElementById('poster-letter')!.getAttribute('href'),
+    }));
+    const t = tagged('menu');
+    assert.deepEqual(built, { img: t.img, svg: t.svg, png: t.png, a4: t.a4, letter: t.letter });
+    await Promise.all([nojs.waitForNavigation(), nojs.click('#poster-letter')]);
+    assert.equal(await nojs.$eval('img', (el) => el.getAttribute('src')), `/o/${n}/qr.svg?c=menu`);
+    assert.match(await nojs.$eval('main', (el) => el.textContent ?? ''), new RegExp(`/o/${n}\\?via=qr&c=menu`));
+    // An invalid campaign comes back beside its field.
+    await nojs.goto(`${s.url}/settings`);
+    await nojs.type('#campaign', 'bad tag');
+    await submit(nojs, '#url-title ~ form button[type=submit]');
+    assert.equal(await nojs.$eval('#campaign', (el) => el.getAttribute('aria-invalid')), 'true');
+    assert.ok(await nojs.$('#campaign-error'));
+    await nojs.close();
+  });
+
   it('Should name the sign-in page for what it is, not "Settings", and give every page a favicon', async () => {
     const made = await s.makeApp({ displayName: 'Favicon Shop' });
     const page = await newPage(browser);

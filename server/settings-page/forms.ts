@@ -6,7 +6,7 @@ import { checkWording } from '../../core/wording.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { callbackUrlProblem, urlProblem } from '../delivery/safe-http.js';
-import { HttpsUrlSchema } from '../app-settings.js';
+import { HttpsUrlSchema, PathPatternSchema } from '../app-settings.js';
 import { isPhoneCountry } from '../../core/countries.js';
 import { normalizeOrigin } from '../../core/origin.js';
 import type { AppRecord, Wording } from '../store/index.js';
@@ -21,6 +21,7 @@ export const SETTINGS_FORMS = [
   'auto',
   'wording',
   'theme',
+  'widget',
   'origins',
   'callback',
   'template',
@@ -142,6 +143,81 @@ export function readSettingsForm(
       input = { settings: { theme: { color, position: position === 'left' ? 'left' : 'right' } } };
       break;
     }
+    case 'widget': {
+      // A whole number in [min, max], or null when left empty (only where `nullable`).
+      const int = (name: string, id: string, min: number, max: number, error: string, nullable: boolean) => {
+        const raw = text(f, name).trim();
+        values[id] = raw.slice(0, 20);
+        if (raw === '' && nullable) return null;
+        const n = Number(raw);
+        if (raw === '' || !Number.isInteger(n) || n < min || n > max) {
+          errors[id] = error;
+          return null;
+        }
+        return n;
+      };
+      const texts = (prefix: string, max: number, error: string) => {
+        const out: Partial<Record<Locale, string>> = {};
+        for (const l of LOCALES) {
+          const v = text(f, `${prefix}_${l}`).trim();
+          values[`${prefix.replace('_', '-')}-${l}`] = v.slice(0, 1000);
+          if ([...v].length > max) errors[`${prefix.replace('_', '-')}-${l}`] = error;
+          out[l] = v; // empty: none in that language
+        }
+        return out;
+      };
+      const greeting = texts('greeting', 200, m.errGreeting);
+      const label = texts('button_label', 40, m.errButtonLabel);
+      const delay = int('greeting_delay', 'greeting-delay', 0, 600, m.errSeconds, true);
+      const scroll = int('greeting_scroll', 'greeting-scroll', 1, 100, m.errPercent, true);
+      const x = int('offset_x', 'offset-x', 0, 400, m.errOffset, false);
+      const y = int('offset_y', 'offset-y', 0, 400, m.errOffset, false);
+      const devices = text(f, 'devices');
+      values.devices = devices;
+      if (devices !== 'both' && devices !== 'phones' && devices !== 'desktops') errors.devices = m.errDevices;
+      const rawPaths = text(f, 'hide_paths');
+      values['hide-paths'] = rawPaths.slice(0, 12_000);
+      const paths = [
+        ...new Set(
+          rawPaths
+            .split('\n')
+            .map((p) => p.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const badPath = paths.find((p) => !PathPatternSchema.safeParse(p).success);
+      if (badPath !== undefined) errors['hide-paths'] = fill(m.errPath, { value: badPath.slice(0, 80) });
+      else if (paths.length > 50) errors['hide-paths'] = fill(m.errPath, { value: paths[50]!.slice(0, 80) });
+      for (const [k, name] of [
+        ['greeting-once', 'greeting_once'],
+        ['triggers', 'triggers'],
+        ['intercept-wa', 'intercept_wa'],
+        ['ga4', 'ga4'],
+        ['gtm', 'gtm'],
+        ['meta-pixel', 'meta_pixel'],
+      ] as const)
+        values[k] = on(f, name) ? 'on' : '';
+      input = {
+        settings: {
+          widget: {
+            greeting: {
+              text: greeting,
+              delaySeconds: delay,
+              scrollPercent: scroll,
+              oncePerVisitor: on(f, 'greeting_once'),
+            },
+            triggers: on(f, 'triggers'),
+            interceptWaLinks: on(f, 'intercept_wa'),
+            devices: devices === 'phones' || devices === 'desktops' ? devices : 'both',
+            hidePaths: paths,
+            buttonLabel: label,
+            offset: { x: x ?? 20, y: y ?? 20 },
+            analytics: { ga4: on(f, 'ga4'), gtm: on(f, 'gtm'), metaPixel: on(f, 'meta_pixel') },
+          },
+        },
+      };
+      break;
+    }
     case 'origins': {
       const raw = text(f, 'origins');
       values.origins = raw;
@@ -217,6 +293,7 @@ function fieldOf(form: SettingsForm, e: ApiError, m: SettingsMessages): [string,
     auto: ['auto-en', m.errAutoText],
     wording: ['wording-en', m.errWording],
     theme: ['theme-color', m.errColor],
+    widget: ['greeting-en', m.errGreeting],
     origins: ['origins', fill(m.errOrigin, { value: '' })],
     callback: ['callback-url', m.errCallback],
     template: ['template-messaging', e.message],

@@ -33,6 +33,7 @@ export function optionsPage(ctx: SettingsCtx, v: OptionsView): Html {
   const { m } = ctx;
   const c = ctx.a.cls;
   const s = v.app.settings;
+  const w = s.widget;
   const val = (form: SettingsForm, id: string, current: string) =>
     v.failed === form && v.values[id] !== undefined ? v.values[id]! : current;
   const checked = (form: SettingsForm, id: string, current: boolean) =>
@@ -177,6 +178,48 @@ ${(['right', 'left'] as const).map((p) => html`<option value="${p}"${val('theme'
 </select>
 </div>
 <div class="${c.preview}" id="theme-preview"><p class="${c.muted}">${m.previewInert}</p><whatsapp-optin app="${v.app.name}" lang="${ctx.lang}" position="${s.theme.position}" preview floating></whatsapp-optin><noscript><p>${m.previewNoJs}</p></noscript></div>`,
+)}
+${section(
+  'widget',
+  m.widgetSettingsTitle,
+  m.widgetSettingsIntro,
+  html`${LOCALES.map((l) =>
+    textField(ctx, {
+      id: `greeting-${l}`,
+      name: `greeting_${l}`,
+      label: fill(m.greetingText, { language: lname(l) }),
+      hint: m.greetingHint,
+      error: err(`greeting-${l}`),
+      value: val('widget', `greeting-${l}`, w.greeting.text[l] ?? ''),
+      attrs: `maxlength="200" lang="${l}"`,
+    }),
+  )}
+${textField(ctx, { id: 'greeting-delay', name: 'greeting_delay', label: m.greetingDelay, hint: m.greetingTimingHint, error: err('greeting-delay'), value: val('widget', 'greeting-delay', w.greeting.delaySeconds === null ? '' : String(w.greeting.delaySeconds)), attrs: 'inputmode="numeric" maxlength="3"' })}
+${textField(ctx, { id: 'greeting-scroll', name: 'greeting_scroll', label: m.greetingScroll, hint: m.greetingTimingHint, error: err('greeting-scroll'), value: val('widget', 'greeting-scroll', w.greeting.scrollPercent === null ? '' : String(w.greeting.scrollPercent)), attrs: 'inputmode="numeric" maxlength="3"' })}
+${checkField(ctx, { id: 'greeting-once', name: 'greeting_once', label: m.greetingOnce, checked: checked('widget', 'greeting-once', w.greeting.oncePerVisitor) })}
+${LOCALES.map((l) =>
+  textField(ctx, {
+    id: `button-label-${l}`,
+    name: `button_label_${l}`,
+    label: fill(m.buttonLabelText, { language: lname(l) }),
+    hint: m.buttonLabelHint,
+    error: err(`button-label-${l}`),
+    value: val('widget', `button-label-${l}`, w.buttonLabel[l] ?? ''),
+    attrs: `maxlength="40" lang="${l}"`,
+  }),
+)}
+${selectField(ctx, { id: 'devices', name: 'devices', label: m.devicesLabel, error: err('devices'), value: val('widget', 'devices', w.devices), options: (['both', 'phones', 'desktops'] as const).map((d) => [d, m[`devices_${d}`]]) })}
+${textField(ctx, { id: 'hide-paths', name: 'hide_paths', label: m.hidePathsLabel, hint: m.hidePathsHint, error: err('hide-paths'), value: val('widget', 'hide-paths', w.hidePaths.join('\n')), multiline: true, attrs: 'spellcheck="false" autocomplete="off"' })}
+${textField(ctx, { id: 'offset-x', name: 'offset_x', label: m.offsetX, hint: m.offsetHint, error: err('offset-x'), value: val('widget', 'offset-x', String(w.offset.x)), attrs: 'inputmode="numeric" maxlength="3"' })}
+${textField(ctx, { id: 'offset-y', name: 'offset_y', label: m.offsetY, hint: m.offsetHint, error: err('offset-y'), value: val('widget', 'offset-y', String(w.offset.y)), attrs: 'inputmode="numeric" maxlength="3"' })}
+${checkField(ctx, { id: 'triggers', name: 'triggers', label: m.triggersLabel, checked: checked('widget', 'triggers', w.triggers) })}
+${checkField(ctx, { id: 'intercept-wa', name: 'intercept_wa', label: m.interceptLabel, checked: checked('widget', 'intercept-wa', w.interceptWaLinks) })}
+<fieldset class="${c.fieldset}"><legend class="${c.label}">${m.analyticsLegend}</legend>
+${checkField(ctx, { id: 'ga4', name: 'ga4', label: m.ga4Label, checked: checked('widget', 'ga4', w.analytics.ga4) })}
+${checkField(ctx, { id: 'gtm', name: 'gtm', label: m.gtmLabel, checked: checked('widget', 'gtm', w.analytics.gtm) })}
+${checkField(ctx, { id: 'meta-pixel', name: 'meta_pixel', label: m.metaPixelLabel, checked: checked('widget', 'meta-pixel', w.analytics.metaPixel) })}
+</fieldset>`,
+  true,
 )}
 ${section(
   'origins',

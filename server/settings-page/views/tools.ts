@@ -61,6 +61,7 @@ ${errorSummary(ctx, errors)}
 <p class="${c.muted}">${m.urlIntro}</p>
 <form method="get" action="/settings" novalidate>
 ${textField(ctx, { id: 'campaign', name: 'c', label: m.campaignLabel, hint: m.campaignHint, error: v.campaignError, value: v.campaignInput, attrs: 'maxlength="64" autocomplete="off" spellcheck="false" data-campaign-for="optin-url"' })}
+<span class="${c.error}" id="campaign-live-error" role="alert" hidden>${m.errCampaign}</span>
 <div class="${c.actions}"><button class="${c.buttonSecondary}" type="submit">${m.campaignButton}</button></div>
 </form>
 ${copyBlock(ctx, 'optin-url', m.linkLabel, link, `data-base="${escapeText(base)}"`)}
@@ -70,12 +71,12 @@ ${copyBlock(ctx, 'optin-url', m.linkLabel, link, `data-base="${escapeText(base)}
 <h2 class="${c.h2}" id="qr-title">${m.qrTitle}</h2>
 <p class="${c.muted}">${m.qrIntro}</p>
 <div class="${c.qrBox}">
-<img class="${c.qrImg}" src="/o/${name}/qr.svg${q}" alt="${fill(m.qrAlt, { url: `${base}?via=qr${amp}` })}" width="160" height="160">
+<img class="${c.qrImg}" src="/o/${name}/qr.svg${q}" alt="${fill(m.qrAlt, { url: `${base}?via=qr${amp}` })}" width="160" height="160" id="qr-img" data-campaign-src="/o/${name}/qr.svg[[?c={c}]]" data-campaign-alt="${fill(m.qrAlt, { url: `${base}?via=qr[[&c={c}]]` })}">
 <ul>
-<li><a href="/o/${name}/qr.svg?download${amp}" download>${m.downloadSvg}</a></li>
-<li><a href="/o/${name}/qr.png?size=1024&amp;download${amp}" download id="qr-png">${m.downloadPng}</a></li>
-<li><a href="/settings/poster?paper=a4${amp}">${m.posterA4}</a></li>
-<li><a href="/settings/poster?paper=letter${amp}">${m.posterLetter}</a></li>
+<li><a href="/o/${name}/qr.svg?download${amp}" download id="qr-svg" data-campaign-href="/o/${name}/qr.svg?download[[&c={c}]]">${m.downloadSvg}</a></li>
+<li><a href="/o/${name}/qr.png?size=1024&amp;download${amp}" download id="qr-png" data-campaign-href="/o/${name}/qr.png?size=1024&download[[&c={c}]]">${m.downloadPng}</a></li>
+<li><a href="/settings/poster?paper=a4${amp}" id="poster-a4" data-campaign-href="/settings/poster?paper=a4[[&c={c}]]">${m.posterA4}</a></li>
+<li><a href="/settings/poster?paper=letter${amp}" id="poster-letter" data-campaign-href="/settings/poster?paper=letter[[&c={c}]]">${m.posterLetter}</a></li>
 </ul>
 </div>
 </section>
