@@ -234,6 +234,10 @@ const settingFields = {
     .transform((list) => [...new Set(list)]),
   templateMessaging: z.boolean(),
   unverifiedCountsAsOptin: z.boolean(),
+  challenge: z.enum(['off', 'proof-of-work']).openapi({
+    description:
+      'Ask the browser for a proof of work (ALTCHA-style, no third party) before a page or widget consent is recorded.',
+  }),
   callbackUrl: HttpsUrlSchema.nullable(),
   payloadFormat: z.enum(['standard', 'gupshup']),
   /** ISO 3166 country used to read numbers typed without a country code. */
@@ -309,6 +313,7 @@ export const AppSettingsSchema = z.object({
     .default({ enabled: true, text: {} }),
   templateMessaging: settingFields.templateMessaging.default(false),
   unverifiedCountsAsOptin: settingFields.unverifiedCountsAsOptin.default(true),
+  challenge: settingFields.challenge.default('off'),
   callbackUrl: settingFields.callbackUrl.default(null),
   payloadFormat: settingFields.payloadFormat.default('standard'),
   defaultCountry: settingFields.defaultCountry.default(null),

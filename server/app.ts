@@ -10,6 +10,7 @@ import { bearerAuth, type AuthEnv } from './middleware/bearer-auth.js';
 import { jsonBody } from './middleware/json-body.js';
 import { requestGuard } from './middleware/request-guard.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { ChallengeGate } from './challenge.js';
 import { ConsentLimits } from './consent-limits.js';
 import { FailureGate, limitBackend, type LimitBackend } from './rate-limit.js';
 import { appRoutes } from './routes/apps.js';
@@ -57,6 +58,12 @@ export function createApp(o: AppOptions): { app: OpenAPIHono<AuthEnv>; deps: Dep
     assets: o.assets,
     funnel: o.funnel ?? new FunnelCounter(),
     consentLimits: new ConsentLimits(o.config, () => clock.now(), rateLimits),
+    challenges: new ChallengeGate({
+      secret: o.config.challengeSecret,
+      maxNumber: o.config.challengeMaxNumber,
+      now: () => clock.now(),
+      backend: rateLimits,
+    }),
     rateLimits,
     refusedOrigins: new RefusedOrigins(() => clock.now()),
   };

@@ -41,6 +41,8 @@ export const ConfigSchema = z
     CONSENT_PHONE_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(3),
     CONSENT_APP_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(300),
     AUTH_FAILURE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(10),
+    CHALLENGE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    CHALLENGE_MAX_NUMBER: z.coerce.number().int().min(1000).max(10_000_000).default(50_000),
     QR_RATE_LIMIT: z.coerce.number().int().min(0, 'must be 0 (off) or more').default(60),
     TRUST_PROXY: flag(false),
     SANDBOX_WEBHOOK_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -96,6 +98,10 @@ export const ConfigSchema = z
     consentAppRateLimit: e.CONSENT_APP_RATE_LIMIT,
     /** Wrong bearer tokens (API keys, ADMIN_TOKEN) per address per minute before 429; 0 is off. */
     authFailureLimit: e.AUTH_FAILURE_LIMIT,
+    /** Signs proof-of-work challenges; shared by every server (else a random key per process). */
+    challengeSecret: e.CHALLENGE_SECRET ?? null,
+    /** The proof of work's difficulty: the browser tries half this many SHA-256 hashes on average. */
+    challengeMaxNumber: e.CHALLENGE_MAX_NUMBER,
     /** New (uncached) QR codes rendered per IP per minute; 0 switches the limit off. */
     qrRateLimit: e.QR_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,

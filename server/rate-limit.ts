@@ -12,6 +12,8 @@ export interface LimitBackend {
   readonly kind: 'memory' | 'postgres' | 'redis';
   /** Counts one hit of `key` and returns 0 when allowed, else the seconds to wait. */
   take(key: string, perMinute: number, now: number): number | Promise<number>;
+  /** Whether `key` is seen for the first time (it is then remembered until `until`): single use. */
+  once(key: string, until: number, now: number): boolean | Promise<boolean>;
   close?(): Promise<void>;
 }
 
@@ -23,6 +25,14 @@ export class MemoryBuckets implements LimitBackend {
   readonly kind = 'memory' as const;
   private buckets = new Map<string, { tokens: number; at: number }>();
   private swept = 0;
+  private used = new Map<string, number>();
+
+  once(key: string, until: number, now: number): boolean {
+    if ((this.used.get(key) ?? 0) > now) return false;
+    if (this.used.size > 100_000) for (const [k, u] of this.used) if (u <= now) this.used.delete(k);
+    this.used.set(key, until);
+    return true;
+  }
 
   take(key: string, perMinute: number, t: number): number {
     const rate = perMinute / 60_000;
@@ -60,6 +70,11 @@ export class StoreWindows implements LimitBackend {
     const n = await this.store.transact(hitWindow, key, Math.floor(now / 60_000), now);
     return n <= perMinute ? 0 : windowLeft(now);
   }
+
+  /** A row whose window is the minute after `until`: kept (and counted) until then, swept after. */
+  async once(key: string, until: number, now: number): Promise<boolean> {
+    return (await this.store.transact(hitWindow, `once:${key}`, Math.ceil(until / 60_000) + 1, now)) === 1;
+  }
 }
 
 /**
@@ -96,6 +111,22 @@ export class RedisWindows implements LimitBackend {
     } catch (e) {
       log.error('rate limits: Redis is not answering; limits are not enforced', e);
       return 0;
+    }
+  }
+
+  /** `SET NX PX`: only the first caller sets it. If Redis does not answer, single use is not enforced. */
+  async once(key: string, until: number, now: number): Promise<boolean> {
+    try {
+      if (!this.client.isReady) await Promise.race([this.connected, new Promise((r) => setTimeout(r, 200))]);
+      if (!this.client.isReady) throw new Error('Redis is not connected');
+      const r = await this.client.set(`optin-kit:once:${key}`, '1', {
+        condition: 'NX',
+        expiration: { type: 'PX', value: Math.max(1, until - now) },
+      });
+      return r === 'OK';
+    } catch (e) {
+      log.error('rate limits: Redis is not answering; limits are not enforced', e);
+      return true;
     }
   }
 

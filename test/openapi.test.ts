@@ -58,7 +58,7 @@ describe('the OpenAPI document', () => {
     assert.equal(new Set(ids).size, ids.length);
     assert.deepEqual(doc.security, [{ bearer: [] }]);
     for (const o of ops) {
-      const business = o.path.startsWith('/api/v1/apps') && !/\/(public|optins|opens)$/.test(o.path);
+      const business = o.path.startsWith('/api/v1/apps') && !/\/(public|optins|opens|challenge)$/.test(o.path);
       assert.deepEqual(o.operation.security, business ? [{ bearer: [] }] : [], `${o.id} security`);
     }
     assert.equal(doc.info.license?.name, 'MIT');

@@ -57,6 +57,7 @@ for (const kind of STORE_KINDS) {
       const etag = res.headers.get('etag')!;
       const body = await res.json();
       assert.deepEqual(Object.keys(body).sort(), [
+        'challenge',
         'displayName',
         'live',
         'name',

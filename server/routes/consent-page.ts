@@ -14,6 +14,7 @@ import { checkPhone, recordWebConsent, redirectFor, shownWording } from '../serv
 import type { AppRecord } from '../store/index.js';
 import { consentPage, messagePage } from '../views/consent-page.js';
 import { knownCountry } from '../views/countries.js';
+import { CHALLENGE_SCRIPT_HASH } from '../views/challenge-script.js';
 import { pageCsp } from '../views/layout.js';
 
 /**
@@ -53,6 +54,7 @@ const FormSchema = z.object({
     .transform((v) => knownCountry(v)),
   wv: z.coerce.number().int().positive().optional().catch(undefined),
   website: z.string().optional(),
+  altcha: z.string().max(2000).optional(),
 });
 
 /** `GET /o/:app` and `POST /o/:app`: the hosted consent page of the QR and URL mechanisms. */
@@ -61,12 +63,16 @@ export function consentPageRoutes(deps: Deps): Hono {
   const { assets } = deps;
 
   const csp = pageCsp(assets);
+  // An app that asks for a proof of work gets its page's one script, allowed by hash.
+  const cspWithChallenge = pageCsp(assets, CHALLENGE_SCRIPT_HASH);
+  const cspFor = (app: AppRecord | null) => (app?.settings.challenge === 'proof-of-work' ? cspWithChallenge : csp);
   const send = (
     c: Context,
     status: 200 | 400 | 404 | 413 | 415 | 422 | 429 | 500 | 503,
     page: ReturnType<typeof consentPage>,
+    app: AppRecord | null = null,
   ) => {
-    c.header('Content-Security-Policy', csp);
+    c.header('Content-Security-Policy', cspFor(app));
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     c.header('Cache-Control', 'no-store');
     return c.html(page, status);
@@ -116,6 +122,7 @@ export function consentPageRoutes(deps: Deps): Hono {
         country: p.country,
         errors: p.errors,
       }),
+      app,
     );
   };
 
@@ -155,7 +162,7 @@ export function consentPageRoutes(deps: Deps): Hono {
       if (blank.size >= 2000) blank.delete(blank.keys().next().value!);
       blank.set(key, page);
     }
-    c.header('Content-Security-Policy', csp);
+    c.header('Content-Security-Policy', cspFor(app));
     c.header('Cross-Origin-Resource-Policy', 'same-origin');
     c.header('Cache-Control', 'no-store');
     c.header('Content-Language', lang);
@@ -231,6 +238,14 @@ export function consentPageRoutes(deps: Deps): Hono {
     // What was ticked stays ticked: the person corrects the number only.
     if (!phone.ok || errors.consent)
       return render(c, 422, app, { ...kept, checked: form.consent === 'yes', country, errors });
+    if (!form.website && app.settings.challenge === 'proof-of-work') {
+      // No solution at all: JavaScript is off (or Web Crypto missing); say what the check needs.
+      const solved = await deps.challenges.redeem(form.altcha);
+      if (!solved.ok) {
+        const why = form.altcha ? m.errChallenge : fill(m.challengeNoScript, { business: app.displayName });
+        return render(c, 422, app, { ...kept, checked: true, errors: { continue: why } });
+      }
+    }
     if (!form.website) {
       const limited = await deps.consentLimits.consent(app.id, phone.phone);
       if (limited) return tooMany(limited.wait);

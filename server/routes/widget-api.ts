@@ -31,6 +31,8 @@ export const OptinBodySchema = z.object({
    * answered 200 with where the person would go, but nothing is recorded, counted or sent.
    */
   preview: z.boolean().optional(),
+  /** The solved proof of work (base64 JSON), when the app asks for one: see `GET …/challenge`. */
+  altcha: z.string().max(2000).optional(),
 });
 
 /** Campaign of a widget open, as the widget reports it. */
@@ -72,6 +74,7 @@ export async function publicView(deps: Pick<Deps, 'apps'>, app: AppRecord) {
     privacyUrl: app.settings.privacyUrl,
     phone: app.phone,
     widget: app.settings.widget,
+    challenge: app.settings.challenge,
   };
 }
 
@@ -98,6 +101,16 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
 
   // The widget runs on other sites: its errors must be readable there too, or a page could only
   // say "could not connect" when the truth is "unknown app" or "this site is not allowed".
+  r.use('/api/v1/apps/:app/challenge', async (c, next) => {
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    await next();
+  });
+  r.get('/api/v1/apps/:app/challenge', async (c) => {
+    await appOr404(c.req.param('app'));
+    c.header('Cache-Control', 'no-store');
+    return c.json(deps.challenges.issue());
+  });
   r.use('/api/v1/apps/:app/public', async (c, next) => {
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -215,6 +228,15 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
         200,
       );
     }
+    if (app.settings.challenge === 'proof-of-work') {
+      const solved = await deps.challenges.redeem(b.altcha);
+      if (!solved.ok)
+        throw new ApiError(
+          422,
+          'challenge_failed',
+          `This app asks for a proof of work: GET /api/v1/apps/${app.name}/challenge, solve it and send it as altcha (${solved.reason}).`,
+        );
+    }
     const limited = await deps.consentLimits.consent(app.id, phone.phone);
     if (limited) throw tooMany(limited);
     const out = await recordWebConsent(deps, app, phone.phone, {
@@ -294,6 +316,9 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
       phone: oz.string().nullable().openapi({
         description: 'The business’s WhatsApp number: the widget routes links to it through the consent panel.',
       }),
+      challenge: oz.enum(['off', 'proof-of-work']).openapi({
+        description: 'Whether an opt-in must carry a solved proof of work (`altcha`)',
+      }),
       widget: WidgetSettingsSchema.openapi({
         description:
           'The floating button’s marketer settings (greeting, triggers, devices, paths, label, offsets, analytics).',
@@ -320,6 +345,31 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
       200: json(PublicApp, 'The app’s public view'),
       304: { description: 'Not modified (If-None-Match)' },
       ...errorResponses(400, 404, 503),
+    },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/api/v1/apps/{app}/challenge',
+    operationId: 'getChallenge',
+    tags: ['Widget'],
+    summary:
+      'A fresh proof-of-work challenge (ALTCHA format, valid 5 minutes, accepted once): find number such that SHA-256(salt + number) = challenge',
+    security: [],
+    request: { params: app },
+    responses: {
+      200: json(
+        oz
+          .object({
+            algorithm: oz.literal('SHA-256'),
+            challenge: oz.string(),
+            maxnumber: oz.number().int(),
+            salt: oz.string(),
+            signature: oz.string(),
+          })
+          .openapi('Challenge'),
+        'Solve it, then send base64(JSON {algorithm, challenge, number, salt, signature}) as altcha',
+      ),
+      ...errorResponses(404, 503),
     },
   });
   registry.registerPath({

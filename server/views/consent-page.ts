@@ -5,6 +5,7 @@ import { proxyText } from '../../core/wa-link.js';
 import type { Assets } from '../assets.js';
 import type { AppRecord } from '../store/index.js';
 import { countryOptions } from './countries.js';
+import { CHALLENGE_SCRIPT } from './challenge-script.js';
 import { layout, waLogo, type Html } from './layout.js';
 
 export interface ConsentView {
@@ -37,6 +38,7 @@ export function consentPage(a: Assets, v: ConsentView): Html {
   const c = a.cls;
   const business = v.app.displayName;
   const field = v.app.settings.phoneField;
+  const pow = v.app.settings.challenge === 'proof-of-work';
   const errs = Object.entries(v.errors).filter(([, e]) => e) as [string, string][];
   // A live app's prefilled message carries the consent's reference: it verifies only once it is sent.
   const sendNote = v.app.live && v.app.phone !== null && v.app.settings.refEnabled;
@@ -51,7 +53,9 @@ ${
 </div>`
     : html`<p class="${c.muted}">${m.intro}</p>`
 }
-<form method="post" action="/o/${v.app.name}" novalidate>
+${pow ? html`<noscript><p class="${c.note}">${named(m.challengeNoScript, business)}</p></noscript>` : ''}
+<form method="post" action="/o/${v.app.name}" novalidate${pow ? html` data-challenge="/api/v1/apps/${v.app.name}/challenge"` : ''}>
+${pow ? html`<input type="hidden" name="altcha" value="">` : ''}
 <input type="hidden" name="via" value="${v.via}">
 ${v.page ? html`<input type="hidden" name="page" value="${v.page}">` : ''}
 ${v.campaign ? html`<input type="hidden" name="c" value="${v.campaign}">` : ''}
@@ -78,6 +82,7 @@ ${v.errors.consent ? html`<span class="${c.error}" id="consent-error">${v.errors
 </fieldset>
 ${sendNote ? html`<p class="${c.hint}" id="send-note">${m.sendNote}</p>` : ''}
 <button class="${c.button}" type="submit" id="continue"${sendNote ? html` aria-describedby="send-note"` : ''}>${m.submit}</button>
+${pow ? html`<p class="${c.muted}" id="challenge-status" role="status" hidden>${m.challengeWorking}</p>` : ''}
 </form>
 <p class="${c.small}">${v.app.settings.privacyUrl ? html`<a href="${v.app.settings.privacyUrl}" rel="noopener noreferrer">${m.privacy}</a>` : named(m.noPrivacy, business)} · ${m.poweredBy}</p>
 ${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNote, { proxy: proxyText(v.app.name) })}</p>`}`;
@@ -85,6 +90,7 @@ ${v.app.live && v.app.phone ? '' : html`<p class="${c.note}">${fill(m.sandboxNot
     lang: v.lang,
     title: (errs.length ? `${m.errorSummary}: ` : '') + fill(m.title, { business }),
     body,
+    script: pow ? CHALLENGE_SCRIPT : undefined,
   });
 }
 

@@ -15,7 +15,7 @@ export const waLogo = (cls: string) =>
  * The shell of every hosted page: no script at all, the built styles inlined under a CSP hash.
  * Everything interpolated with `html` is escaped.
  */
-export function layout(a: Assets, p: { lang: Locale; title: string; body: Html }): Html {
+export function layout(a: Assets, p: { lang: Locale; title: string; body: Html; script?: string }): Html {
   return html`<!doctype html>
 <html lang="${p.lang}">
 <head>
@@ -27,15 +27,17 @@ export function layout(a: Assets, p: { lang: Locale; title: string; body: Html }
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>${raw(a.css)}</style>
 </head>
-<body><main class="${a.cls.page}"><div class="${a.cls.card}">${p.body}</div></main></body>
+<body><main class="${a.cls.page}"><div class="${a.cls.card}">${p.body}</div></main>${p.script ? html`<script>${raw(p.script)}</script>` : ''}</body>
 </html>`;
 }
 
-/** The page CSP: nothing runs, styles only by hash, and the form may go only here or to WhatsApp. */
-export function pageCsp(a: Assets): string {
+/** The page CSP: nothing runs (but the challenge script, by hash, when the app asks for one), styles only by hash, and the form may go only here or to WhatsApp. */
+export function pageCsp(a: Assets, scriptHash?: string): string {
   return [
     "default-src 'none'",
     `style-src ${a.cssHash}`,
+    // Only for an app that asks for a proof of work: its one inline script, by hash, and its fetch.
+    ...(scriptHash ? [`script-src ${scriptHash}`, "connect-src 'self'"] : []),
     "img-src 'self' data:",
     // Chrome applies form-action to the redirect after the POST as well.
     "form-action 'self' https://wa.me https://api.whatsapp.com",

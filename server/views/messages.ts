@@ -31,6 +31,12 @@ export interface PageMessages {
   tooManyBody: string;
   /** A consent refused by a rate limit: `{seconds}` to wait; what was typed is kept. */
   errTooMany: string;
+  /** The app asks for a proof of work and none came: JavaScript is off (or the page is not HTTPS). */
+  challengeNoScript: string;
+  /** A proof of work came but was refused (expired, used, wrong): try again. */
+  errChallenge: string;
+  /** Shown while the browser works on the check. */
+  challengeWorking: string;
   /** The consent could not be recorded (the store is down): nothing happened, try again. */
   errUnavailable: string;
   /** The commit went unanswered: it may or may not have been recorded. */
@@ -72,6 +78,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Part of the link is malformed. Check it, or ask the business for a new one.',
     tooManyTitle: 'Too many attempts',
     tooManyBody: 'Please wait a minute and try again.',
+    challengeNoScript:
+      '{business} asks your browser for a quick automatic check against robots before recording your consent. It needs JavaScript: turn it on for this page, then press the button. Nothing is recorded without it.',
+    errChallenge:
+      'The automatic check against robots did not complete, so nothing was recorded. Please press the button again.',
+    challengeWorking: 'Checking your browser…',
     errTooMany:
       'Too many attempts just now, so your consent was not recorded yet. Please wait {seconds} seconds, then press the button again.',
     errUnavailable:
@@ -112,6 +123,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte del enlace está mal formada. Revísalo o pide uno nuevo a la empresa.',
     tooManyTitle: 'Demasiados intentos',
     tooManyBody: 'Espera un minuto y vuelve a intentarlo.',
+    challengeNoScript:
+      '{business} pide a tu navegador una breve comprobación automática contra robots antes de registrar tu consentimiento. Necesita JavaScript: actívalo para esta página y pulsa el botón. Sin ella no se registra nada.',
+    errChallenge:
+      'La comprobación automática contra robots no terminó, así que no se registró nada. Vuelve a pulsar el botón.',
+    challengeWorking: 'Comprobando tu navegador…',
     errTooMany:
       'Demasiados intentos ahora mismo, así que tu consentimiento aún no se registró. Espera {seconds} segundos y vuelve a pulsar el botón.',
     errUnavailable:
@@ -153,6 +169,11 @@ export const MESSAGES: Record<Locale, PageMessages> = {
     badRequestBody: 'Parte do link está malformada. Confira ou peça um novo à empresa.',
     tooManyTitle: 'Muitas tentativas',
     tooManyBody: 'Aguarde um minuto e tente novamente.',
+    challengeNoScript:
+      '{business} pede ao seu navegador uma rápida verificação automática contra robôs antes de registrar seu consentimento. Ela precisa de JavaScript: ative-o nesta página e toque no botão. Sem ela nada é registrado.',
+    errChallenge:
+      'A verificação automática contra robôs não terminou, então nada foi registrado. Toque no botão de novo.',
+    challengeWorking: 'Verificando seu navegador…',
     errTooMany:
       'Muitas tentativas agora, por isso seu consentimento ainda não foi registrado. Aguarde {seconds} segundos e toque no botão de novo.',
     errUnavailable:
