@@ -369,7 +369,7 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
           .openapi('Challenge'),
         'Solve it, then send base64(JSON {algorithm, challenge, number, salt, signature}) as altcha',
       ),
-      ...errorResponses(404, 503),
+      ...errorResponses(400, 404, 503),
     },
   });
   registry.registerPath({
