@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { fixtureJson, SIGNATURES, signTwilio, twilioSms } from './fixtures/index.js';
 import { CALLBACK, count, events, history, withSecrets } from './hooks-helpers.js';
 import { patchApp } from './support/ledger.js';
-import { ADMIN, harness, type TestHarness } from './support/server.js';
+import { ADMIN, harness, startTestServer, type TestHarness, type TestServer } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
 import { twilioSignature, twilioUrlCandidates, verifyTwilio } from '../server/inbound/signatures.js';
 import type { AppRecord } from '../server/store/index.js';
@@ -57,6 +58,55 @@ describe('Twilio signature', () => {
       'https://example.com/sms?',
       'https://example.com:443/sms?',
     ]);
+  });
+});
+
+describe('POST /hooks/:app/sms on a real socket', () => {
+  let h: TestServer;
+  before(async () => {
+    h = await startTestServer('sqlite');
+    const made = await h.makeApp({ name: 'SockShop' });
+    await withSecrets(h, made.app, { twilioAuthToken: TOKEN });
+  });
+  after(() => h.close());
+
+  /** Posts with the request target exactly as written (fetch would re-encode the query). */
+  const rawPost = (target: string, fields: Record<string, string>, sig: string) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const body = new URLSearchParams(fields).toString();
+      const req = httpRequest(
+        `${h.url}${target.startsWith('/') ? '' : '/'}`,
+        {
+          method: 'POST',
+          path: target,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': Buffer.byteLength(body),
+            'x-twilio-signature': sig,
+          },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('Should check the signature over the request target as sent: a bare trailing ? and raw query characters', async () => {
+    let i = 0;
+    for (const target of ['/hooks/SockShop/sms?', "/hooks/SockShop/sms?c=it's", '/hooks/SockShop/sms?c=a%20b']) {
+      const fields = twilioSms({ sid: `SM${String(++i).padStart(32, 'c')}`, from: `+1415555090${i}`, body: 'hi' });
+      const signed = `${h.url}${target}`;
+      const sig = twilio.getExpectedTwilioSignature(TOKEN, signed, fields);
+      assert.ok(twilio.validateRequest(TOKEN, sig, `${h.url}${target}`, fields), 'the SDK accepts it');
+      const res = await rawPost(target, fields, sig);
+      assert.equal(res.status, 200, `${signed}: ${res.body}`);
+      const wrong = twilio.getExpectedTwilioSignature(TOKEN, `${h.url}/hooks/SockShop/sms`, fields);
+      if (target.includes('=')) assert.equal((await rawPost(target, fields, wrong)).status, 403, target);
+    }
   });
 });
 
