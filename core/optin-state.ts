@@ -3,7 +3,30 @@ export type OptinStatus = 'opted_in' | 'opted_out' | 'none';
 export type Activity = 'active' | 'inactive';
 export type Via = 'qr' | 'url' | 'widget' | 'first_message' | 'sms' | 'api';
 export const VIAS: readonly Via[] = ['qr', 'url', 'widget', 'first_message', 'sms', 'api'];
-export type ConsentAction = 'opt_in' | 'opt_out' | 'verify' | 'prompt_sent';
+/**
+ * What a consent record proves. `marketing_stop`/`marketing_resume`: WhatsApp reported the person's
+ * marketing preference. `number_changed`: the person left this number (WhatsApp's `user_changed_number`);
+ * `number_linked`: their consent now belongs to their new number (linked to the original evidence).
+ */
+export type ConsentAction =
+  | 'opt_in'
+  | 'opt_out'
+  | 'verify'
+  | 'prompt_sent'
+  | 'marketing_stop'
+  | 'marketing_resume'
+  | 'number_changed'
+  | 'number_linked';
+export const CONSENT_ACTIONS: readonly ConsentAction[] = [
+  'opt_in',
+  'opt_out',
+  'verify',
+  'prompt_sent',
+  'marketing_stop',
+  'marketing_resume',
+  'number_changed',
+  'number_linked',
+];
 
 export interface UserState {
   optin: OptinStatus;
@@ -11,10 +34,18 @@ export interface UserState {
   verified: boolean;
   optinAt: number | null;
   lastInboundAt: number | null;
+  /** WhatsApp reported that the person stopped marketing messages (until they resume them). */
+  marketingStopped?: boolean;
+  /** When the latest marketing preference was given: an older report never overrides a newer one. */
+  marketingAt?: number | null;
+  /** The number the person moved to (WhatsApp's `user_changed_number`), while this one is not theirs. */
+  movedTo?: string | null;
+  movedAt?: number | null;
 }
 
 /** What a change of state is worth telling the business: the type of the user-event, or nothing. */
-export type Changed = 'opted-in' | 'opted-out' | 'verified' | null;
+export type Changed =
+  'opted-in' | 'opted-out' | 'verified' | 'marketing-stopped' | 'marketing-resumed' | 'number-changed' | null;
 
 export const NEW_USER: UserState = { optin: 'none', via: null, verified: false, optinAt: null, lastInboundAt: null };
 
@@ -22,7 +53,13 @@ export type OptinEvent =
   | { type: 'opt_in'; via: Via; at: number; verified: boolean }
   | { type: 'opt_out'; via: Via; at: number }
   | { type: 'verify'; at: number }
-  | { type: 'inbound'; at: number };
+  | { type: 'inbound'; at: number }
+  /** WhatsApp's marketing preference, given at `at`. */
+  | { type: 'marketing'; value: 'stop' | 'resume'; at: number }
+  /** The person left this number for `to`: their consent goes with them (see `moved_in`). */
+  | { type: 'moved_out'; to: string; at: number }
+  /** The person arrived at this number from another, whose state before the move was `from`. */
+  | { type: 'moved_in'; from: UserState; at: number };
 
 /**
  * The opt-in state machine. Any state may opt in or out again; the latest consent wins.
@@ -52,6 +89,35 @@ export function applyEvent<S extends UserState>(s: S, e: OptinEvent): { state: S
       return { state: { ...s, verified: true }, changed: 'verified' };
     case 'inbound':
       return { state: { ...s, lastInboundAt: Math.max(s.lastInboundAt ?? 0, e.at) }, changed: null };
+    case 'marketing': {
+      // Reports can arrive out of order (a retried stop after a resume): the latest one given wins.
+      if (s.marketingAt != null && e.at < s.marketingAt) return { state: s, changed: null };
+      const stopped = e.value === 'stop';
+      const state: S = { ...s, marketingStopped: stopped, marketingAt: e.at };
+      if (Boolean(s.marketingStopped) === stopped) return { state, changed: null };
+      return { state, changed: stopped ? 'marketing-stopped' : 'marketing-resumed' };
+    }
+    case 'moved_out':
+      // The number may be given to someone else: nothing the person agreed to stays with it.
+      return {
+        state: { ...s, optin: 'none', verified: false, marketingStopped: false, movedTo: e.to, movedAt: e.at },
+        changed: 'number-changed',
+      };
+    case 'moved_in': {
+      const f = e.from;
+      // The person's consent comes with them, unless this number has a consent change of its own
+      // that is newer (the latest consent wins, as everywhere).
+      const own = s.optin !== 'none' && (s.optinAt ?? 0) > (f.optinAt ?? 0);
+      const marketingOwn = s.marketingAt != null && (f.marketingAt == null || s.marketingAt > f.marketingAt);
+      const state: S = {
+        ...s,
+        ...(own ? {} : { optin: f.optin, via: f.via, verified: f.verified, optinAt: f.optinAt }),
+        ...(marketingOwn ? {} : { marketingStopped: Boolean(f.marketingStopped), marketingAt: f.marketingAt ?? null }),
+        movedTo: null,
+        movedAt: null,
+      };
+      return { state, changed: 'number-changed' };
+    }
   }
 }
 

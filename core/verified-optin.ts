@@ -50,6 +50,8 @@ export function reportedChange(
   stored: Changed,
   unverifiedCountsAsOptin: boolean,
 ): Changed {
+  // What WhatsApp reports about the person is told as it happened, whatever their opt-in.
+  if (stored === 'marketing-stopped' || stored === 'marketing-resumed' || stored === 'number-changed') return stored;
   const was = effectiveOptin(before, unverifiedCountsAsOptin);
   const is = effectiveOptin(after, unverifiedCountsAsOptin);
   if (is === 'opted_in' && was !== 'opted_in') return 'opted-in';

@@ -176,7 +176,7 @@ for (const kind of STORE_KINDS) {
         const lines = (await res.text()).trimEnd().split('\r\n');
         assert.equal(
           lines[0],
-          'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at,aliases',
+          'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at,aliases,marketing,moved_to',
         );
         assert.equal(lines.length, 1 + 29);
         assert.ok(lines.some((l) => l.startsWith('14155550501,opted_out,inactive,api,false,false,')));
@@ -249,6 +249,8 @@ for (const kind of STORE_KINDS) {
           redirects: 1,
           verified: 0,
           optOuts: 0,
+          marketingStops: 0,
+          marketingResumes: 0,
         });
         const api = body.rows.find((r: { via: string }) => r.via === 'api');
         assert.equal(api.optOuts, 1);

@@ -198,7 +198,7 @@ describe('CLI', () => {
     const lines = exp.written.trimEnd().split('\r\n');
     assert.equal(
       lines[0],
-      'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at,aliases',
+      'phone,optin,activity,via,verified,flagged,optin_at,last_inbound_at,created_at,updated_at,aliases,marketing,moved_to',
     );
     assert.equal(lines.length, 4);
     assert.match(exp.err, /export done/);

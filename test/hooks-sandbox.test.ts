@@ -55,6 +55,7 @@ for (const kind of STORE_KINDS) {
         phone: '14155550801',
         optin: 'none',
         verified: false,
+        purposes: { marketing: 'none', utility: 'none', authentication: 'none' },
       });
       assert.equal((ev[0]!.body as { app: string }).app, 'SandyShop');
       assert.equal((await history(h, app.id, '14155550801')).length, 1);

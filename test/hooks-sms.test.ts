@@ -177,6 +177,7 @@ for (const kind of STORE_KINDS) {
         via: 'sms',
         optin: 'opted_in',
         verified: true,
+        purposes: { marketing: 'opted_in', utility: 'opted_in', authentication: 'opted_in' },
       });
     });
 

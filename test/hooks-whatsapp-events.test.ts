@@ -25,6 +25,7 @@ for (const kind of STORE_KINDS) {
     let h: TestHarness;
     const clock = manualClock(T0);
     let shop: AppRecord;
+    let apiKey = '';
     let n = 0;
     before(async () => {
       h = await harness(kind, { clock });
@@ -33,8 +34,9 @@ for (const kind of STORE_KINDS) {
         displayName: 'Acme Shoes',
         phone: '+14155550100',
         live: true,
-        settings: { callbackUrl: CALLBACK },
+        settings: { callbackUrl: CALLBACK, templateMessaging: true },
       });
+      apiKey = made.apiKey;
       shop = await withSecrets(h, made.app, { metaAppSecret: SECRET });
     });
     after(() => h.close());
@@ -57,6 +59,142 @@ for (const kind of STORE_KINDS) {
     const user = (phone: string) => h.store.read(getUser, shop.id, phone);
     const prompts = async (phone: string) =>
       (await sent(h, shop.id)).filter((m) => m.phone === phone && m.type === 'optin-prompt');
+
+    const api = async (path: string, init: RequestInit = {}) => {
+      const res = await h.request(`/api/v1/apps/EventShop${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', ...init.headers },
+      });
+      assert.ok(res.status < 300, `${path}: ${res.status} ${await res.clone().text()}`);
+      return res;
+    };
+    const json = async (path: string, init: RequestInit = {}) => (await (await api(path, init)).json()) as Json;
+    const eligible = async (phone: string, category?: string) =>
+      (await json('/eligibility', {
+        method: 'POST',
+        body: JSON.stringify({ phone, kind: 'template', matchesTemplate: true, ...(category ? { category } : {}) }),
+      })) as { deliver: string; reason: string };
+
+    describe('marketing preferences: consent per purpose', () => {
+      const PREF = 'meta/user-preferences-resume.json';
+      const SYS = 'meta/system-user-preference-changed.json';
+
+      it('Should record WhatsApp’s marketing stop as evidence and block marketing only', async () => {
+        const phone = '14155552001';
+        await api(`/users/${phone}/optin`, { method: 'PUT', body: '{}' });
+        assert.equal((await eligible(phone, 'marketing')).deliver, 'template');
+        const out = await event(PREF, { from: phone, value: 'stop' });
+        assert.deepEqual([out.handled, out.duplicates, out.ignored], [1, 0, 0]);
+        const u = (await json(`/users/${phone}`)) as {
+          user: Json;
+          consents: { action: string; actor: string; detail: Json | null }[];
+        };
+        assert.equal(u.user.optin, 'opted_in');
+        assert.deepEqual(u.user.purposes, { marketing: 'opted_out', utility: 'opted_in', authentication: 'opted_in' });
+        const rec = u.consents.at(-1)!;
+        assert.deepEqual([rec.action, rec.actor], ['marketing_stop', 'whatsapp']);
+        assert.equal(rec.detail?.detail, 'User requested to stop marketing messages');
+        assert.equal(rec.detail?.reportedAt, new Date(T0).toISOString());
+        // Eligibility by template category; no category reads as marketing for this person.
+        assert.deepEqual(await eligible(phone, 'marketing'), { deliver: 'blocked', reason: 'marketing_stopped' });
+        assert.deepEqual(await eligible(phone), { deliver: 'blocked', reason: 'marketing_stopped' });
+        assert.deepEqual(await eligible(phone, 'utility'), { deliver: 'template', reason: 'approved_template' });
+        assert.deepEqual(await eligible(phone, 'authentication'), { deliver: 'template', reason: 'approved_template' });
+        // The business is told, with the state per purpose.
+        const ev = (await events(h, shop.id)).filter((e) => e.phone === phone);
+        assert.deepEqual(
+          ev.map((e) => e.type),
+          ['opted-in', 'marketing-stopped'],
+        );
+        assert.deepEqual((ev[1]!.body as { data: Json }).data, {
+          phone,
+          via: 'first_message',
+          optin: 'opted_in',
+          verified: false,
+          purposes: { marketing: 'opted_out', utility: 'opted_in', authentication: 'opted_in' },
+        });
+        // The same report again is a duplicate; nothing more is recorded or told.
+        const again = await post(metaEvent(PREF, { id: 'ignored-for-this-field', at: T0, from: phone, value: 'stop' }));
+        assert.equal(again.duplicates, 1);
+        assert.equal((await events(h, shop.id)).filter((e) => e.phone === phone).length, 2);
+      });
+
+      it('Should resume marketing on WhatsApp’s documented resume, and keep the newest report when they cross', async () => {
+        const phone = '14155552002';
+        await api(`/users/${phone}/optin`, { method: 'PUT', body: '{}' });
+        await event(PREF, { from: phone, value: 'stop', at: T0 - 2 * HOUR });
+        assert.equal((await user(phone))?.marketingStopped, true);
+        await event(PREF, { from: phone, at: T0 - HOUR }); // the docs' own value: resume
+        assert.equal((await user(phone))?.marketingStopped, false);
+        assert.equal((await eligible(phone, 'marketing')).deliver, 'template');
+        // A retried stop from before the resume arrives late: recorded, but the resume stands.
+        await event(PREF, { from: phone, value: 'stop', at: T0 - 90 * 60_000 });
+        assert.equal((await user(phone))?.marketingStopped, false);
+        const actions = ((await json(`/users/${phone}`)) as { consents: { action: string }[] }).consents.map(
+          (c) => c.action,
+        );
+        assert.deepEqual(actions, ['opt_in', 'marketing_stop', 'marketing_resume', 'marketing_stop']);
+        assert.deepEqual(
+          (await events(h, shop.id)).filter((e) => e.phone === phone).map((e) => e.type),
+          ['opted-in', 'marketing-stopped', 'marketing-resumed'],
+        );
+      });
+
+      it('Should take the user_preference_changed system message the same way, once per wamid, with no prompt', async () => {
+        const phone = '14155552003';
+        const id = wamid();
+        const body = metaEvent(SYS, { id, from: phone, at: clock.now() });
+        const first = await post(body);
+        const again = await post(body);
+        assert.deepEqual([first.handled, again.duplicates], [1, 1]);
+        const u = await user(phone);
+        assert.deepEqual([u?.optin, u?.marketingStopped, u?.lastInboundAt ?? null], ['none', true, null]);
+        assert.deepEqual(await prompts(phone), []);
+        assert.equal(
+          ((await json(`/users/${phone}`)) as { user: { purposes: Json } }).user.purposes.marketing,
+          'opted_out',
+        );
+      });
+
+      it('Should stop everything on a STOP-type keyword, whatever the marketing preference', async () => {
+        const phone = '14155552004';
+        await api(`/users/${phone}/optin`, { method: 'PUT', body: '{}' });
+        await event(PREF, { from: phone, value: 'stop' });
+        await say(phone, 'STOP');
+        const u = (await json(`/users/${phone}`)) as { user: Json };
+        assert.equal(u.user.optin, 'opted_out');
+        assert.deepEqual(u.user.purposes, {
+          marketing: 'opted_out',
+          utility: 'opted_out',
+          authentication: 'opted_out',
+        });
+        assert.deepEqual(await eligible(phone, 'utility'), { deliver: 'blocked', reason: 'not_opted_in' });
+      });
+
+      it('Should show the marketing purpose in the users list and its filter, the CSV and the stats', async () => {
+        const list = async (q: string) =>
+          ((await json(`/users?${q}&limit=500`)) as { users: { phone: string }[] }).users.map((u) => u.phone);
+        const stopped = await list('marketing=opted_out');
+        assert.ok(stopped.includes('14155552001') && stopped.includes('14155552003'));
+        assert.ok(!stopped.includes('14155552002'));
+        const ok = await list('marketing=opted_in');
+        assert.ok(ok.includes('14155552002') && !ok.includes('14155552001'));
+        assert.ok((await list('optin=opted_in')).includes('14155552001'), 'still opted in for utility');
+        const csv = await (await api('/users.csv')).text();
+        const [header, ...rows] = csv.trim().split('\r\n');
+        const cols = header!.split(',');
+        assert.deepEqual(cols.slice(-2), ['marketing', 'moved_to']);
+        const row = rows.find((r) => r.startsWith('14155552001,'))!.split(',');
+        assert.deepEqual([row[cols.indexOf('optin')], row[cols.indexOf('marketing')]], ['opted_in', 'opted_out']);
+        const stats = (await json(
+          `/stats?from=${new Date(T0 - 86_400_000).toISOString()}&to=${new Date(T0 + HOUR).toISOString()}`,
+        )) as {
+          totals: Json;
+        };
+        assert.equal(stats.totals.marketingStops, 5);
+        assert.equal(stats.totals.marketingResumes, 1);
+      });
+    });
 
     describe('system messages are not someone writing in', () => {
       for (const path of ['meta/system-user-changed-user-id.json', 'meta/system-user-identity-changed.json']) {

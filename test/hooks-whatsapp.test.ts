@@ -273,6 +273,7 @@ for (const kind of STORE_KINDS) {
           ref,
           optin: 'opted_in',
           verified: true,
+          purposes: { marketing: 'opted_in', utility: 'opted_in', authentication: 'opted_in' },
         });
         assert.equal(
           (await sent(h, shop.id)).filter((m) => m.phone === '14155550401').length,

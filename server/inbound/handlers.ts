@@ -16,6 +16,7 @@ import {
   flagTypedNumber,
   hasConsent,
   lastPrompt,
+  lockUser,
   recordActivity,
   recordChange,
   reportSandboxStart,
@@ -25,7 +26,7 @@ import {
 import { addMessage, messageById } from '../store/messages.js';
 import { enqueueMessage } from '../store/outbox.js';
 import type { AppRecord, ConsentRecord, UserRecord } from '../store/index.js';
-import type { InboundMessage } from './payloads.js';
+import type { InboundMessage, PreferenceChange } from './payloads.js';
 
 /**
  * Opt-ins that arrive as messages: an SMS, a WhatsApp message that carries a consent reference, a
@@ -208,6 +209,40 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
   yield* recordChange({ app, record: rec, shown: shown(text), move: null, user });
   yield* sendWhatsApp(app, phone, 'optin-prompt', text, now, `msg_${rec.id}`);
   return { ...none, prompted: true };
+}
+
+function* preferenceBody(app: App, p: PreferenceChange, phone: string, now: number): Body<WhatsAppOutcome> {
+  const none: WhatsAppOutcome = { duplicate: false, changed: null, prompted: false, verified: null };
+  if (!(yield* claimInbound(app.id, p.provider, p.id, phone, now))) return { ...none, duplicate: true };
+  // Reports may arrive late or out of order: the time WhatsApp gives orders them (core/optin-state.ts).
+  const at = p.sentAt !== null && p.sentAt > 0 ? Math.min(p.sentAt, now) : now;
+  const user = yield* lockUser(app.id, phone, now);
+  // Every report is evidence, even one that changes nothing (a repeated stop, a late older one).
+  const record = evidence({
+    appId: app.id,
+    phone,
+    action: p.value === 'stop' ? 'marketing_stop' : 'marketing_resume',
+    via: 'first_message',
+    at: now,
+    actor: 'whatsapp',
+    detail: { category: p.category, value: p.value, detail: p.detail, reportedAt: new Date(at).toISOString() },
+  });
+  const r = yield* recordChange({ app, record, shown: null, move: { type: 'marketing', value: p.value, at }, user });
+  return { ...none, changed: r.changed };
+}
+
+/**
+ * WhatsApp reported a person's marketing-message preference (`user_preferences`, or a
+ * `user_preference_changed` system message): recorded as evidence, and the marketing purpose follows it.
+ */
+export async function handlePreference(
+  deps: Pick<Deps, 'store' | 'clock'>,
+  app: App,
+  p: PreferenceChange,
+): Promise<WhatsAppOutcome | null> {
+  const phone = senderPhone(p.waId);
+  if (!phone) return null;
+  return deps.store.transact(preferenceBody, app, p, phone, deps.clock.now());
 }
 
 /** Handles one inbound WhatsApp message at an app's own number. */

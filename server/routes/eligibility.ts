@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eligibility } from '../../core/eligibility.js';
+import { eligibility, ELIGIBILITY_REASONS, type EligibilityReason } from '../../core/eligibility.js';
 import { effectiveOptin } from '../../core/verified-optin.js';
 import type { Deps } from '../deps.js';
 import { appFor } from '../middleware/bearer-auth.js';
@@ -25,6 +25,10 @@ const eligibilityRoute = createRoute({
               phone: z.string().max(64),
               kind: z.enum(['text', 'template']),
               matchesTemplate: z.boolean().default(false),
+              category: z.enum(['marketing', 'utility', 'authentication']).optional().openapi({
+                description:
+                  'The template category. A person who stopped marketing messages is blocked (marketing_stopped) for marketing, and for a message without a category (the strictest reading).',
+              }),
             })
             .strict()
             .openapi('EligibilityRequest'),
@@ -37,13 +41,7 @@ const eligibilityRoute = createRoute({
       z
         .object({
           deliver: z.enum(['session', 'template', 'blocked']),
-          reason: z.enum([
-            'active_session',
-            'outside_session_window',
-            'not_opted_in',
-            'approved_template',
-            'no_matching_template',
-          ]),
+          reason: z.enum(ELIGIBILITY_REASONS as [EligibilityReason, ...EligibilityReason[]]),
         })
         .openapi('Eligibility'),
       'The decision',
@@ -66,6 +64,9 @@ export function eligibilityRoutes(deps: Deps) {
       lastInboundAt: u?.lastInboundAt ?? null,
       kind: b.kind,
       matchesTemplate: b.matchesTemplate,
+      category: b.category,
+      marketingStopped: u?.marketingStopped ?? false,
+      movedAt: u?.movedTo ? (u.movedAt ?? null) : null,
       now: deps.clock.now(),
     });
     return c.json(out, 200);

@@ -5,7 +5,7 @@ import { log } from '../log.js';
 import { ApiError, findApp } from '../errors.js';
 import { StoreUnavailable } from '../store/driver.js';
 import { mediaType, readBytes } from '../http.js';
-import { handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js';
+import { handlePreference, handleSandbox, handleSms, handleWhatsApp } from '../inbound/handlers.js';
 import { parseGupshup, parseMeta, payloadShape, type ParsedPayload } from '../inbound/payloads.js';
 import { safeEqual, verifyMeta, verifyToken, verifyTwilio } from '../inbound/signatures.js';
 import { inLanes } from '../inbound/lanes.js';
@@ -183,18 +183,23 @@ export function hookRoutes(deps: Deps): Hono {
     }
     let handled = 0;
     let duplicates = 0;
-    let ignored = parsed.ignored + parsed.preferences.length;
+    let ignored = parsed.ignored;
     let failure: unknown = null;
     // Each message is its own transaction, each sender's in order, several senders at once. One that
     // fails does not stop the rest; the answer is then an error so the provider retries, and the
     // retry finds the others already recorded (duplicates).
+    // Messages and WhatsApp's reports about people (marketing preferences) alike, each person's in order.
+    const items = [
+      ...parsed.messages.map((m) => ({ who: m.from, run: () => handleWhatsApp(deps, app, m) })),
+      ...parsed.preferences.map((p) => ({ who: p.waId, run: () => handlePreference(deps, app, p) })),
+    ];
     await inLanes(
-      parsed.messages,
-      (m) => m.from,
+      items,
+      (i) => i.who,
       HOOK_LANES,
-      async (m) => {
+      async (i) => {
         try {
-          const out = await handleWhatsApp(deps, app, m);
+          const out = await i.run();
           if (!out || out.ignored) ignored++;
           else if (out.duplicate) duplicates++;
           else handled++;

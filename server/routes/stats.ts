@@ -16,6 +16,8 @@ const FunnelRowView = z.object({
   redirects: z.number(),
   verified: z.number(),
   optOuts: z.number(),
+  marketingStops: z.number().openapi({ description: 'People who stopped marketing messages in WhatsApp' }),
+  marketingResumes: z.number().openapi({ description: 'People who resumed marketing messages in WhatsApp' }),
 });
 const statsRoute = createRoute({
   method: 'get',
@@ -69,8 +71,10 @@ export function statsRoutes(deps: Deps) {
         redirects: t.redirects + r.redirects,
         verified: t.verified + r.verified,
         optOuts: t.optOuts + r.optOuts,
+        marketingStops: t.marketingStops + r.marketingStops,
+        marketingResumes: t.marketingResumes + r.marketingResumes,
       }),
-      { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 },
+      { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0, marketingStops: 0, marketingResumes: 0 },
     );
     return c.json({ from: iso(from), to: iso(to), rows, totals }, 200);
   });

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { randomUUID } from 'node:crypto';
-import { VIAS, type Via } from '../../core/optin-state.js';
+import { CONSENT_ACTIONS, VIAS, type ConsentAction, type Via } from '../../core/optin-state.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { actorOf, appFor } from '../middleware/bearer-auth.js';
@@ -10,6 +10,8 @@ import { phoneParam } from '../services/phone-param.js';
 import { userView } from '../services/user-view.js';
 import { decodeCursor, eraseUser, listUsers, userHistory } from '../store/users.js';
 import { apiErrors, AppParam, BEARER, iso, json, openApiRouter } from './openapi.js';
+
+const Status = z.enum(['opted_in', 'opted_out', 'none']);
 
 export const UserView = z
   .object({
@@ -28,6 +30,13 @@ export const UserView = z
     lastInboundAt: z.string().nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
+    purposes: z.object({ marketing: Status, utility: Status, authentication: Status }).openapi({
+      description:
+        'The status per purpose (template category): `marketing` is opted_out when the person stopped marketing messages in WhatsApp, whatever `optin` says.',
+    }),
+    movedTo: z.string().nullable().openapi({
+      description: 'The number the person moved to (WhatsApp `user_changed_number`); this one is not theirs any more.',
+    }),
   })
   .openapi('User');
 
@@ -38,7 +47,7 @@ const ConsentView = z
       description:
         'The spelling of the number this record was written with (the typed number, or the WhatsApp ID that sent the message); empty for a web consent that asked for no number',
     }),
-    action: z.enum(['opt_in', 'opt_out', 'verify', 'prompt_sent']),
+    action: z.enum(CONSENT_ACTIONS as [ConsentAction, ...ConsentAction[]]),
     via: z.string(),
     at: z.string(),
     wordingVersion: z.number().nullable(),
@@ -55,6 +64,10 @@ const ConsentView = z
     ref: z.string().nullable(),
     linkedId: z.string().nullable(),
     actor: z.string().nullable(),
+    detail: z.record(z.string(), z.unknown()).nullable().openapi({
+      description:
+        'What the record proves beyond its columns: `referral` (the Click-to-WhatsApp ad), `newPhone`/`previousPhone` (a number change), `detail` (WhatsApp’s words for a preference).',
+    }),
   })
   .openapi('ConsentRecord');
 
@@ -103,6 +116,9 @@ const listRoute = createRoute({
       optin: z.enum(['opted_in', 'opted_out', 'none']).optional(),
       activity: z.enum(['active', 'inactive']).optional(),
       via: z.enum(VIAS as [Via, ...Via[]]).optional(),
+      marketing: Status.optional().openapi({
+        description: 'The marketing purpose’s status: opted_in finds who may get marketing templates',
+      }),
       cursor: z.string().max(200).optional().openapi({ description: 'The `next` of the previous page' }),
       limit: z.coerce.number().int().min(1).max(500).default(50),
     }),
@@ -206,7 +222,7 @@ export function userRoutes(deps: Deps) {
     const page = await deps.store.read(
       listUsers,
       app.id,
-      { optin: q.optin, activity: q.activity, via: q.via, unverifiedCountsAsOptin: counts },
+      { optin: q.optin, activity: q.activity, via: q.via, marketing: q.marketing, unverifiedCountsAsOptin: counts },
       { after, limit: q.limit, now },
     );
     return c.json({ users: page.users.map((u) => userView(u, now, counts)), next: page.next }, 200);
@@ -248,7 +264,7 @@ export function userRoutes(deps: Deps) {
     return c.json(
       {
         user: userView(user, now, app.settings.unverifiedCountsAsOptin),
-        consents: h.consents.map((r) => ({ ...r, at: iso(r.at), appId: undefined })),
+        consents: h.consents.map((r) => ({ ...r, detail: r.detail ?? null, at: iso(r.at), appId: undefined })),
         messages: h.messages.map((m) => ({
           id: m.id,
           direction: m.direction,

@@ -16,6 +16,9 @@ export const USER_CSV_COLUMNS = [
   'updated_at',
   // Last, so that readers of the columns before it are undisturbed: other spellings, space-separated.
   'aliases',
+  // Added after the first columns: existing readers keep their column positions.
+  'marketing',
+  'moved_to',
 ];
 
 /** Every user, page by page, so that an export of a million rows holds one page in memory. */
@@ -63,6 +66,8 @@ export async function* usersCsv(
         v.createdAt,
         v.updatedAt,
         v.aliases.join(' '),
+        v.purposes.marketing,
+        v.movedTo,
       ]);
     }
     n += page.length;

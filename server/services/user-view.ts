@@ -1,4 +1,5 @@
 import { activityAt, type Activity, type OptinStatus, type Via } from '../../core/optin-state.js';
+import { purposesOf, type Purpose } from '../../core/purposes.js';
 import { effectiveOptin } from '../../core/verified-optin.js';
 import type { UserRecord } from '../store/index.js';
 
@@ -16,6 +17,10 @@ export interface UserJson {
   lastInboundAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The status per purpose (core/purposes.ts): marketing differs once WhatsApp reported a stop. */
+  purposes: Record<Purpose, OptinStatus>;
+  /** The number the person moved to, when WhatsApp reported a number change away from this one. */
+  movedTo: string | null;
 }
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -34,5 +39,7 @@ export function userView(u: UserRecord, now: number, unverifiedCountsAsOptin = t
     lastInboundAt: iso(u.lastInboundAt),
     createdAt: iso(u.createdAt)!,
     updatedAt: iso(u.updatedAt)!,
+    purposes: purposesOf({ ...u, marketingStopped: u.marketingStopped ?? false }, unverifiedCountsAsOptin),
+    movedTo: u.movedTo ?? null,
   };
 }

@@ -6,14 +6,15 @@ import type { Row } from './rows.js';
  * counted in memory and added here every few seconds (server/funnel-counter.ts); consents,
  * verifications and opt-outs are counted from the ledger itself, plus what erasures left as counts.
  */
-export type FunnelMetric = 'view' | 'consent' | 'redirect' | 'verified' | 'opt_out';
+export type FunnelMetric =
+  'view' | 'consent' | 'redirect' | 'verified' | 'opt_out' | 'marketing_stop' | 'marketing_resume';
 
 export interface FunnelIncrement {
   appId: string;
   day: string;
   via: string;
   campaign: string;
-  metric: FunnelMetric | `erased_${'consent' | 'verified' | 'opt_out'}`;
+  metric: FunnelMetric | `erased_${'consent' | 'verified' | 'opt_out' | 'marketing_stop' | 'marketing_resume'}`;
   n: number;
 }
 
@@ -25,6 +26,9 @@ export interface FunnelRow {
   redirects: number;
   verified: number;
   optOuts: number;
+  /** People who stopped marketing messages in WhatsApp, and who resumed them. */
+  marketingStops: number;
+  marketingResumes: number;
 }
 
 /**
@@ -102,7 +106,21 @@ export function* funnelStats(appId: string, from: number, to: number): Body<Funn
   const row = (via: string, campaign: string) => {
     const k = `${via}\u0000${campaign}`;
     let r = out.get(k);
-    if (!r) out.set(k, (r = { via, campaign, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 }));
+    if (!r)
+      out.set(
+        k,
+        (r = {
+          via,
+          campaign,
+          views: 0,
+          consents: 0,
+          redirects: 0,
+          verified: 0,
+          optOuts: 0,
+          marketingStops: 0,
+          marketingResumes: 0,
+        }),
+      );
     return r;
   };
   const counters = yield* all<Row>(
@@ -117,6 +135,8 @@ export function* funnelStats(appId: string, from: number, to: number): Body<Funn
     else if (c.metric === 'erased_consent') r.consents += n;
     else if (c.metric === 'erased_verified') r.verified += n;
     else if (c.metric === 'erased_opt_out') r.optOuts += n;
+    else if (c.metric === 'erased_marketing_stop') r.marketingStops += n;
+    else if (c.metric === 'erased_marketing_resume') r.marketingResumes += n;
   }
   const ledger = yield* all<Row>(
     `SELECT via, COALESCE(campaign, '') AS campaign, action, COUNT(*) AS n FROM consents WHERE app_id = ? AND at >= ? AND at < ? GROUP BY via, COALESCE(campaign, ''), action`,
@@ -128,6 +148,8 @@ export function* funnelStats(appId: string, from: number, to: number): Body<Funn
     if (l.action === 'opt_in') r.consents += n;
     else if (l.action === 'verify') r.verified += n;
     else if (l.action === 'opt_out') r.optOuts += n;
+    else if (l.action === 'marketing_stop') r.marketingStops += n;
+    else if (l.action === 'marketing_resume') r.marketingResumes += n;
   }
   return foldCampaigns([...out.values()]).sort(
     (a, b) => a.via.localeCompare(b.via) || a.campaign.localeCompare(b.campaign),
@@ -154,7 +176,17 @@ export function foldCampaigns(rows: FunnelRow[]): FunnelRow[] {
     if (keep.has(r)) continue;
     let other = out.find((o) => o.via === r.via && o.campaign === OTHER_CAMPAIGN);
     if (!other) {
-      other = { via: r.via, campaign: OTHER_CAMPAIGN, views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0 };
+      other = {
+        via: r.via,
+        campaign: OTHER_CAMPAIGN,
+        views: 0,
+        consents: 0,
+        redirects: 0,
+        verified: 0,
+        optOuts: 0,
+        marketingStops: 0,
+        marketingResumes: 0,
+      };
       out.push(other);
     }
     other.views += r.views;
@@ -162,6 +194,8 @@ export function foldCampaigns(rows: FunnelRow[]): FunnelRow[] {
     other.redirects += r.redirects;
     other.verified += r.verified;
     other.optOuts += r.optOuts;
+    other.marketingStops += r.marketingStops;
+    other.marketingResumes += r.marketingResumes;
   }
   return out;
 }

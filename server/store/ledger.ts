@@ -1,5 +1,6 @@
 import { applyEvent, type Changed, type OptinEvent } from '../../core/optin-state.js';
 import { canonicalSpelling } from '../../core/phone-aliases.js';
+import { purposesOf } from '../../core/purposes.js';
 import { effectiveOptin, reportedChange } from '../../core/verified-optin.js';
 import type { AppSettings } from '../app-settings.js';
 import { all, dialect, get, run, type Body } from './driver.js';
@@ -37,6 +38,8 @@ export interface Change {
   move: OptinEvent | null;
   /** The person's row, when the caller locked it already in this transaction. */
   user?: UserRecord;
+  /** More for the user-event than the record says (a number change's other number). */
+  context?: EventContext;
 }
 
 export interface ChangeResult {
@@ -61,8 +64,8 @@ export function* recordChange(c: Change): Body<ChangeResult> {
       c.shown.text,
     ]);
   const inserted = yield* run(
-    `INSERT INTO consents (id, app_id, phone, action, via, wording_version, wording_sha256, locale, at, ip, user_agent, page, campaign, ref, linked_id, actor)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO consents (id, app_id, phone, action, via, wording_version, wording_sha256, locale, at, ip, user_agent, page, campaign, ref, linked_id, actor, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       r.id,
       r.appId,
@@ -80,6 +83,7 @@ export function* recordChange(c: Change): Body<ChangeResult> {
       r.ref,
       r.linkedId,
       r.actor,
+      r.detail ? JSON.stringify(r.detail) : null,
     ],
   );
   if (inserted === 0) return { ok: false, consent: null, user: null, changed: null };
@@ -94,7 +98,7 @@ export function* recordChange(c: Change): Body<ChangeResult> {
       `evt_${r.id}`,
       changed,
       user,
-      { via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined },
+      { via: r.via, ref: r.ref ?? undefined, campaign: r.campaign ?? undefined, ...c.context },
       r.at,
     );
   }
@@ -128,8 +132,23 @@ export function* lockUser(appId: string, spelling: string, now: number): Body<Us
 /** Writes a person's state: the one writer of the users row (lockUser only creates it). */
 export function* saveUser(u: UserRecord, now: number): Body<UserRecord> {
   yield* run(
-    'UPDATE users SET optin = ?, via = ?, verified = ?, flagged = ?, optin_at = ?, last_inbound_at = ?, updated_at = ? WHERE app_id = ? AND phone = ?',
-    [u.optin, u.via, u.verified ? 1 : 0, u.flagged ? 1 : 0, u.optinAt, u.lastInboundAt, now, u.appId, u.phone],
+    `UPDATE users SET optin = ?, via = ?, verified = ?, flagged = ?, optin_at = ?, last_inbound_at = ?,
+       marketing_stopped = ?, marketing_at = ?, moved_to = ?, moved_at = ?, updated_at = ? WHERE app_id = ? AND phone = ?`,
+    [
+      u.optin,
+      u.via,
+      u.verified ? 1 : 0,
+      u.flagged ? 1 : 0,
+      u.optinAt,
+      u.lastInboundAt,
+      u.marketingStopped ? 1 : 0,
+      u.marketingAt ?? null,
+      u.movedTo ?? null,
+      u.movedAt ?? null,
+      now,
+      u.appId,
+      u.phone,
+    ],
   );
   return { ...u, updatedAt: now };
 }
@@ -157,6 +176,10 @@ export interface EventContext {
   via?: string;
   ref?: string;
   campaign?: string;
+  /** A number change, on the old number's event: where the person went. */
+  newPhone?: string;
+  /** A number change, on the new number's event: where the person came from. */
+  previousPhone?: string;
 }
 
 /**
@@ -170,7 +193,7 @@ export function* enqueueUserEvent(
   app: LedgerApp,
   id: string,
   type: UserEventType,
-  user: Pick<UserRecord, 'phone' | 'optin' | 'via' | 'verified' | 'flagged'>,
+  user: Pick<UserRecord, 'phone' | 'optin' | 'via' | 'verified' | 'flagged' | 'marketingStopped'>,
   context: EventContext,
   now: number,
 ): Body<boolean> {
@@ -185,6 +208,10 @@ export function* enqueueUserEvent(
     ...extra,
     optin: effectiveOptin(user, app.settings.unverifiedCountsAsOptin),
     verified: user.verified,
+    purposes: purposesOf(
+      { ...user, marketingStopped: user.marketingStopped ?? false },
+      app.settings.unverifiedCountsAsOptin,
+    ),
   };
   const body: UserEventBody = { id, type, app: app.name, timestamp: new Date(now).toISOString(), data };
   yield* enqueue({ id, appId: app.id, kind: 'event', type, phone: user.phone, body, now });

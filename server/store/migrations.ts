@@ -226,6 +226,24 @@ export const MIGRATIONS: {
     ],
     body: mergeAliasSpellings,
   },
+  {
+    version: 6,
+    name: 'what WhatsApp reports about a person: marketing preference, number changes, record details',
+    sql: [
+      // WhatsApp's marketing preference (user_preferences): consent per purpose (core/purposes.ts).
+      `ALTER TABLE users ADD COLUMN marketing_stopped INTEGER NOT NULL DEFAULT 0`,
+      `ALTER TABLE users ADD COLUMN marketing_at BIGINT`,
+      // The person left this number (user_changed_number): for whom, and when.
+      `ALTER TABLE users ADD COLUMN moved_to TEXT`,
+      `ALTER TABLE users ADD COLUMN moved_at BIGINT`,
+      // What a record proves beyond its columns, as JSON: the ad a person came from (referral), the
+      // new or old number of a number change, WhatsApp's own words for a preference.
+      `ALTER TABLE consents ADD COLUMN detail TEXT`,
+      // The marketing filter rides along in the one users index (see migration 2).
+      `DROP INDEX users_page`,
+      `CREATE INDEX users_page ON users (app_id, created_at, phone, optin, via, verified, flagged, last_inbound_at, marketing_stopped)`,
+    ],
+  },
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { Changed, OptinStatus } from '../../core/optin-state.js';
+import type { Purpose } from '../../core/purposes.js';
 import { all, dialect, get, run, signal, type Body } from './driver.js';
 import { toAttempt, toOutbox, type Row } from './rows.js';
 import type { OutboxAttempt, OutboxItem, OutboxKind, OutboxStatus } from './types.js';
@@ -32,6 +33,10 @@ export interface UserEventBody {
     optin: OptinStatus;
     /** Whether the person's own phone confirmed their consent. */
     verified: boolean;
+    /** The person's status per purpose after this change (core/purposes.ts). */
+    purposes: Record<Purpose, OptinStatus>;
+    newPhone?: string;
+    previousPhone?: string;
   };
 }
 

@@ -69,6 +69,10 @@ export function toUser(r: Row): UserRecord {
     aliases: typeof r.aliases === 'string' && r.aliases !== '' ? r.aliases.split(' ') : [],
     optinAt: num(r.optin_at),
     lastInboundAt: num(r.last_inbound_at),
+    marketingStopped: Number(r.marketing_stopped ?? 0) === 1,
+    marketingAt: num(r.marketing_at),
+    movedTo: str(r.moved_to),
+    movedAt: num(r.moved_at),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
@@ -92,6 +96,7 @@ export function toConsent(r: Row): ConsentRecord {
     ref: str(r.ref),
     linkedId: str(r.linked_id),
     actor: str(r.actor),
+    detail: r.detail == null ? null : (JSON.parse(r.detail as string) as Record<string, unknown>),
   };
 }
 

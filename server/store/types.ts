@@ -41,6 +41,11 @@ export interface ConsentRecord {
   ref: string | null;
   linkedId: string | null;
   actor: string | null;
+  /**
+   * What the record proves beyond its columns: a Click-to-WhatsApp `referral`, a number change's
+   * `newPhone`/`previousPhone`, WhatsApp's `detail` of a preference.
+   */
+  detail?: Record<string, unknown> | null;
 }
 
 /** A person's state with one app: the users row. */

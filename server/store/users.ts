@@ -34,6 +34,8 @@ export interface UserFilter {
   optin?: OptinStatus;
   activity?: 'active' | 'inactive';
   via?: Via;
+  /** The marketing purpose's status (core/purposes.ts): a stop reported by WhatsApp makes it opted_out. */
+  marketing?: OptinStatus;
   /** The app's setting: when false, an unverified web consent reads as `none` (core/verified-optin.ts). */
   unverifiedCountsAsOptin?: boolean;
 }
@@ -70,6 +72,12 @@ function where(
   else if (f.optin === 'none') add(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)})`);
   else if (f.optin) add('optin = ?', f.optin);
   if (f.via) add('via = ?', f.via);
+  // The SQL twin of purposeStatus(u, 'marketing'): a stop is opted_out whatever the opt-in says.
+  if (f.marketing === 'opted_out') add("(optin = 'opted_out' OR marketing_stopped = 1)");
+  else if (f.marketing === 'opted_in')
+    add(`optin = 'opted_in' AND NOT ${unproven(f.unverifiedCountsAsOptin ?? true)} AND marketing_stopped = 0`);
+  else if (f.marketing === 'none')
+    add(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)}) AND marketing_stopped = 0`);
   if (f.activity === 'active') add('last_inbound_at > ?', now - SESSION_WINDOW_MS);
   if (f.activity === 'inactive') add('(last_inbound_at IS NULL OR last_inbound_at <= ?)', now - SESSION_WINDOW_MS);
   // A row-value comparison: both stores walk the index from the cursor on.
@@ -198,7 +206,9 @@ export function* eraseUser(
           ? 'opt_out'
           : r.action === 'verify'
             ? 'verified'
-            : null;
+            : r.action === 'marketing_stop' || r.action === 'marketing_resume'
+              ? r.action
+              : null;
     if (metric)
       yield* addFunnel([
         {

@@ -252,8 +252,28 @@ for (const kind of STORE_KINDS) {
         );
         const rows = await store.read(funnelStats, app.id, T0 - 1000, T0 + 1000);
         assert.deepEqual(rows, [
-          { via: 'api', campaign: '', views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 1 },
-          { via: 'qr', campaign: 'spring', views: 5, consents: 1, redirects: 0, verified: 0, optOuts: 0 },
+          {
+            via: 'api',
+            campaign: '',
+            views: 0,
+            consents: 0,
+            redirects: 0,
+            verified: 0,
+            optOuts: 1,
+            marketingStops: 0,
+            marketingResumes: 0,
+          },
+          {
+            via: 'qr',
+            campaign: 'spring',
+            views: 5,
+            consents: 1,
+            redirects: 0,
+            verified: 0,
+            optOuts: 0,
+            marketingStops: 0,
+            marketingResumes: 0,
+          },
         ]);
       });
     },

@@ -134,7 +134,13 @@ for (const kind of STORE_KINDS) {
         assert.deepEqual(items.map((e) => e.type).sort(), ['opted-in', 'sandbox-start']);
         assert.deepEqual(
           (items.find((e) => e.id === 'evt_some')!.body as { data: unknown }).data,
-          { phone: '14155550306', via: 'api', optin: 'opted_in', verified: false },
+          {
+            phone: '14155550306',
+            via: 'api',
+            optin: 'opted_in',
+            verified: false,
+            purposes: { marketing: 'opted_in', utility: 'opted_in', authentication: 'opted_in' },
+          },
           'empty fields are left out; the state is in',
         );
         const gone = await updateApp(store, app, {}, T0);
