@@ -159,7 +159,9 @@ describe('three servers on one PostgreSQL behind HAProxy, one killed with -9', {
     const messages = newPhones.flatMap((p) => [0, 1].map((k) => ({ p, id: `wamid.cluster.${p}.${k}` })));
     await pool(messages, 16, async ({ p, id }) => {
       const body = metaMessage({ id, from: p, text: k0(id) ? 'Hello!' : 'Are you open today?', at: Date.now() });
-      for (let attempt = 0; attempt < 5; attempt++) {
+      // Like a provider, retry with a growing pause: HAProxy needs a moment to mark the killed server down.
+      for (let attempt = 0; attempt < 10; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 250 * attempt));
         const res = await fetch(`${base}/hooks/ClusterShop/whatsapp`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-hub-signature-256': signMeta(META_SECRET, body) },
