@@ -23,9 +23,9 @@ const goodShownText = (v: string, ctx: z.RefinementCtx) => {
 
 /** A host name a browser and a URL parser agree on: letter-led labels, a letters-only top-level label. */
 const HOST = '(?:[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
-/** An origin as `new URL(v).origin` gives it back: lower case, no default port, no path; a host name or an IPv4 address. */
+/** An origin as `new URL(v).origin` gives it back: lower case, no default port, no path; a host name with a dot or an IPv4 address. */
 export const ORIGIN_PATTERN =
-  '^https?://(?:(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$';
+  '^https?://(?:(?:[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$';
 /** An http(s) URL with a host name (no IP literal, no credentials). */
 export const URL_PATTERN = `^https?://${HOST}(?::[1-9][0-9]{0,3})?(?:[/?#][\\x21-\\x7e]*)?$`;
 /** What a person can type as a number; the number must also be real (libphonenumber's metadata). */

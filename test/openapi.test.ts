@@ -132,6 +132,7 @@ describe('the OpenAPI document', () => {
       { ...ok, name: '1acme' },
       { ...ok, allowedOrigins: ['https://shop.example.com/'] },
       { ...ok, allowedOrigins: ['https://Shop.example.com'] },
+      { ...ok, allowedOrigins: ['https://shop'] }, // a host without a dot is a typo (core/origin.ts)
       { ...ok, privacyUrl: 'javascript:alert(1)' },
       { ...ok, callbackUrl: 'http://localhost:8080/hook' },
       { ...ok, callbackUrl: 'http://127.0.0.1/hook' },
