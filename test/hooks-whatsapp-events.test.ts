@@ -196,6 +196,8 @@ for (const kind of STORE_KINDS) {
       });
     });
 
+    const PREF_FIXTURE = 'meta/user-preferences-resume.json';
+
     describe('system messages are not someone writing in', () => {
       for (const path of ['meta/system-user-changed-user-id.json', 'meta/system-user-identity-changed.json']) {
         it(`Should record no activity and send no prompt for ${path}`, async () => {
@@ -210,6 +212,53 @@ for (const kind of STORE_KINDS) {
           assert.equal((await count(h, 'inbound', shop.id)) > 0, true);
         });
       }
+
+      it('Should move the consent to the new number on user_changed_number, with evidence and events for both', async () => {
+        const [from, to] = ['14155551005', '14155551006'];
+        await api(`/users/${from}/optin`, { method: 'PUT', body: '{}' });
+        await event(PREF_FIXTURE, { from, value: 'stop' });
+        const out = await event('meta/system-user-changed-number.json', { from, newWaId: to });
+        assert.deepEqual([out.handled, out.ignored], [1, 0]);
+        const old = (await json(`/users/${from}`)) as {
+          user: Json;
+          consents: { id: string; action: string; linkedId: string | null; detail: Json | null }[];
+        };
+        assert.deepEqual([old.user.optin, old.user.movedTo, old.user.activity], ['none', to, 'inactive']);
+        const optin = old.consents.find((c) => c.action === 'opt_in')!;
+        const left = old.consents.at(-1)!;
+        assert.deepEqual([left.action, left.linkedId, left.detail?.newPhone], ['number_changed', optin.id, to]);
+        assert.deepEqual(await eligible(from, 'utility'), { deliver: 'blocked', reason: 'number_changed' });
+        const now = (await json(`/users/${to}`)) as {
+          user: Json;
+          consents: { id: string; action: string; linkedId: string | null }[];
+        };
+        assert.equal(now.user.optin, 'opted_in');
+        assert.deepEqual(now.user.purposes, {
+          marketing: 'opted_out',
+          utility: 'opted_in',
+          authentication: 'opted_in',
+        });
+        const linked = now.consents.find((c) => c.action === 'number_linked')!;
+        assert.equal(linked.linkedId, optin.id, 'points at the original evidence');
+        assert.ok(
+          now.consents.some((c) => c.id === optin.id),
+          'the original evidence is in the new number’s history',
+        );
+        assert.deepEqual(await eligible(to, 'utility'), { deliver: 'template', reason: 'approved_template' });
+        const ev = (await events(h, shop.id)).filter((e) => e.type === 'number-changed');
+        assert.deepEqual(
+          ev.map((e) => [
+            e.phone,
+            (e.body as { data: Json }).data.newPhone ?? (e.body as { data: Json }).data.previousPhone,
+          ]),
+          [
+            [from, to],
+            [to, from],
+          ],
+        );
+        assert.deepEqual(await prompts(from), []);
+        assert.deepEqual(await prompts(to), []);
+      });
 
       it('Should not prompt the old number of a user_changed_number, nor mark it active', async () => {
         const out = await event('meta/system-user-changed-number.json', {

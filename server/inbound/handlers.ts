@@ -14,6 +14,7 @@ import { claimInbound, claimPrompt } from '../store/inbound.js';
 import {
   consentByRef,
   flagTypedNumber,
+  consentsFor,
   hasConsent,
   lastPrompt,
   lockUser,
@@ -124,11 +125,66 @@ function* verifyByRef(
   return { changed, verified: consent.id };
 }
 
+/**
+ * WhatsApp's `user_changed_number`: the person left `from` for `to`. The old number stops being
+ * eligible (it may be given to someone else) with a `number_changed` record saying why; the new
+ * number takes the person's consent with a `number_linked` record that points at the original
+ * evidence (the old number's latest consent record); the business hears `number-changed` for both.
+ */
+function* numberChange(app: App, from: string, to: string, m: InboundMessage, now: number): Body<Changed> {
+  const old = yield* lockUser(app.id, from, now);
+  const original = (yield* consentsFor(app.id, from))
+    .filter((r) => r.action === 'opt_in' || r.action === 'opt_out' || r.action === 'verify')
+    .at(-1);
+  const sentAt = m.sentAt !== null && m.sentAt > 0 ? Math.min(m.sentAt, now) : now;
+  const detail = {
+    type: 'user_changed_number',
+    body: m.system?.body ?? null,
+    reportedAt: new Date(sentAt).toISOString(),
+  };
+  const base = {
+    appId: app.id,
+    via: old.via ?? 'first_message',
+    at: now,
+    actor: 'whatsapp',
+    linkedId: original?.id ?? null,
+  };
+  const leave = yield* recordChange({
+    app,
+    record: evidence({ ...base, phone: from, action: 'number_changed', detail: { ...detail, newPhone: to } }),
+    shown: null,
+    move: { type: 'moved_out', to, at: sentAt },
+    user: old,
+    context: { newPhone: to },
+  });
+  const arrive = yield* recordChange({
+    app,
+    record: evidence({
+      ...base,
+      phone: to,
+      action: 'number_linked',
+      campaign: original?.campaign ?? null,
+      wordingVersion: original?.wordingVersion ?? null,
+      wordingSha256: original?.wordingSha256 ?? null,
+      locale: original?.locale ?? null,
+      detail: { ...detail, previousPhone: from },
+    }),
+    shown: null,
+    move: { type: 'moved_in', from: old, at: sentAt },
+    context: { previousPhone: from },
+  });
+  return arrive.changed ?? leave.changed;
+}
+
 function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number): Body<WhatsAppOutcome> {
   const none: WhatsAppOutcome = { duplicate: false, changed: null, prompted: false, verified: null };
   if (!(yield* claimInbound(app.id, m.provider, m.id, phone, now))) return { ...none, duplicate: true };
   // WhatsApp reporting something about the person is not the person writing in: no activity, no prompt.
-  if (m.kind === 'system') return { ...none, ignored: true };
+  if (m.kind === 'system') {
+    const to = m.system?.type === 'user_changed_number' && m.system.newWaId ? senderPhone(m.system.newWaId) : null;
+    if (!to || to === phone) return { ...none, ignored: true };
+    return { ...none, changed: yield* numberChange(app, phone, to, m, now) };
+  }
   const history = () =>
     addMessage({
       id: randomUUID(),
