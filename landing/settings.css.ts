@@ -333,3 +333,27 @@ globalStyle(`${refusedList} code`, { overflowWrap: 'anywhere', whiteSpace: 'norm
 
 /** A group of checkboxes under one legend (the widget's analytics). */
 export const fieldset = style({ border: 0, margin: '0 0 1rem', padding: 0, minInlineSize: 0 });
+
+/**
+ * The opt-ins table on a phone (up to 40rem, 640 px): each person is a card whose cells carry their
+ * column's name (data-label), so nothing scrolls sideways at 320 or 360 px.
+ */
+export const stackTable = style({});
+const narrow = '(max-width: 40rem)';
+globalStyle(`${stackTable} thead`, {
+  '@media': {
+    [narrow]: { position: 'absolute', inlineSize: '1px', blockSize: '1px', overflow: 'hidden', clipPath: 'inset(50%)' },
+  },
+});
+globalStyle(`${stackTable}, ${stackTable} tbody, ${stackTable} tr, ${stackTable} th, ${stackTable} td`, {
+  '@media': { [narrow]: { display: 'block', inlineSize: '100%' } },
+});
+globalStyle(`${stackTable} tr`, {
+  '@media': { [narrow]: { borderBlockEnd: `2px solid ${vars.color.border}`, paddingBlock: '0.5rem' } },
+});
+globalStyle(`${stackTable} td, ${stackTable} th`, {
+  '@media': { [narrow]: { borderBlockEnd: 0, paddingBlock: '0.125rem' } },
+});
+globalStyle(`${stackTable} td[data-label]::before`, {
+  '@media': { [narrow]: { content: 'attr(data-label) ": "', fontWeight: 600 } },
+});

@@ -29,6 +29,14 @@ const UsersQuery = z.object({
   reveal: z.preprocess(empty, z.literal('1').optional()),
   done: z.preprocess(empty, z.enum(['optout', 'erased', 'nothing']).optional()),
   p: z.preprocess(empty, z.string().max(MAX_PHONE_REF).optional()),
+  /** Search by number: the digits typed (spaces, + and dashes ignored). */
+  q: z.preprocess(
+    (v) => (typeof v === 'string' ? v.replace(/[\s+().-]/g, '') || undefined : v),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .optional(),
+  ),
   lang: z.string().optional(),
 });
 
@@ -53,12 +61,13 @@ export function settingsUserRoutes(deps: Deps, r: Hono<SettingsEnv>): void {
     if (q.data.cursor && !after) return refuse(c, 400, 'badRequest');
     const now = deps.clock.now();
     const counts = app.settings.unverifiedCountsAsOptin;
-    const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via };
+    const filter = { optin: q.data.optin, activity: q.data.activity, via: q.data.via, q: q.data.q };
+    // Newest first: the opt-ins a marketer looks for are the ones that just came in.
     const page = await deps.store.read(
       listUsers,
       app.id,
-      { ...filter, unverifiedCountsAsOptin: counts },
-      { after, limit: PAGE_SIZE, now },
+      { ...filter, digits: filter.q, unverifiedCountsAsOptin: counts },
+      { after, limit: PAGE_SIZE, now, newestFirst: true },
     );
     // The history drawers are plain <details>, so they work without JavaScript: read with the page,
     // only the most recent records of each person, so that the page stays small however many arrive.

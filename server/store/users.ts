@@ -38,6 +38,8 @@ export interface UserFilter {
   marketing?: OptinStatus;
   /** The app's setting: when false, an unverified web consent reads as `none` (core/verified-optin.ts). */
   unverifiedCountsAsOptin?: boolean;
+  /** Digits the phone contains (a search by number). */
+  digits?: string;
 }
 
 // The SQL twin of effectiveOptin(): an opt-in the phone never confirmed, from a page or the widget
@@ -61,6 +63,7 @@ function where(
   f: UserFilter,
   now: number,
   after: { createdAt: number; phone: string } | null,
+  newestFirst = false,
 ): { sql: string; params: Param[] } {
   const parts = ['app_id = ?'];
   const params: Param[] = [appId];
@@ -78,10 +81,11 @@ function where(
     add(`optin = 'opted_in' AND NOT ${unproven(f.unverifiedCountsAsOptin ?? true)} AND marketing_stopped = 0`);
   else if (f.marketing === 'none')
     add(`(optin = 'none' OR ${unproven(f.unverifiedCountsAsOptin ?? true)}) AND marketing_stopped = 0`);
+  if (f.digits) add('phone LIKE ?', `%${f.digits.replace(/\D/g, '')}%`);
   if (f.activity === 'active') add('last_inbound_at > ?', now - SESSION_WINDOW_MS);
   if (f.activity === 'inactive') add('(last_inbound_at IS NULL OR last_inbound_at <= ?)', now - SESSION_WINDOW_MS);
   // A row-value comparison: both stores walk the index from the cursor on.
-  if (after) add('(created_at, phone) > (?, ?)', after.createdAt, after.phone);
+  if (after) add(`(created_at, phone) ${newestFirst ? '<' : '>'} (?, ?)`, after.createdAt, after.phone);
   return { sql: parts.join(' AND '), params };
 }
 
@@ -92,10 +96,12 @@ function where(
 export function* listUsers(
   appId: string,
   f: UserFilter,
-  o: { after: { createdAt: number; phone: string } | null; limit: number; now: number },
+  o: { after: { createdAt: number; phone: string } | null; limit: number; now: number; newestFirst?: boolean },
 ): Body<{ users: UserRecord[]; next: string | null }> {
-  const w = where(appId, f, o.now, o.after);
-  const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY created_at, phone LIMIT ?`, [
+  const w = where(appId, f, o.now, o.after, o.newestFirst);
+  // Newest first walks the same index backwards (the Settings page's table).
+  const order = o.newestFirst ? 'created_at DESC, phone DESC' : 'created_at, phone';
+  const rows = yield* all<Row>(`SELECT * FROM users WHERE ${w.sql} ORDER BY ${order} LIMIT ?`, [
     ...w.params,
     o.limit + 1,
   ]);

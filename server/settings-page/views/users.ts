@@ -21,6 +21,8 @@ export interface UsersFilter {
   optin?: 'opted_in' | 'opted_out' | 'none';
   activity?: 'active' | 'inactive';
   via?: string;
+  /** Digits the number contains. */
+  q?: string;
 }
 
 export interface UsersView {
@@ -45,6 +47,7 @@ export function usersQuery(f: UsersFilter & { reveal?: boolean; cursor?: string 
   if (f.optin) q.set('optin', f.optin);
   if (f.activity) q.set('activity', f.activity);
   if (f.via) q.set('via', f.via);
+  if (f.q) q.set('q', f.q);
   if (f.reveal) q.set('reveal', '1');
   if (f.cursor) q.set('cursor', f.cursor);
   const s = q.toString();
@@ -109,6 +112,9 @@ ${more}</details>`;
 <h2 class="${c.h2}" id="filters-title">${m.filters}</h2>
 <form method="get" action="/settings/users">
 <div class="${c.filters}">
+<div class="${c.field}"><label class="${c.label}" for="f-q">${m.searchLabel}</label>
+<span class="${c.hint}" id="f-q-hint">${m.searchHint}</span>
+<input class="${c.input}" type="search" id="f-q" name="q" inputmode="tel" maxlength="20" autocomplete="off" value="${v.filter.q ?? ''}" aria-describedby="f-q-hint"></div>
 ${select(
   'f-optin',
   'optin',
@@ -144,20 +150,20 @@ ${v.reveal ? html`<input type="hidden" name="reveal" value="1">` : ''}
 ${
   v.rows.length
     ? html`<div class="${c.tableWrap}" role="region" aria-label="${m.usersTableLabel}" tabindex="0">
-<table class="${c.table}">
-<caption>${m.usersCaption}</caption>
+<table class="${c.table} ${c.stackTable}">
+<caption>${m.usersCaption} <span class="${c.muted}">${m.newestFirst}</span></caption>
 <thead><tr><th scope="col">${m.colPhone}</th><th scope="col">${m.colStatus}</th><th scope="col">${m.colVia}</th><th scope="col">${m.colVerified}</th><th scope="col">${m.colActivity}</th><th scope="col">${m.colWhen}</th><th scope="col">${m.history}</th><th scope="col">${m.colActions}</th></tr></thead>
 <tbody>
 ${v.rows.map(
   (r) => html`<tr>
 <th scope="row" class="${c.mono}">${shown(r.phone)}</th>
-<td>${m[`status_${r.optin}`]}</td>
-<td>${viaName(r.via)}</td>
-<td>${r.verified ? m.yes : m.no}</td>
-<td>${m[`activity_${r.activity}`]}</td>
-<td><time datetime="${new Date(r.at).toISOString()}">${when(r.at, lang)}</time></td>
-<td>${history(r)}</td>
-<td><div class="${c.actions}">${r.optin !== 'opted_out' ? html`<a href="${confirmHref('optout', r.phone)}">${m.optOut}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></a>` : ''}
+<td data-label="${m.colStatus}">${m[`status_${r.optin}`]}</td>
+<td data-label="${m.colVia}">${viaName(r.via)}</td>
+<td data-label="${m.colVerified}">${r.verified ? m.yes : m.no}</td>
+<td data-label="${m.colActivity}">${m[`activity_${r.activity}`]}</td>
+<td data-label="${m.colWhen}"><time datetime="${new Date(r.at).toISOString()}">${when(r.at, lang)}</time></td>
+<td data-label="${m.history}">${history(r)}</td>
+<td data-label="${m.colActions}"><div class="${c.actions}">${r.optin !== 'opted_out' ? html`<a href="${confirmHref('optout', r.phone)}">${m.optOut}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></a>` : ''}
 <a href="${confirmHref('erase', r.phone)}">${m.erase}<span class="${c.visuallyHidden}"> ${shown(r.phone)}</span></a></div></td>
 </tr>`,
 )}
