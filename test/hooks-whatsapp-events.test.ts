@@ -274,6 +274,27 @@ for (const kind of STORE_KINDS) {
     });
 
     describe('no prompt where it cannot or should not go', () => {
+      it('Should record a Click-to-WhatsApp ad as the campaign, with Meta’s referral as evidence, on the prompt and the yes', async () => {
+        await event('meta/ctwa-referral.json', { from: '14155551150' });
+        assert.equal((await prompts('14155551150')).length, 1);
+        await say('14155551150', 'YES');
+        const records = await h.store.read(consentsFor, shop.id, '14155551150');
+        assert.deepEqual(
+          records.map((r) => [r.action, r.campaign]),
+          [
+            ['prompt_sent', 'ad-120226305854810726'],
+            ['opt_in', 'ad-120226305854810726'],
+          ],
+        );
+        for (const r of records) {
+          const ref = (r.detail as { referral?: Record<string, unknown> } | null)?.referral;
+          assert.equal(ref?.source_type, 'ad');
+          assert.equal(ref?.headline, 'Chat with us');
+          assert.match(String(ref?.ctwa_clid), /^Aff-n8ZTODiE79d22/);
+        }
+        assert.equal((await user('14155551150'))?.optin, 'opted_in');
+      });
+
       it('Should not prompt for a reaction or a removed reaction, though the person is active', async () => {
         await event('meta/reaction.json', { from: '14155551101' });
         await event('meta/reaction-removed.json', { from: '14155551101' });

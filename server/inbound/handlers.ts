@@ -27,7 +27,7 @@ import {
 import { addMessage, messageById } from '../store/messages.js';
 import { enqueueMessage } from '../store/outbox.js';
 import type { AppRecord, ConsentRecord, UserRecord } from '../store/index.js';
-import type { InboundMessage, PreferenceChange } from './payloads.js';
+import { campaignOfReferral, type InboundMessage, type PreferenceChange } from './payloads.js';
 
 /**
  * Opt-ins that arrive as messages: an SMS, a WhatsApp message that carries a consent reference, a
@@ -217,8 +217,13 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
 
   const locale = senderLocale(m.text, phone);
   const say = (key: keyof ReplyTexts) => replyText(locale, key, app.displayName);
+  // A message from a Click-to-WhatsApp ad says where the person came from: the ad is the campaign, and
+  // Meta's referral (source, headline, ctwa_clid) is kept with the record as evidence.
+  const fromAd: Partial<ConsentRecord> = m.referral
+    ? { campaign: campaignOfReferral(m.referral), detail: { referral: m.referral } }
+    : {};
   const record = (action: ConsentRecord['action'], extra: Partial<ConsentRecord>) =>
-    evidence({ appId: app.id, phone, action, via: 'first_message', at: now, locale, ...extra });
+    evidence({ appId: app.id, phone, action, via: 'first_message', at: now, locale, ...fromAd, ...extra });
   const kw = matchKeyword(m.text);
   if (kw?.kind === 'stop') {
     if (user.optin === 'opted_out') return none;
@@ -241,6 +246,8 @@ function* whatsAppBody(app: App, m: InboundMessage, phone: string, now: number):
       locale: prompt?.locale ?? locale,
       wordingSha256: prompt?.wordingSha256 ?? wordingHash(text),
       linkedId: prompt?.id ?? null,
+      // The yes to a prompt keeps the ad the prompt answered, unless this message came from an ad itself.
+      ...(m.referral || !prompt?.campaign ? {} : { campaign: prompt.campaign, detail: prompt.detail ?? null }),
     });
     const changed = yield* change(app, user, rec, prompt ? null : text, {
       type: 'opt_in',

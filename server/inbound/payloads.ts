@@ -411,3 +411,12 @@ export function payloadShape(body: unknown): 'meta' | 'gupshup' | 'unknown' {
   if (typeof o.type === 'string' && ('payload' in o || 'app' in o)) return 'gupshup';
   return 'unknown';
 }
+
+/**
+ * The campaign a Click-to-WhatsApp ad stands for: `ad-<source_id>` (Meta's ad or post id), or `ad` when the
+ * referral names none; always within the campaign pattern (core/app-name.ts).
+ */
+export function campaignOfReferral(r: Referral): string {
+  const id = (r.source_id ?? '').replace(/[^A-Za-z0-9_-]/g, '');
+  return (id ? `ad-${id}` : 'ad').slice(0, 64);
+}
