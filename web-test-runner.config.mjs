@@ -77,8 +77,18 @@ function makeApps(origin) {
       displayName: 'Elsewhere Inc',
       settings: { allowedOrigins: ['https://elsewhere.example'] },
     });
+    const guarded = await api.makeApp({
+      displayName: 'Guarded Shop',
+      settings: settings({ challenge: 'proof-of-work' }),
+    });
     const pick = ({ app, name }) => ({ name, id: app.id });
-    return { live: pick(live), sandbox: pick(sandbox), nophone: pick(nophone), foreign: pick(foreign) };
+    return {
+      live: pick(live),
+      sandbox: pick(sandbox),
+      nophone: pick(nophone),
+      foreign: pick(foreign),
+      guarded: pick(guarded),
+    };
   })();
 }
 

@@ -303,7 +303,8 @@ export class WhatsappOptin extends LitElement {
       // The server says what is wrong with a number (its country code missing, say) in the person's language.
       const { code, message = this.#t.failed } = asFailure(err);
       const field = code === 'phone_required' ? this.#t.needPhone : /phone|country/.test(code) && message;
-      if (code === 'origin_not_allowed') return this.#hosted();
+      // The hosted page takes over what this site cannot do: post from a refused origin, or solve the proof of work.
+      if (code === 'origin_not_allowed' || code === 'challenge_failed') return this.#hosted(code);
       if (field || code === 'consent_required') {
         this.invalid = field ? { phone: field } : { consent: 'needConsent' };
         this.#report(err, field || this.#t.needConsent);
@@ -349,14 +350,17 @@ export class WhatsappOptin extends LitElement {
    * This site is not among the app's allowed origins, so the API refuses it; the hosted consent page
    * accepts the same consent from anywhere. The panel offers it, in a new tab.
    */
-  #hosted(): void {
+  #hosted(code: string): void {
+    const pow = code === 'challenge_failed';
     if (!warned)
       console.warn(
-        `optin-kit: ${location.origin} is not an allowed origin of the app "${this.app}", so the widget sends people to the hosted consent page. Fix: add ${location.origin} to "Allowed origins" on the Settings page (or allowedOrigins in PATCH /api/v1/apps/${this.app}).`,
+        pow
+          ? `optin-kit: the app "${this.app}" asks for a proof of work, which the hosted consent page solves: the widget sends people there.`
+          : `optin-kit: ${location.origin} is not an allowed origin of the app "${this.app}", so the widget sends people to the hosted consent page. Fix: add ${location.origin} to "Allowed origins" on the Settings page (or allowedOrigins in PATCH /api/v1/apps/${this.app}).`,
       );
     warned = true;
     this.stage = 'hosted';
-    this.#report({ code: 'origin_not_allowed', status: 403 }, this.#t.hosted);
+    this.#report({ code, status: pow ? 422 : 403 }, this.#t.hosted);
   }
 
   #fail(err: unknown, again: () => unknown): void {

@@ -9,7 +9,7 @@ import type {
 } from '../../widget/whatsapp-optin.js';
 import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, widget } from './support.js';
 
-const { live, sandbox, nophone, foreign } = config.apps;
+const { live, sandbox, nophone, foreign, guarded } = config.apps;
 let phoneSeq = 0;
 /** A fresh valid US number per test, so that consent records never mix. */
 const nextPhone = () => `1415555${String(1000 + ++phoneSeq).padStart(4, '0')}`;
@@ -482,6 +482,34 @@ describe('<whatsapp-optin> when the server fails', () => {
     }
     expect(warnings.length, 'one warning, however many refusals').to.equal(1);
     expect(warnings[0]).to.contain(`add ${location.origin} to "Allowed origins" on the Settings page`);
+  });
+
+  it('4xx on submit: the app asks for a proof of work: nothing recorded, the hosted consent page (which solves it) offered', async () => {
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => warnings.push(m);
+    try {
+      const el = await widget(guarded);
+      await open(el);
+      const phone = nextPhone();
+      typePhone(el, `+${phone}`);
+      tick(el);
+      const failed = oneEvent(el, 'optin-error');
+      submit(el);
+      const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
+      expect(detail.code).to.equal('challenge_failed');
+      expect(detail.status).to.equal(422);
+      await el.updateComplete;
+      const link = must<HTMLAnchorElement>(el, 'a[part=submit]');
+      const url = new URL(link.href);
+      expect(`${url.origin}${url.pathname}`).to.equal(`${config.api}/o/${guarded.name}`);
+      expect(url.searchParams.get('via')).to.equal('widget');
+      expect(await consents(guarded, phone)).to.deep.equal([]);
+      await expect(el).to.be.accessible();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.join('\n')).to.not.contain('Allowed origins');
   });
 
   it('never hands a person to anything but wa.me, whatever an answer says', async () => {
