@@ -166,6 +166,7 @@ describe('widget.js, the loader', { skip: chromeSkip }, () => {
   it('a click before the panel is there loads it at once and opens it', async () => {
     holding = new Promise<void>((r) => (holdLoad = r));
     const s = await open({ app: plain.name, slowImage: true });
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
     await s.page.click(deep('[part=button]'));
     await dialogOpen(s.page);
     // The first field has focus, not the close button.
