@@ -403,14 +403,24 @@ async function fuzz(kind: 'sqlite' | 'postgres', seed: number) {
       figures.requests++;
       const t0 = Date.now();
       let res: Response;
-      try {
-        res = await fetch(new URL(path, h.url), {
+      const send = () =>
+        fetch(new URL(path, h.url), {
           method: op.method.toUpperCase(),
           headers,
           body: body as BodyInit | undefined,
           redirect: 'manual',
           signal: AbortSignal.timeout(20_000),
         });
+      try {
+        try {
+          res = await send();
+        } catch (e) {
+          // A kept-alive connection the server closed as idle just as this request went out: the
+          // client's race, not the server's answer. A GET or HEAD is sent once more; a second failure counts.
+          const closed = /other side closed/.test(String((e as Error).cause ?? e));
+          if (!closed || !['get', 'head'].includes(op.method)) throw e;
+          res = await send();
+        }
       } catch (e) {
         figures.connection++;
         problems.push({ what: 'no answer', request: label, detail: String((e as Error).cause ?? e) });
