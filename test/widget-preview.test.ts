@@ -15,6 +15,7 @@ for (const kind of STORE_KINDS) {
   describe(`widget previews, refused origins and opens (${kind})`, { skip: await skipUnless(kind) }, () => {
     let h: TestHarness;
     let app: { id: string; name: string };
+    let apiKey: string;
     before(async () => {
       h = await harness(kind);
       const made = await h.makeApp({
@@ -24,6 +25,7 @@ for (const kind of STORE_KINDS) {
         settings: { allowedOrigins: [SHOP] },
       });
       app = { id: made.app.id, name: made.name };
+      apiKey = made.apiKey;
     });
     after(() => h.close());
 
@@ -99,13 +101,63 @@ for (const kind of STORE_KINDS) {
       );
     });
 
-    it('Should count widget opens per campaign, but not previews nor opens on sites the app does not allow', async () => {
+    it('Should count widget opens per campaign, but not previews', async () => {
       assert.equal((await post('opens', { campaign: 'spring' })).status, 204);
       assert.equal((await post('opens', {})).status, 204);
+      // What the widget sends without a campaign attribute: none.
+      assert.equal((await post('opens', { campaign: '' })).status, 204);
       assert.equal((await post('opens', { preview: true })).status, 204);
-      assert.equal((await post('opens', {}, { origin: 'https://elsewhere.example' })).status, 204);
+      // The Settings page's own preview, known by its Referer, whatever it sends.
+      const own = 'http://optin.test';
+      assert.equal((await post('opens', {}, { origin: own, referer: `${own}/settings?c=spring` })).status, 204);
+      // The server's own pages elsewhere (the demo page) count.
+      assert.equal((await post('opens', {}, { origin: own, referer: `${own}/demo` })).status, 204);
       assert.equal((await post('opens', { campaign: 'bad campaign' })).status, 422);
-      assert.deepEqual((await funnel()).sort(), ['widget/:1', 'widget/spring:1']);
+      assert.deepEqual((await funnel()).sort(), ['widget/:3', 'widget/spring:1']);
+    });
+
+    it('Should refuse an open from a site the app does not allow, readably, and list it on the Settings page', async () => {
+      const refused = 'https://elsewhere.example';
+      const before = await funnel();
+      const res = await post('opens', { campaign: 'spring' }, { origin: refused });
+      assert.equal(res.status, 403);
+      // The widget on that site must be able to read the refusal: no preflight, and `*` lets it.
+      assert.equal(res.headers.get('access-control-allow-origin'), '*');
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'origin_not_allowed');
+      assert.match(body.error.message, /https:\/\/elsewhere\.example may not post opt-ins/);
+      assert.deepEqual(await funnel(), before, 'not counted');
+      assert.deepEqual(
+        h.deps.refusedOrigins
+          .list(app.id, [])
+          .filter((r) => r.origin === refused)
+          .map((r) => r.count),
+        [1],
+        'listed for the Settings page, as a refused consent is',
+      );
+      // Refused before the body is read: a malformed one is still origin_not_allowed.
+      const bad = await h.request(`/api/v1/apps/${app.name}/opens`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain;charset=UTF-8', origin: refused },
+        body: '{not json',
+      });
+      assert.equal(bad.status, 403);
+      assert.equal(h.deps.refusedOrigins.list(app.id, []).find((r) => r.origin === refused)?.count, 2);
+      // Without an Origin header (not a browser) it is origin_required, and nothing is listed.
+      const none = await h.request(`/api/v1/apps/${app.name}/opens`, { method: 'POST', body: '{}' });
+      assert.equal(none.status, 403);
+      assert.equal(((await none.json()) as { error: { code: string } }).error.code, 'origin_required');
+      // Once allowed, the same site counts.
+      await h.request(`/api/v1/apps/${app.name}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ allowedOrigins: [SHOP, refused] }),
+      });
+      assert.equal((await post('opens', { campaign: 'spring' }, { origin: refused })).status, 204);
+      assert.deepEqual(
+        (await funnel()).filter((r) => r.startsWith('widget/spring')),
+        ['widget/spring:2'],
+      );
     });
   });
 }

@@ -14,7 +14,7 @@ import { clientIp, mediaType, readText } from '../http.js';
 import { checkPhone, recordWebConsent, redirectFor } from '../services/consent.js';
 import type { AppRecord } from '../store/index.js';
 import { PHONE_PATTERN } from '../app-settings.js';
-import { errorResponses, json } from './openapi.js';
+import { ErrorSchema, errorResponses, json } from './openapi.js';
 
 export const OptinBodySchema = z.object({
   consent: z.literal(true, { error: 'consent must be true: the person ticked the box' }),
@@ -35,9 +35,9 @@ export const OptinBodySchema = z.object({
   altcha: z.string().max(2000).optional(),
 });
 
-/** Campaign of a widget open, as the widget reports it. */
+/** Campaign of a widget open, as the widget reports it: empty for none (its `campaign` attribute's default). */
 const OpenBodySchema = z.object({
-  campaign: z.string().regex(CAMPAIGN_PATTERN).optional(),
+  campaign: z.union([z.literal(''), z.string().regex(CAMPAIGN_PATTERN)]).optional(),
   preview: z.boolean().optional(),
 });
 
@@ -255,6 +255,8 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
   });
 
   // A widget open, for the funnel: counted in memory like a page view (no cookie, nothing personal).
+  // It is also the widget's first word with the server when the panel opens, so a site the app does
+  // not allow hears it here (403, readable thanks to `*`) before the person types anything.
   r.use('/api/v1/apps/:app/opens', async (c, next) => {
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
@@ -264,6 +266,15 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const app = await appOr404(c.req.param('app'));
     const origin = c.req.header('origin');
     if (!origin) throw new ApiError(403, 'origin_required', 'Widget opens come from a web page.');
+    if (!originAllowed(deps, app, origin)) {
+      // The same refusal, kept the same way, as the consent post's: the Settings page offers to allow it.
+      deps.refusedOrigins.add(app.id, origin);
+      throw new ApiError(
+        403,
+        'origin_not_allowed',
+        `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`,
+      );
+    }
     const type = mediaType(c);
     if (type !== 'application/json' && type !== 'text/plain')
       throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
@@ -279,12 +290,10 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
       if (e instanceof ApiError) throw e;
       throw new ApiError(400, 'malformed_json', 'The body is not valid JSON.');
     }
-    // Opens on sites the app does not allow, and the Settings page's preview, are not the funnel's.
-    const counted =
-      !body.preview &&
-      originAllowed(deps, app, origin) &&
-      !isSettingsPreview(deps.config.publicUrl, origin, c.req.header('referer'));
-    if (counted) deps.funnel.add(app.id, deps.clock.now(), 'widget', body.campaign ?? null, 'view');
+    // The Settings page's preview is not the funnel's: it says so, or its Referer does (the page
+    // sends `Referrer-Policy: same-origin`, so its own requests carry their /settings path).
+    const counted = !body.preview && !isSettingsPreview(deps.config.publicUrl, origin, c.req.header('referer'));
+    if (counted) deps.funnel.add(app.id, deps.clock.now(), 'widget', body.campaign || null, 'view');
     return c.body(null, 204);
   });
 
@@ -427,7 +436,9 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
     tags: ['Widget'],
     security: [],
     summary:
-      'The widget’s panel was opened: counted as a widget view in the funnel (no cookie, nothing personal). Opens from origins the app does not allow, and previews, are not counted.',
+      'The widget’s panel was opened: counted as a widget view in the funnel (no cookie, nothing personal). An origin the app does not allow gets 403 origin_not_allowed (the widget then offers the hosted consent page before anything is typed); previews are not counted.',
+    description:
+      'The widget sends it once per opening of its panel, as a text/plain POST (no CORS preflight) with `keepalive`. Readable from any origin (`Access-Control-Allow-Origin: *`), refusals included. A refused origin is listed on the Settings page, as for `createWidgetOptin`. `preview: true`, or a request from this server’s own /settings pages, is answered 204 and not counted.',
     request: {
       params: app,
       body: {
@@ -436,8 +447,12 @@ function documentWidgetRoutes(registry: OpenAPIHono['openAPIRegistry']): void {
       },
     },
     responses: {
-      204: { description: 'Counted (or, for a preview or an origin not allowed, ignored)' },
+      204: { description: 'Counted (a preview: not counted)' },
       ...errorResponses(400, 403, 404, 413, 415, 422, 503),
+      403: json(
+        ErrorSchema,
+        'origin_not_allowed: this origin is not among the app’s allowedOrigins (the widget shows the hosted consent page); origin_required: no Origin header',
+      ),
     },
   });
 }
