@@ -6,8 +6,8 @@
  *   middleware mode with vite.config.ts, so tests run the same vanilla-extract plugins as the build
  *   (@web/dev-server-esbuild cannot run `.css.ts`).
  * - The REAL optin-kit server runs beside it (test/support/server.ts, on a loopback port, fresh
- *   SQLite store). Tests read its URL and their apps from `GET /__optin/config`, and the consent
- *   records from `GET /__optin/consents`.
+ *   SQLite store). Tests read its URL and their apps from `GET /__optin/config`, the consent
+ *   records from `GET /__optin/consents`, and the funnel's counted views from `GET /__optin/views`.
  * - `/__fault/…` stands in for the network between the page and the server: a proxy answering
  *   503, a connection that never answers, a transparent same-origin pass-through, one that
  *   rewrites the redirect of a recorded consent (`evil`), or one that fails until healed and then
@@ -163,6 +163,15 @@ export default {
         const { app, phone } = ctx.query;
         const { consentsFor } = await import('./server/store/ledger.ts');
         return json(ctx, await api.store.read(consentsFor, String(app), String(phone ?? '')));
+      }
+      if (path === '/__optin/views') {
+        const { funnelCounts } = await import('./server/store/funnel.ts');
+        await api.deps.funnel.flush(api.store);
+        const rows = await api.store.read(funnelCounts, String(ctx.query.app), '2000-01-01', '2100-01-01');
+        return json(
+          ctx,
+          rows.filter((r) => r.metric === 'view').map((r) => `${r.via}/${r.campaign}:${r.n}`),
+        );
       }
       const fault = /^\/__fault\/(503|hang|pass|evil|broken-[\w-]+)(\/.*)$/.exec(path);
       if (fault) {

@@ -179,11 +179,22 @@ export class WhatsappOptin extends LitElement {
     this.#opener = active === this || active === document.body ? null : active;
     this.#emit('optin-open', {});
     dialog.showModal();
+    // Counted once per opening, for the funnel (a string body is text/plain: no CORS preflight). It
+    // is refused (403) when this site is not among the app's allowed origins: better said now,
+    // before the person types a number, than by the consent post. The form does not wait for it.
+    // (Its 204 has no body, so `call` settles every answer as a Failure; only that code matters.)
+    const opened = call<never>(
+      `${this.#route}/opens`,
+      { method: 'POST', keepalive: true, body: JSON.stringify({ campaign: this.campaign }) },
+      this.timeout,
+    ).catch(asFailure);
     if (this.stage === 'done') return;
     await this.#prepare();
     // The first field, not the close button: the person came to fill in the form.
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('form input')?.focus();
+    const { code } = await opened;
+    if (code == 'origin_not_allowed') this.#hosted(code);
   }
 
   /** Closes the panel; focus goes back to the button. */

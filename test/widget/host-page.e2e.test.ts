@@ -91,6 +91,8 @@ interface Session {
   whatsapp: string[];
   /** POSTs to the opt-in route: method and content type. */
   posts: { url: string; contentType: string | undefined }[];
+  /** POSTs to the opens route (one per opening of the panel): content type. */
+  opens: (string | undefined)[];
   preflights: number;
   consoleErrors: string[];
   pageErrors: string[];
@@ -99,7 +101,7 @@ interface Session {
 async function session(device?: 'phone'): Promise<Session> {
   const page = await browser.newPage();
   if (device === 'phone') await page.emulate(KnownDevices['iPhone 13']);
-  const s: Session = { page, whatsapp: [], posts: [], preflights: 0, consoleErrors: [], pageErrors: [] };
+  const s: Session = { page, whatsapp: [], posts: [], opens: [], preflights: 0, consoleErrors: [], pageErrors: [] };
   await page.setRequestInterception(true);
   page.on('request', (req: HTTPRequest) => {
     const url = req.url();
@@ -111,6 +113,7 @@ async function session(device?: 'phone'): Promise<Session> {
     if (req.method() === 'OPTIONS') s.preflights++;
     if (req.method() === 'POST' && url.includes('/optins'))
       s.posts.push({ url, contentType: req.headers()['content-type'] });
+    if (req.method() === 'POST' && url.endsWith('/opens')) s.opens.push(req.headers()['content-type']);
     // Only loopback: nothing leaves the machine.
     if (/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) void req.continue();
     else void req.abort();
@@ -236,9 +239,11 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
       new RegExp(`\\(ref ${record!.ref}\\)$`),
     );
 
-    // A simple request: JSON as text/plain, so no CORS preflight.
+    // Simple requests: JSON as text/plain, so no CORS preflight, for the consent and the open alike.
     assert.equal(s.posts.length, 1);
     assert.match(s.posts[0]!.contentType ?? '', /^text\/plain/);
+    assert.equal(s.opens.length, 1, 'one open counted for one opening');
+    assert.match(s.opens[0] ?? '', /^text\/plain/);
     assert.equal(s.preflights, 0);
     assertClean(s);
     await s.page.close();
@@ -417,16 +422,31 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     await s.page.close();
   });
 
-  it('an origin the app does not allow: refused, nothing recorded, the page unharmed', async () => {
+  it('an origin the app does not allow: the hosted consent page at open, no form, nothing typed or posted, the page unharmed', async () => {
     const s = await session();
-    const phone = '14155550105';
+    const warnings: string[] = [];
+    s.page.on('console', (m) => void (m.type() === 'warn' && warnings.push(m.text())));
     await s.page.goto(pageUrl({ app: apps.foreign.name }));
-    await openPanel(s.page);
-    await s.page.type(deep('input[type=tel]'), `+${phone}`);
-    await s.page.click(deep('input[type=checkbox]'));
-    await s.page.click(deep('[part=submit]'));
-    await s.page.waitForSelector(deep('[role=alert]:not(:empty)'), { visible: true });
-    assert.deepEqual(await server.store.read(consentsFor, apps.foreign.id, phone), []);
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await s.page.click(deep('[part=button]')).catch(() => s.page.click(deep('[part=button]')));
+    const link = await s.page.waitForSelector(deep('a[part=submit]'), { visible: true });
+    assert.equal(await text(s.page, '[role=alert]'), 'Continue on the secure consent page (it opens in a new tab).');
+    assert.equal(await s.page.$(deep('form')), null, 'no form to type into');
+    const href = new URL(await link!.evaluate((a) => (a as HTMLAnchorElement).href));
+    assert.equal(`${href.origin}${href.pathname}`, `${server.url}/o/${apps.foreign.name}`);
+    assert.equal(href.searchParams.get('via'), 'widget');
+    assert.equal(href.searchParams.get('page'), pageUrl({ app: apps.foreign.name }));
+    assert.equal(s.opens.length, 1);
+    assert.equal(s.posts.length, 0, 'no consent was posted');
+    assert.equal(s.preflights, 0);
+    await waitFor(() => warnings.length > 0, 'no console warning');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, new RegExp(`add ${hostOrigin.replace(/[.]/g, '\\.')} to "Allowed origins"`));
+    // The Settings page offers to allow it, as it does for a refused consent.
+    assert.deepEqual(
+      server.deps.refusedOrigins.list(apps.foreign.id).map((r) => r.origin),
+      [hostOrigin],
+    );
     assert.deepEqual(s.pageErrors, []);
     assert.deepEqual(s.whatsapp, []);
     await s.page.close();

@@ -35,6 +35,11 @@ export async function consents(
   return (await fetch(`/__optin/consents?app=${app.id}&phone=${phone}`)).json();
 }
 
+/** The app's counted funnel views, as `via/campaign:n` (the server's counter is flushed first). */
+export async function views(app: TestApp): Promise<string[]> {
+  return (await fetch(`/__optin/views?app=${app.id}`)).json();
+}
+
 /** An inline element for `app` talking to the real server. */
 export async function widget(
   app: TestApp,

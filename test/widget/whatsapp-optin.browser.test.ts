@@ -7,7 +7,7 @@ import type {
   OptinRedirectDetail,
   WhatsappOptin,
 } from '../../widget/whatsapp-optin.js';
-import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, widget } from './support.js';
+import { $, config, consents, focused, must, open, settle, submit, tick, typePhone, views, widget } from './support.js';
 
 const { live, sandbox, nophone, foreign, guarded } = config.apps;
 let phoneSeq = 0;
@@ -85,6 +85,26 @@ describe('<whatsapp-optin> opening the panel', () => {
     const phone = must<HTMLInputElement>(optional, 'input[type=tel]');
     expect(phone.required).to.equal(false);
     expect(phone.labels?.[0]?.textContent).to.contain('(optional)');
+  });
+});
+
+describe('<whatsapp-optin> counting opens for the funnel', () => {
+  it('counts each opening once, with its campaign', async () => {
+    const el = await widget(sandbox, { campaign: 'open-count' });
+    await open(el);
+    el.hide();
+    await open(el);
+    await waitUntil(
+      async () => (await views(sandbox)).some((v) => v === 'widget/open-count:2'),
+      'two opens were never counted',
+    );
+    // Without a campaign it counts under none (other tests open this app too: count from here).
+    const none = async () => Number((await views(sandbox)).find((v) => v.startsWith('widget/:'))?.slice(8) ?? 0);
+    const before = await none();
+    const bare = await widget(sandbox);
+    await open(bare);
+    await waitUntil(async () => (await none()) === before + 1, 'the open without a campaign was never counted');
+    expect(await views(sandbox)).to.include('widget/open-count:2');
   });
 });
 
@@ -447,23 +467,21 @@ describe('<whatsapp-optin> when the server fails', () => {
     await expectFailure(el, 'app_not_found', 404, 'Not available on this website.');
   });
 
-  it('4xx on submit: this origin is not allowed: nothing recorded, the hosted consent page offered, one console warning naming the fix', async () => {
+  it('4xx at open: this origin is not allowed: the hosted consent page offered before anything is typed, one console warning naming the fix', async () => {
     const warnings: string[] = [];
     const warn = console.warn;
     console.warn = (m: string) => warnings.push(m);
     try {
       for (let i = 0; i < 2; i++) {
         const el = await widget(foreign, { campaign: 'spring' });
-        await open(el);
-        const phone = nextPhone();
-        typePhone(el, `+${phone}`);
-        tick(el);
         const failed = oneEvent(el, 'optin-error');
-        submit(el);
+        // The answer to the open itself (POST …/opens) says so: no number typed, nothing posted.
+        await open(el, 'a[part=submit]');
         const { detail } = (await failed) as CustomEvent<OptinErrorDetail>;
         expect(detail.code).to.equal('origin_not_allowed');
         expect(detail.status).to.equal(403);
         await el.updateComplete;
+        expect($(el, 'form'), 'no form that cannot succeed').to.equal(null);
         expect(must(el, '[role=alert]').textContent).to.equal(
           'Continue on the secure consent page (it opens in a new tab).',
         );
@@ -474,7 +492,7 @@ describe('<whatsapp-optin> when the server fails', () => {
         expect(url.searchParams.get('page')).to.equal(location.href);
         expect(url.searchParams.get('c')).to.equal('spring');
         expect(link.target).to.equal('_blank');
-        expect(await consents(foreign, phone)).to.deep.equal([]);
+        expect(focused(el), 'focus stays in the panel').to.not.equal(null);
         await expect(el).to.be.accessible();
       }
     } finally {
@@ -482,6 +500,7 @@ describe('<whatsapp-optin> when the server fails', () => {
     }
     expect(warnings.length, 'one warning, however many refusals').to.equal(1);
     expect(warnings[0]).to.contain(`add ${location.origin} to "Allowed origins" on the Settings page`);
+    expect(await views(foreign), 'a refused open is not counted').to.deep.equal([]);
   });
 
   it('4xx on submit: the app asks for a proof of work: nothing recorded, the hosted consent page (which solves it) offered', async () => {
