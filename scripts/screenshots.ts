@@ -152,16 +152,8 @@ async function widgetShots(s: TestServer, browser: Browser, appName: string, api
     await page.goto(refused.url);
     await page.waitForSelector('whatsapp-optin >>> [part=button]', { visible: true });
     await page.click('whatsapp-optin >>> [part=button]');
-    const form = await page
-      .waitForSelector('whatsapp-optin >>> input[type=checkbox]', { visible: true, timeout: 3000 })
-      .catch(() => null);
-    if (form) {
-      // Today the refusal shows when the consent is posted.
-      await page.click('whatsapp-optin >>> input[type=checkbox]');
-      const phone = await page.$('whatsapp-optin >>> input[type=tel]');
-      if (phone) await phone.type('4155550199');
-      await page.click('whatsapp-optin >>> [part=submit]');
-    }
+    // The refusal comes with the opening (POST …/opens answers 403): the hosted link replaces the form.
+    await page.waitForSelector('whatsapp-optin >>> a[part=submit]', { visible: true });
     await page.waitForSelector('whatsapp-optin >>> [role=alert]', { visible: true });
     await new Promise((r) => setTimeout(r, 400));
     await page.screenshot({ path: 'docs/widget-refused-origin-phone.png' });
