@@ -126,6 +126,8 @@ if (process.env.BENCH_LIGHTHOUSE !== '0') {
       logLevel: 'error',
       output: 'json',
     });
+    // A run Lighthouse could not finish scores 0: say why rather than report it as a figure.
+    if (r?.lhr.runtimeError) throw new Error(`Lighthouse: ${r.lhr.runtimeError.code} ${r.lhr.runtimeError.message}`);
     lighthouseScores = Object.fromEntries(
       Object.entries(r?.lhr.categories ?? {}).map(([k, v]) => [k, Math.round((v.score ?? 0) * 100)]),
     );

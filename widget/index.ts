@@ -5,9 +5,10 @@
  *
  * It carries no Lit. It reads its configuration from the script tag (as Plausible's tracker does)
  * and the app's public settings, then draws the floating button, the greeting bubble and the
- * triggers itself. The Lit panel (`widget-panel.js`) loads on the visitor's intent (a click on the
- * button, the bubble or a trigger), or when the page is idle after its own `load` event; it then
- * upgrades the `<whatsapp-optin>` elements in place. See docs/widget.md.
+ * triggers itself. The Lit panel (`widget-panel.js`) is fetched into the HTTP cache when the page is
+ * idle after its own `load` event, and runs on the visitor's intent (the pointer over or focus on the
+ * button, a click on it, the bubble or a trigger); it then upgrades the `<whatsapp-optin>` elements in
+ * place. See docs/widget.md.
  */
 import type { WidgetSettings } from './api.js';
 import type { Analytics } from './analytics.js';
@@ -48,14 +49,20 @@ const panel = (): Promise<unknown> =>
       throw e;
     },
   ));
-/** Loads ahead of need, but never before the host page's own load event. */
-const preload = () => doc.readyState == 'complete' && panel().catch(() => {});
+/** On a first sign of intent (the pointer over the button, or focus on it), ahead of the click. */
+const preload = () => panel().catch(() => {});
+/**
+ * At idle after load, the panel is only fetched into the HTTP cache, not run: running Lit there
+ * would cost the host page blocking time (Lighthouse's TBT, `npm run bench`). A click then runs it
+ * from the cache.
+ */
+const warm = () => fetch(chunk).catch(() => {});
 
 /** Opens `el`'s panel; where the panel cannot load, the hosted consent page opens instead. */
 function open(el: Optin): void {
   panel().then(
     () => el.show!(),
-    () => window.open(hostedUrl(api, el.getAttribute('app') || '', lang, el.getAttribute('campaign')), '_blank'),
+    () => window.open(hostedUrl(api, el.getAttribute('app')!, lang, el.getAttribute('campaign')), '_blank'),
   );
 }
 
@@ -68,7 +75,7 @@ const accent = 'var(--optin-accent,var(--_optin-theme,#25d366))';
 const x = 'var(--optin-offset,var(--_optin-x,20px))';
 const y = 'var(--optin-offset,var(--_optin-y,20px))';
 const BUTTON = sheet(
-  `:host(:not([hidden])){display:inline-block}button{all:initial;box-sizing:border-box;display:inline-flex;align-items:center;justify-content:center;gap:8px;min-width:44px;min-height:44px;padding:0 16px;border-radius:999px;background:${accent};color:var(--optin-on-accent,lch(from ${accent} calc((50 - l) * 100) 0 0));font:600 16px/1.45 var(--optin-font,system-ui,sans-serif);cursor:pointer}.f{position:fixed;z-index:var(--optin-z-index,999999);bottom:${y};inset-inline-end:${x};height:56px;width:56px;padding:0;box-shadow:0 2px 10px #0004}.l{width:auto;padding:0 20px}.s{inset-inline-end:auto;inset-inline-start:${x}}svg{width:24px;height:24px;fill:currentColor}`,
+  `:host(:not([hidden])){display:inline-block}button{all:initial;box-sizing:border-box;display:inline-flex;align-items:center;justify-content:center;gap:8px;min-width:44px;min-height:44px;padding:0 16px;border-radius:999px;background:${accent};color:var(--optin-on-accent,lch(from ${accent} calc((50 - l) * 100) 0 0));font:600 16px/1.45 var(--optin-font,system-ui,sans-serif);cursor:pointer}.f{position:fixed;z-index:var(--optin-z-index,999999);bottom:${y};inset-inline-end:${x};height:56px;width:56px;padding:0;box-shadow:0 2px 10px #0004}.l{width:auto;padding:0 20px}:host([position=left]) .f{inset-inline-end:auto;inset-inline-start:${x}}svg{width:24px;height:24px;fill:currentColor}`,
 );
 
 function h(tag: string, attrs: Dict = {}, kids: (Node | string)[] = [], ns?: string): HTMLElement {
@@ -82,7 +89,7 @@ function h(tag: string, attrs: Dict = {}, kids: (Node | string)[] = [], ns?: str
  * Draws the button of a `<whatsapp-optin>` that the panel has not upgraded yet: the same look, the
  * same parts, no Lit. The panel replaces it when it loads.
  */
-function light(el: Optin, left?: boolean): void {
+function light(el: Optin): void {
   if (el.shadowRoot) return;
   const root = el.attachShadow({ mode: 'open' });
   root.adoptedStyleSheets = BUTTON;
@@ -96,7 +103,7 @@ function light(el: Optin, left?: boolean): void {
       part: 'button',
       'aria-haspopup': 'dialog',
       'aria-label': label ? null : OPEN[lang],
-      class: floating ? `f ${label ? 'l' : ''} ${left ? 's' : ''}` : null,
+      class: floating ? `f ${label ? 'l' : ''}` : null,
     },
     [svg, label],
   );
@@ -180,7 +187,8 @@ function start(info: Info): void {
     info.widget ??
     ({ greeting: { text: {} }, hidePaths: [], buttonLabel: {}, analytics: {} } as unknown as WidgetSettings);
   analytics = w.analytics;
-  const left = (d.position || info.theme?.position) == 'left';
+  const position = d.position || info.theme?.position;
+  const left = position == 'left';
   const devices = d.devices || w.devices;
   let el = doc.querySelector<Optin>(`${TAG}[floating]`);
   // A second copy of the snippet must not add a second button.
@@ -194,7 +202,7 @@ function start(info: Info): void {
       app: d.app,
       api,
       floating: '',
-      position: d.position,
+      position,
       lang: d.lang,
       campaign: d.campaign,
       label: d.label ?? w.buttonLabel[lang] ?? null,
@@ -203,7 +211,7 @@ function start(info: Info): void {
       const v = num(d[`offset${k.toUpperCase()}`], w.offset?.[k] ?? null);
       if (v != null) el.style.setProperty(`--_optin-${k}`, `${v}px`);
     }
-    light(el, left);
+    light(el);
     doc.body.append(el);
     const text = d.greeting ?? w.greeting.text[lang];
     if (text) greet(el, text, w.greeting, left);
@@ -228,7 +236,7 @@ function start(info: Info): void {
     open(el);
   });
   if (doc.querySelector(`${TAG},.optin-open,[data-optin-open]`)) {
-    const idle = () => ((self.requestIdleCallback as typeof setTimeout | undefined) ?? setTimeout)(preload);
+    const idle = () => ((self.requestIdleCallback as typeof setTimeout | undefined) ?? setTimeout)(warm);
     if (doc.readyState == 'complete') idle();
     else addEventListener('load', idle);
   }

@@ -129,8 +129,8 @@ const deep = (sel: string) => `whatsapp-optin >>> ${sel}`;
 
 async function openPanel(page: Page): Promise<void> {
   await page.waitForSelector(deep('[part=button]'), { visible: true });
-  // The loader's light button gives way to the panel's when the panel loads (at idle, after the
-  // page's load event); a click may land on either, and both open the panel.
+  // The loader's light button gives way to the panel's when the panel runs (on intent: the pointer
+  // over the button); a click may land on either, and both open the panel.
   await page.click(deep('[part=button]')).catch(() => page.click(deep('[part=button]')));
   await page.waitForSelector(deep('form'), { visible: true });
 }
@@ -294,7 +294,8 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     const s = await session('phone');
     const phone = '14155550104';
     await s.page.goto(pageUrl({ app: apps.live.name, hostile: true }));
-    // Measured once the panel has taken over from the loader's button (at idle after load).
+    // Measured once the panel has taken over from the loader's button (on intent: the pointer over it).
+    await s.page.hover(deep('[part=button]'));
     await s.page.evaluate(() => customElements.whenDefined('whatsapp-optin'));
     const button = await s.page.waitForSelector(deep('[part=button]'), { visible: true });
     const box = (await button!.boundingBox())!;
@@ -327,6 +328,9 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     const baseline = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
     await s.page.goto(pageUrl({ app: apps.sandbox.name }));
     await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    // The panel too, once it runs.
+    await s.page.hover(deep('[part=button]'));
+    await s.page.evaluate(() => customElements.whenDefined('whatsapp-optin'));
     const after = await s.page.evaluate(() => Object.getOwnPropertyNames(window));
     assert.deepEqual(
       after.filter((k) => !baseline.includes(k)),
