@@ -130,6 +130,23 @@ describe('the Settings page runs everything (issue 13)', { skip: chromeSkip }, (
     await submit(page, '#continue');
     const [record] = await s.store.read(consentsFor, made.app.id, '447911123456');
     assert.equal(record?.action, 'opt_in');
+
+    // The proof of work, switched on beside the allowed origins: the consent page then asks for it.
+    await page.goto(`${s.url}/settings/options`);
+    assert.equal(await page.$eval('#challenge', (el) => (el as HTMLInputElement).checked), false);
+    await page.click('#challenge');
+    await submit(page, '#form-origins button[type=submit]');
+    assert.equal(await saved('origins'), 'Saved.');
+    assert.equal((await stored()).settings.challenge, 'proof-of-work');
+    assert.equal(await page.$eval('#challenge', (el) => (el as HTMLInputElement).checked), true);
+    await page.goto(`${s.url}/o/${made.name}`);
+    assert.match(await page.$eval('body', (b) => b.innerText), /asks your browser for a quick automatic check/);
+    await page.goto(`${s.url}/settings/options`);
+    await page.click('#challenge');
+    await submit(page, '#form-origins button[type=submit]');
+    assert.equal((await stored()).settings.challenge, 'off');
+    await page.goto(`${s.url}/o/${made.name}`);
+    assert.doesNotMatch(await page.$eval('body', (b) => b.innerText), /quick automatic check/);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

@@ -233,7 +233,13 @@ export function readSettingsForm(
       const bad = list.find((o) => normalizeOrigin(o) === null);
       if (bad !== undefined) errors.origins = fill(m.errOrigin, { value: bad.slice(0, 80) });
       else if (list.length > 50) errors.origins = m.errOrigins;
-      input = { settings: { allowedOrigins: [...new Set(list.map((o) => normalizeOrigin(o) ?? o))] } };
+      values.challenge = on(f, 'challenge') ? 'on' : '';
+      input = {
+        settings: {
+          allowedOrigins: [...new Set(list.map((o) => normalizeOrigin(o) ?? o))],
+          challenge: on(f, 'challenge') ? 'proof-of-work' : 'off',
+        },
+      };
       break;
     }
     case 'callback': {

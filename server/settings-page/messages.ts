@@ -124,7 +124,8 @@ const en = {
   messageIntro:
     'On a live app, people who agree find this message typed in WhatsApp; when they press Send, it verifies their consent.',
   prefillLabel: 'Prefilled message',
-  prefillHint: 'At most 500 characters. Leave it empty for “Hi” and your business name.',
+  prefillHint:
+    'At most 500 characters. {title} and {url} become the title and address of the page the widget is on. Leave it empty for “Hi” and your business name.',
   errPrefill: 'Use at most 500 characters',
   refLabel: 'Add the consent reference, such as (ref K7Q2XD): the message then verifies the consent',
   fieldsTitle: 'Phone number field',
@@ -208,6 +209,9 @@ const en = {
     'One website per line, such as https://shop.example.com or 127.0.0.1:8080. Only the origin is kept: paths and trailing slashes are removed.',
   errOrigin: '“{value}” is not a web address: use a form such as https://shop.example.com',
   errOrigins: 'List at most 50 origins',
+  challengeLabel: 'Ask browsers for a proof of work before a web consent is recorded',
+  challengeHint:
+    'Slows down bots that post consents for numbers that are not theirs. The browser works for about a second (no third party, no cookie); the widget hands people to the consent page, which does it.',
   refusedTitle: 'Refused lately',
   refusedIntro:
     'The widget on these sites was refused because they are not listed above; their visitors were sent to the hosted consent page instead. Allow a site if it is yours.',
@@ -459,7 +463,8 @@ const es: SettingsMessages = {
   messageIntro:
     'En una app activa, quien acepta encuentra este mensaje escrito en WhatsApp; al pulsar Enviar, verifica su consentimiento.',
   prefillLabel: 'Mensaje precargado',
-  prefillHint: 'Como máximo 500 caracteres. Déjalo vacío para «Hi» y el nombre de tu negocio.',
+  prefillHint:
+    'Como máximo 500 caracteres. {title} y {url} pasan a ser el título y la dirección de la página donde está el widget. Déjalo vacío para «Hi» y el nombre de tu negocio.',
   errPrefill: 'Usa como máximo 500 caracteres',
   refLabel: 'Añadir la referencia del consentimiento, como (ref K7Q2XD): así el mensaje verifica el consentimiento',
   fieldsTitle: 'Campo del número de teléfono',
@@ -544,6 +549,9 @@ const es: SettingsMessages = {
     'Un sitio web por línea, como https://tienda.example.com o 127.0.0.1:8080. Solo se guarda el origen: se quitan rutas y barras finales.',
   errOrigin: '«{value}» no es una dirección web: usa una forma como https://tienda.example.com',
   errOrigins: 'Indica como máximo 50 orígenes',
+  challengeLabel: 'Pedir al navegador una prueba de trabajo antes de registrar un consentimiento web',
+  challengeHint:
+    'Frena a los bots que envían consentimientos con números ajenos. El navegador trabaja cerca de un segundo (sin terceros ni cookies); el widget lleva a la persona a la página de consentimiento, que la resuelve.',
   refusedTitle: 'Rechazados recientemente',
   refusedIntro:
     'El widget de estos sitios fue rechazado porque no están en la lista; sus visitantes fueron enviados a la página de consentimiento alojada. Permite un sitio si es tuyo.',
@@ -794,7 +802,8 @@ const pt: SettingsMessages = {
   messageIntro:
     'Em um app ativo, quem aceita encontra esta mensagem escrita no WhatsApp; ao tocar em Enviar, ela verifica o consentimento.',
   prefillLabel: 'Mensagem pré-preenchida',
-  prefillHint: 'No máximo 500 caracteres. Deixe vazio para “Hi” e o nome da sua empresa.',
+  prefillHint:
+    'No máximo 500 caracteres. {title} e {url} viram o título e o endereço da página onde está o widget. Deixe vazio para “Hi” e o nome da sua empresa.',
   errPrefill: 'Use no máximo 500 caracteres',
   refLabel: 'Adicionar a referência do consentimento, como (ref K7Q2XD): assim a mensagem verifica o consentimento',
   fieldsTitle: 'Campo do número de telefone',
@@ -878,6 +887,9 @@ const pt: SettingsMessages = {
     'Um site por linha, como https://loja.example.com ou 127.0.0.1:8080. Só a origem é guardada: caminhos e barras finais são removidos.',
   errOrigin: '“{value}” não é um endereço web: use uma forma como https://loja.example.com',
   errOrigins: 'Informe no máximo 50 origens',
+  challengeLabel: 'Pedir ao navegador uma prova de trabalho antes de registrar um consentimento web',
+  challengeHint:
+    'Freia robôs que enviam consentimentos com números de outras pessoas. O navegador trabalha cerca de um segundo (sem terceiros nem cookies); o widget leva a pessoa à página de consentimento, que a resolve.',
   refusedTitle: 'Recusados recentemente',
   refusedIntro:
     'O widget destes sites foi recusado porque eles não estão na lista; os visitantes foram enviados à página de consentimento hospedada. Permita um site se ele for seu.',

@@ -225,7 +225,7 @@ ${section(
   'origins',
   m.originsTitle,
   null,
-  textField(ctx, {
+  html`${textField(ctx, {
     id: 'origins',
     name: 'origins',
     label: m.originsLabel,
@@ -234,7 +234,14 @@ ${section(
     value: val('origins', 'origins', s.allowedOrigins.join('\n')),
     multiline: true,
     attrs: 'spellcheck="false" autocomplete="off"',
-  }),
+  })}
+${checkField(ctx, {
+  id: 'challenge',
+  name: 'challenge',
+  label: m.challengeLabel,
+  hint: m.challengeHint,
+  checked: checked('origins', 'challenge', s.challenge === 'proof-of-work'),
+})}`,
 )}
 ${
   v.refused.length
