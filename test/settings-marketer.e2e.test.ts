@@ -482,7 +482,8 @@ describe('the consent steps finish well (issue 13, section 3)', { skip: chromeSk
 
   it('Should keep a right-to-left business name from reordering the punctuation around it', async () => {
     const made = await s.makeApp({ displayName: 'مطعم الورد 24' });
-    const page = await newPage(browser, 'phone');
+    // Wide enough that the name and "on WhatsApp" share a line, so their order can be measured.
+    const page = await newPage(browser, 'desktop');
     await page.goto(`${s.url}/o/${made.name}`);
     // Isolated, the name is one box and the words after it stay after it, in reading order.
     const order = await page.evaluate(() => {
@@ -501,7 +502,8 @@ describe('the consent steps finish well (issue 13, section 3)', { skip: chromeSk
       };
     });
     assert.equal(order.text, 'Chat with مطعم الورد 24 on WhatsApp');
-    if (order.sameLine) assert.ok(order.afterName, '“on WhatsApp” comes after the name');
+    assert.ok(order.sameLine, 'the name and “on WhatsApp” on one line');
+    assert.ok(order.afterName, '“on WhatsApp” comes after the name');
     assert.equal(await page.$eval('label[for=consent] bdi', (el) => el.textContent), 'مطعم الورد 24');
     assert.equal(await page.$eval('main p:last-of-type bdi, p bdi', (el) => el.textContent), 'مطعم الورد 24');
     await page.close();
