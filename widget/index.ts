@@ -35,7 +35,8 @@ const TAG = 'whatsapp-optin';
 
 /** `data-x` wins over the setting: present or "true" is on, "false" is off. */
 const flag = (v: string | undefined, setting?: boolean): boolean => (v === undefined ? !!setting : v !== 'false');
-const num = (v: string | undefined, setting: number | null): number | null => (v ? +v || 0 : setting);
+/** A number from `data-x`, else the setting; a setting left out (undefined) is unset, as null is. */
+const num = (v: string | undefined, setting?: number | null): number | null | undefined => (v ? +v || 0 : setting);
 
 /** The app's analytics switches, once its settings are read. */
 let analytics: Partial<Analytics> = {};
@@ -131,7 +132,9 @@ function greet(el: Optin, text: string, g: WidgetSettings['greeting'], left: boo
     // Storage refused (a sandboxed frame): show it.
   }
   if (seen) return;
-  const host = h('whatsapp-optin-bubble');
+  // The offsets are custom properties on the button's element: the bubble takes them too, so that it
+  // stays above the button wherever the button is moved.
+  const host = h('whatsapp-optin-bubble', { style: el.getAttribute('style') });
   const close = () => host.remove();
   const show = () => {
     removeEventListener('scroll', onScroll);
@@ -151,8 +154,8 @@ function greet(el: Optin, text: string, g: WidgetSettings['greeting'], left: boo
       // Shown again next time, then.
     }
   };
-  const delay = num(d.greetingDelay, g.delaySeconds ?? null);
-  const scroll = num(d.greetingScroll, g.scrollPercent ?? null);
+  const delay = num(d.greetingDelay, g.delaySeconds);
+  const scroll = num(d.greetingScroll, g.scrollPercent);
   const onScroll = () => {
     const e = doc.documentElement;
     if (((scrollY + innerHeight) / e.scrollHeight) * 100 >= scroll!) show();
@@ -208,7 +211,7 @@ function start(info: Info): void {
       label: d.label ?? w.buttonLabel[lang] ?? null,
     }) as Optin;
     for (const k of ['x', 'y'] as const) {
-      const v = num(d[`offset${k.toUpperCase()}`], w.offset?.[k] ?? null);
+      const v = num(d[`offset${k.toUpperCase()}`], w.offset?.[k]);
       if (v != null) el.style.setProperty(`--_optin-${k}`, `${v}px`);
     }
     light(el);

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { KnownDevices, type Browser, type Page } from 'puppeteer-core';
 import { chromeSkip, launchChrome } from '../support/chrome.js';
 import { axe, WIDTHS } from '../support/settings-browser.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.js';
 import { consentsFor } from '../../server/store/ledger.js';
 
 const built = join(import.meta.dirname, '../../dist/widget/widget.js');
@@ -26,6 +26,10 @@ let browser: Browser;
 let plain: { id: string; name: string };
 let greeter: { id: string; name: string };
 let phones: { id: string; name: string };
+let desktops: { id: string; name: string };
+let addressed: { id: string; name: string };
+let spanish: { id: string; name: string };
+let tagged: { id: string; name: string };
 /** While set, the host page's image does not answer: the page's load event waits. */
 let holdLoad: (() => void) | null = null;
 let holding: Promise<void> | null = null;
@@ -37,6 +41,8 @@ interface HostPage {
   /** An image that answers only when released: the page's load event waits for it. */
   slowImage?: boolean;
   head?: string;
+  /** The page's `<html lang>` (English unless set). */
+  lang?: string;
 }
 
 function pageUrl(p: HostPage, path = '/'): string {
@@ -47,7 +53,7 @@ function hostHtml(p: HostPage): string {
   const data = Object.entries(p.data ?? {})
     .map(([k, v]) => ` data-${k}="${v}"`)
     .join('');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Red shoes | Acme</title>${p.head ?? ''}</head>
+  return `<!doctype html><html lang="${p.lang ?? 'en'}"><head><meta charset="utf-8"><title>Red shoes | Acme</title>${p.head ?? ''}</head>
 <body><main><h1>Red shoes</h1><p>Great shoes.</p>${p.body ?? ''}
 ${p.slowImage ? '<img src="/slow.png" alt="">' : ''}
 <div style="height:3000px"></div></main>
@@ -99,6 +105,7 @@ const bubble = (sel: string) => `whatsapp-optin-bubble >>> ${sel}`;
 
 /** Points at the floating button (the intent that runs the panel), then clicks the panel's button. */
 async function clickButton(page: Page): Promise<void> {
+  await page.waitForSelector(deep('[part=button]'), { visible: true });
   await page.hover(deep('[part=button]'));
   await page.evaluate(() => customElements.whenDefined('whatsapp-optin'));
   await page.click(deep('[part=button]'));
@@ -106,6 +113,23 @@ async function clickButton(page: Page): Promise<void> {
 
 const dialogOpen = (page: Page) =>
   page.waitForFunction(() => !!document.querySelector('whatsapp-optin')?.shadowRoot?.querySelector('dialog[open]'));
+
+/** Types the number, ticks the box and continues, in the open panel. */
+async function agree(page: Page, phone: string): Promise<void> {
+  await page.type(deep('input[type=tel]'), phone);
+  await page.click(deep('input[type=checkbox]'));
+  await page.click(deep('[part=submit]'));
+}
+
+/**
+ * Waits until the loader has read the app's settings and drawn what it draws: it fetches the panel
+ * at idle only after that (a page with a trigger or an element), so a button or bubble that is
+ * absent then is absent for good.
+ */
+async function settled(s: Session): Promise<void> {
+  for (let i = 0; i < 400 && !s.panelRequests.length; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(s.panelRequests.length, 'the loader never fetched the panel');
+}
 
 before(async () => {
   if (chromeSkip) return;
@@ -138,6 +162,23 @@ before(async () => {
     },
   });
   phones = await make('Phone Shoes', { allowedOrigins, widget: { devices: 'phones', hidePaths: ['/checkout*'] } });
+  desktops = await make('Desk Shoes', { allowedOrigins, widget: { devices: 'desktops' } });
+  addressed = await make('Address Shoes', { allowedOrigins, prefill: 'About {url}' });
+  spanish = await make('Zapatos', {
+    allowedOrigins,
+    widget: {
+      greeting: { text: { en: 'Questions? Ask us', es: '¿Dudas con la talla? Escríbenos' } },
+      buttonLabel: { en: 'Chat with us', es: 'Escríbenos' },
+    },
+  });
+  // Analytics switched on as a marketer does through the API, not by data- attributes.
+  tagged = await make('Tagged Shoes', { allowedOrigins });
+  const patched = await fetch(`${server.url}/api/v1/apps/${tagged.name}`, {
+    method: 'PATCH',
+    headers: { ...ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ widget: { analytics: { ga4: true, gtm: true, metaPixel: true } } }),
+  });
+  assert.equal(patched.status, 200, await patched.text());
   browser = await launchChrome();
 });
 
@@ -356,5 +397,171 @@ describe('widget.js, the loader', { skip: chromeSkip }, () => {
     ]);
     assert.deepEqual(got.fb, ['trackCustom:OptinOpen', 'track:Lead', 'trackCustom:OptinRedirect']);
     await on.page.close();
+  });
+  it('analytics switched on in the app’s settings: GA4 through the page’s own gtag(), GTM and the Meta Pixel; data-ga4="false" still wins', async () => {
+    // A page with real tags: gtag() as GA4's snippet defines it (here it records its calls), GTM's
+    // dataLayer, and fbq. The script tag says nothing about analytics: the app's settings do.
+    const head = `<script>window.dataLayer=[];window.gtagCalls=[];window.gtag=function(){gtagCalls.push([].slice.call(arguments))};window.fbqCalls=[];window.fbq=function(){fbqCalls.push([].slice.call(arguments))};</script>`;
+    type Tags = { gtagCalls: unknown[][]; dataLayer: { event: string }[]; fbqCalls: unknown[][] };
+    const tags = (page: Page) =>
+      page.evaluate(() => {
+        const w = window as unknown as Tags;
+        return { gtag: w.gtagCalls, dl: w.dataLayer.map((e) => e.event), fb: w.fbqCalls };
+      });
+    const flow = async (data: Record<string, string>, phone: string) => {
+      // A desktop: the QR code shows (the redirect event) and the page stays.
+      const s = await open({ app: tagged.name, head, data });
+      await clickButton(s.page);
+      await dialogOpen(s.page);
+      await agree(s.page, phone);
+      await s.page.waitForFunction(() => (window as unknown as Tags).dataLayer.length >= 3);
+      return s;
+    };
+    const on = await flow({}, '+14155550172');
+    const params = { method: 'whatsapp', optin_app: tagged.name, campaign: null };
+    const got = await tags(on.page);
+    assert.deepEqual(got.gtag, [
+      ['event', 'optin_open', params],
+      ['event', 'generate_lead', params],
+      ['event', 'optin_redirect', params],
+    ]);
+    // With gtag() on the page, GA4's events go through it: the dataLayer holds GTM's events only.
+    assert.deepEqual(got.dl, ['optin_open', 'optin_consent', 'optin_redirect']);
+    assert.deepEqual(got.fb, [
+      ['trackCustom', 'OptinOpen', { content_name: tagged.name }],
+      ['track', 'Lead', { content_name: tagged.name }],
+      ['trackCustom', 'OptinRedirect', { content_name: tagged.name }],
+    ]);
+    assert.deepEqual(on.errors, []);
+    await on.page.close();
+
+    const off = await flow({ ga4: 'false' }, '+14155550173');
+    const left = await tags(off.page);
+    assert.deepEqual(left.gtag, [], 'data-ga4="false" switches the app’s GA4 off');
+    assert.deepEqual(left.dl, ['optin_open', 'optin_consent', 'optin_redirect']);
+    assert.equal(left.fb.length, 3);
+    await off.page.close();
+  });
+
+  it('desktops only: no floating button on a phone, where triggers still open the panel; the button on a desktop', async () => {
+    const body = '<button class="optin-open">Updates</button>';
+    const phone = await open({ app: desktops.name, body }, { device: 'phone' });
+    await settled(phone);
+    assert.equal(await phone.page.$('whatsapp-optin[floating]'), null, 'no floating button on a phone');
+    await phone.page.click('.optin-open');
+    await dialogOpen(phone.page);
+    assert.equal(await phone.page.$(deep('[part=button]')), null, 'the panel’s element has no button of its own');
+    assert.deepEqual(phone.errors, []);
+    await phone.page.close();
+
+    const desk = await open({ app: desktops.name, body });
+    await desk.page.waitForSelector('whatsapp-optin[floating]');
+    await desk.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await desk.page.close();
+  });
+
+  it('the prefill names the page: {url} becomes the host page’s address', async () => {
+    const s = await open({ app: addressed.name }, { device: 'phone', path: '/shoes/red' });
+    await clickButton(s.page);
+    await dialogOpen(s.page);
+    await agree(s.page, '+14155550174');
+    for (let i = 0; i < 100 && !s.whatsapp.length; i++) await new Promise((r) => setTimeout(r, 50));
+    const address = pageUrl({ app: addressed.name }, '/shoes/red');
+    const text = new URL(s.whatsapp[0]!).searchParams.get('text')!;
+    assert.equal(text.replace(/ \(ref [A-Z2-9]{6}\)$/, ''), `About ${address}`);
+    assert.match(text, /\(ref [A-Z2-9]{6}\)$/);
+    const [c] = await server.store.read(consentsFor, addressed.id, '14155550174');
+    assert.equal(c?.page, address);
+    await s.page.close();
+  });
+
+  it('speaks the page’s language: <html lang="es"> or data-lang="es" shows the app’s Spanish greeting and label, and a Spanish panel', async () => {
+    for (const p of [
+      { app: spanish.name, lang: 'es' },
+      { app: spanish.name, data: { lang: 'es' } },
+    ]) {
+      const s = await open(p);
+      const say = await s.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+      assert.equal(await say!.evaluate((e) => e.textContent), '¿Dudas con la talla? Escríbenos');
+      assert.equal(await s.page.$eval(bubble('[part=close]'), (e) => e.getAttribute('aria-label')), 'Cerrar');
+      assert.equal(await s.page.$eval(deep('[part=button]'), (b) => b.textContent?.trim()), 'Escríbenos');
+      await clickButton(s.page);
+      await dialogOpen(s.page);
+      assert.equal(await s.page.$eval(deep('h2'), (e) => e.textContent), 'Zapatos en WhatsApp');
+      assert.deepEqual([...new Set(s.panelRequests.map((u) => new URL(u).pathname))], ['/widget-panel.es.js']);
+      assert.deepEqual(s.errors, []);
+      await s.page.close();
+    }
+    // The same app on an English page: its English texts.
+    const en = await open({ app: spanish.name });
+    const say = await en.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    assert.equal(await say!.evaluate((e) => e.textContent), 'Questions? Ask us');
+    assert.equal(await en.page.$eval(deep('[part=button]'), (b) => b.textContent?.trim()), 'Chat with us');
+    await en.page.close();
+  });
+
+  it('data-offset-x and data-offset-y move the button; data-greeting-delay holds the bubble back that long', async () => {
+    // When the loader drew the button and when the bubble came, by the page's own clock.
+    const times = `<script>window.drawn={};new MutationObserver(()=>{for(const t of ['whatsapp-optin','whatsapp-optin-bubble'])if(!drawn[t]&&document.querySelector(t))drawn[t]=performance.now()}).observe(document.documentElement,{childList:true,subtree:true});</script>`;
+    type Drawn = { drawn: Record<string, number> };
+    const s = await open({
+      app: plain.name,
+      head: times,
+      data: { greeting: 'Free returns', 'greeting-delay': '3', 'offset-x': '40', 'offset-y': '120' },
+    });
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    const box = await s.page.$eval(deep('[part=button]'), (b) => {
+      const r = b.getBoundingClientRect();
+      return { right: innerWidth - r.right, bottom: innerHeight - r.bottom };
+    });
+    assert.deepEqual(box, { right: 40, bottom: 120 });
+    // Well inside the 3 s: no bubble yet.
+    const early = await s.page.evaluate(() => ({
+      since: performance.now() - (window as unknown as Drawn).drawn['whatsapp-optin']!,
+      bubble: !!document.querySelector('whatsapp-optin-bubble'),
+    }));
+    assert.ok(early.since < 2500, `checked ${early.since} ms after the button: too late to tell`);
+    assert.equal(early.bubble, false, `a bubble ${early.since} ms after the button`);
+    await s.page.waitForSelector(bubble('[part=greeting]'), { visible: true, timeout: 10_000 });
+    const drawn = await s.page.evaluate(() => (window as unknown as Drawn).drawn);
+    const waited = drawn['whatsapp-optin-bubble']! - drawn['whatsapp-optin']!;
+    assert.ok(waited >= 2900, `the bubble came ${waited} ms after the button`);
+    // The bubble moves with the button: on the same side, above it (68 px above its bottom edge).
+    const above = await s.page.$eval(bubble('[part=bubble]'), (e) => {
+      const r = e.getBoundingClientRect();
+      return { right: innerWidth - r.right, bottom: innerHeight - r.bottom };
+    });
+    assert.deepEqual(above, { right: 40, bottom: 188 });
+    await s.page.close();
+
+    // Without the delay, the same greeting comes at once.
+    const now = await open({ app: plain.name, head: times, data: { greeting: 'Free returns' } });
+    await now.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    const at = await now.page.evaluate(() => (window as unknown as Drawn).drawn);
+    assert.ok(at['whatsapp-optin-bubble']! - at['whatsapp-optin']! < 1000);
+    await now.page.close();
+  });
+
+  it('data-greeting-once="false": closed and reloaded, the bubble shows again; by default it does not', async () => {
+    // After the button, the bubble without a delay is one timer away: one more timer is enough to know.
+    const bubbleAfterReload = async (s: Session) => {
+      await s.page.reload();
+      await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+      await s.page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+      return !!(await s.page.$('whatsapp-optin-bubble'));
+    };
+    const every = await open({ app: plain.name, data: { greeting: 'Hello again', 'greeting-once': 'false' } });
+    await every.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    await every.page.click(bubble('[part=close]'));
+    assert.equal(await every.page.$('whatsapp-optin-bubble'), null);
+    assert.equal(await bubbleAfterReload(every), true, 'shown again on the next page');
+    await every.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    await every.page.close();
+
+    const once = await open({ app: plain.name, data: { greeting: 'Hello once' } });
+    await once.page.waitForSelector(bubble('[part=greeting]'), { visible: true });
+    await once.page.click(bubble('[part=close]'));
+    assert.equal(await bubbleAfterReload(once), false, 'once per visitor by default');
+    await once.page.close();
   });
 });
