@@ -251,9 +251,16 @@ for (const kind of STORE_KINDS) {
           optOuts: 0,
           marketingStops: 0,
           marketingResumes: 0,
+          consentRate: 0.5,
+          verifiedRate: 0,
         });
         const api = body.rows.find((r: { via: string }) => r.via === 'api');
         assert.equal(api.optOuts, 1);
+        // No views through the API: no rate, rather than NaN (which JSON cannot even carry).
+        assert.equal(api.consentRate, null);
+        const t = body.totals;
+        assert.equal(t.consentRate, t.views ? t.consents / t.views : null);
+        assert.equal(t.verifiedRate, t.consents ? t.verified / t.consents : null);
         assert.equal((await get(`/api/v1/apps/CrmShop/stats?from=${to}&to=${from}`)).status, 422);
         assert.equal((await get('/api/v1/apps/CrmShop/stats?from=yesterday')).status, 422);
       });

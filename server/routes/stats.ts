@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { withRates } from '../../core/conversion.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { appFor } from '../middleware/bearer-auth.js';
@@ -18,13 +19,21 @@ const FunnelRowView = z.object({
   optOuts: z.number(),
   marketingStops: z.number().openapi({ description: 'People who stopped marketing messages in WhatsApp' }),
   marketingResumes: z.number().openapi({ description: 'People who resumed marketing messages in WhatsApp' }),
+  consentRate: z.number().nullable().openapi({
+    description:
+      'consents ÷ views, as a fraction (0.25 is 25 %); null without views (first_message, sms and api have none). It may pass 1: see the README’s Funnel section',
+  }),
+  verifiedRate: z
+    .number()
+    .nullable()
+    .openapi({ description: 'verified ÷ consents, as a fraction; null without consents' }),
 });
 const statsRoute = createRoute({
   method: 'get',
   path: '/api/v1/apps/{app}/stats',
   operationId: 'getStats',
   tags: ['Apps'],
-  summary: 'The funnel by via and campaign',
+  summary: 'The funnel by via and campaign, with consents per view and verified per consent',
   security: BEARER,
   request: {
     params: z.object({ app: AppParam.shape.app }),
@@ -76,7 +85,7 @@ export function statsRoutes(deps: Deps) {
       }),
       { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0, marketingStops: 0, marketingResumes: 0 },
     );
-    return c.json({ from: iso(from), to: iso(to), rows, totals }, 200);
+    return c.json({ from: iso(from), to: iso(to), rows: rows.map(withRates), totals: withRates(totals) }, 200);
   });
   return api;
 }
