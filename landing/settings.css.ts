@@ -258,6 +258,13 @@ export const historyList = style({
 });
 export const pager = style({ display: 'flex', flexWrap: 'wrap', gap: '1rem', marginBlock: '1rem' });
 
+/**
+ * A conversion table (also a {@link stackTable}): its names wrap anywhere (a 64-character campaign),
+ * its counts under each rate; on a phone each group is a card, its rates and counts on one line.
+ */
+export const rates = style({});
+export const rateCounts = style({ display: 'block', fontSize: '0.8125rem', color: vars.color.muted });
+
 export const chart = style({ inlineSize: '100%', blockSize: 'auto', maxInlineSize: '48rem', display: 'block' });
 export const legend = style({
   display: 'flex',
@@ -356,4 +363,12 @@ globalStyle(`${stackTable} td, ${stackTable} th`, {
 });
 globalStyle(`${stackTable} td[data-label]::before`, {
   '@media': { [narrow]: { content: 'attr(data-label) ": "', fontWeight: 600 } },
+});
+globalStyle(`${rates} th[scope=row]`, { overflowWrap: 'anywhere' });
+globalStyle(`${rates} caption, ${rates} tfoot, ${rates} tfoot tr`, {
+  '@media': { [narrow]: { display: 'block', inlineSize: '100%' } },
+});
+globalStyle(`${table}${rates} td${num}`, { '@media': { [narrow]: { textAlign: 'start' } } });
+globalStyle(`${rates} ${rateCounts}`, {
+  '@media': { [narrow]: { display: 'inline', marginInlineStart: '0.375rem' } },
 });

@@ -529,8 +529,9 @@ for (const kind of STORE_KINDS) {
       assert.match(html, /<th scope="row">QR code · poster<\/th><td[^>]*>5<\/td><td[^>]*>1<\/td>/);
 
       // The table: each source's five numbers, under the metric names of its head.
+      const main = html.slice(html.indexOf('<caption id="funnel-caption">'));
       const metrics = [
-        ...html
+        ...main
           .split('<thead>')[1]!
           .split('</thead>')[0]!
           .matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g),
@@ -538,7 +539,7 @@ for (const kind of STORE_KINDS) {
         .map((x) => x[1]!)
         .slice(1);
       assert.equal(metrics.length, 5);
-      const tbody = html.split('<tbody>')[1]!.split('</tbody>')[0]!;
+      const tbody = main.split('<tbody>')[1]!.split('</tbody>')[0]!;
       const table = new Map(
         [...tbody.matchAll(/<tr><th scope="row">([^<]+)<\/th>((?:<td[^>]*>\d+<\/td>)+)<\/tr>/g)].map((x) => [
           x[1]!,
@@ -589,6 +590,97 @@ for (const kind of STORE_KINDS) {
       }
       assert.equal((await get(h, '/settings/funnel?days=9', a.cookie)).status, 400);
       assert.match(await (await get(h, '/settings/funnel', a.cookie)).text(), /aria-current="page">Last 7 days/);
+    });
+
+    it('Should show consents per view and verified per consent, per mechanism and per campaign, as percentages with their counts, and – where there is nothing to divide by', async () => {
+      const a = await newApp();
+      const now = clock.now();
+      h.deps.funnel.add(a.app.id, now, 'widget', 'spring', 'view', 8);
+      h.deps.funnel.add(a.app.id, now, 'widget', null, 'view', 2);
+      h.deps.funnel.add(a.app.id, now, 'qr', 'spring', 'view', 3);
+      h.deps.funnel.add(a.app.id, now, 'url', null, 'view', 0); // nothing at all: no row
+      let n = 0;
+      const record = (via: 'widget' | 'qr' | 'sms', campaign: string | null, action: 'opt_in' | 'verify' = 'opt_in') =>
+        recordConsent(h.store, {
+          id: randomUUID(),
+          appId: a.app.id,
+          phone: `1415555${String(3000 + ++n)}`,
+          action,
+          via,
+          wording: null,
+          locale: 'en',
+          at: now,
+          ip: null,
+          userAgent: null,
+          page: null,
+          campaign,
+          ref: null,
+          actor: null,
+          verified: via === 'sms',
+        });
+      await record('widget', 'spring');
+      await record('widget', 'spring');
+      await record('widget', 'spring', 'verify');
+      await record('widget', null);
+      await record('qr', 'spring');
+      await record('sms', null); // a message mechanism: no views
+      await record('sms', null, 'verify');
+      clock.advance(1000);
+      const html = await (await get(h, '/settings/funnel?days=7', a.cookie)).text();
+
+      /** A conversion table as [name, consents per view, verified per consent], each cell's text. */
+      const table = (id: string) => {
+        const t = html.split(`<table class="`).find((x) => x.includes(`id="${id}"`));
+        assert.ok(t, `table ${id}`);
+        const cells = (row: string) =>
+          [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) =>
+            c[1]!
+              .replace(/<span aria-hidden="true">–<\/span>/g, '–')
+              .replace(/\s*<span class="[^"]+">([^<]*)<\/span>/g, ' [$1]')
+              .trim(),
+          );
+        return {
+          caption: /<caption[^>]*>([^<]+)<\/caption>/.exec(t!)![1],
+          head: cells(t!.split('<thead>')[1]!.split('</thead>')[0]!),
+          rows: t!
+            .split('<tbody>')[1]!
+            .split('</tbody>')[0]!
+            .split('</tr>')
+            .filter((r) => r.includes('<tr>'))
+            .map(cells),
+          total: t!.includes('<tfoot>') ? cells(t!.split('<tfoot>')[1]!) : null,
+        };
+      };
+      const via = table('rates-via');
+      assert.equal(via.caption, 'Conversion per mechanism, last 7 days');
+      assert.deepEqual(via.head, ['Mechanism', 'Consents per view', 'Verified per consent']);
+      assert.deepEqual(via.rows, [
+        ['Widget', '30% [3 of 10]', '33.3% [1 of 3]'],
+        ['QR code', '33.3% [1 of 3]', '0% [0 of 1]'],
+        // No views: no rate (said in words to a screen reader), never NaN.
+        ['SMS', '– [no rate: nothing to divide by] [1 of 0]', '100% [1 of 1]'],
+      ]);
+      assert.deepEqual(via.total, ['Total', '38.5% [5 of 13]', '40% [2 of 5]']);
+      const campaigns = table('rates-campaign');
+      assert.equal(campaigns.caption, 'Conversion per campaign, last 7 days');
+      assert.deepEqual(campaigns.head, ['Campaign', 'Consents per view', 'Verified per consent']);
+      assert.deepEqual(campaigns.rows, [
+        ['spring', '27.3% [3 of 11]', '33.3% [1 of 3]'],
+        ['no campaign', '100% [2 of 2]', '50% [1 of 2]'],
+      ]);
+      assert.doesNotMatch(html, /NaN|Infinity/);
+
+      // Without any campaign there is no campaign table; in Spanish, its own words and number format (0 %).
+      const b = await newApp();
+      h.deps.funnel.add(b.app.id, clock.now(), 'url', null, 'view', 4);
+      clock.advance(1000);
+      const es = await (await get(h, '/settings/funnel?days=7&lang=es', b.cookie)).text();
+      assert.doesNotMatch(es, /id="rates-campaign"/);
+      assert.match(es, /<caption id="rates-via-caption">Conversión por mecanismo, últimos 7 días<\/caption>/);
+      assert.match(
+        es,
+        /<th scope="row">Enlace<\/th><td class="[^"]+" data-label="Consentimientos por visita">0\u00a0% <span class="[^"]+">0 de 4<\/span><\/td>/,
+      );
     });
 
     it('Should speak Spanish and Portuguese: ?lang remembered in a cookie, else Accept-Language', async () => {

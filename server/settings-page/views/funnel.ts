@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { conversions, withRates, type Conversion } from '../../../core/conversion.js';
 import { fill } from '../../views/messages.js';
 import { OTHER_CAMPAIGN, type FunnelRow } from '../../store/funnel.js';
 import type { Html } from '../../views/layout.js';
@@ -49,10 +50,80 @@ ${METRICS.map((k, i) => {
 </svg>`;
 }
 
-const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) =>
-  `${(ctx.m as Record<string, string>)[`via_${r.via}`] ?? r.via} · ${
-    r.campaign === OTHER_CAMPAIGN ? ctx.m.otherCampaigns : r.campaign || ctx.m.noCampaign
+const viaLabel = (ctx: SettingsCtx, via: string) => (ctx.m as Record<string, string>)[`via_${via}`] ?? via;
+const campaignLabel = (ctx: SettingsCtx, campaign: string) =>
+  campaign === OTHER_CAMPAIGN ? ctx.m.otherCampaigns : campaign || ctx.m.noCampaign;
+const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) => `${viaLabel(ctx, r.via)} · ${campaignLabel(ctx, r.campaign)}`;
+
+/**
+ * One conversion table: per group (a mechanism or a campaign), consents per view and verified per
+ * consent, each as a percentage with the two counts it comes from under it; "–" where there is
+ * nothing to divide by (said in words to screen readers).
+ */
+function conversionTable(
+  ctx: SettingsCtx,
+  t: {
+    id: string;
+    caption: string;
+    head: string;
+    rows: Conversion[];
+    label: (key: string) => string;
+    total?: Conversion;
+  },
+): Html {
+  const { m } = ctx;
+  const c = ctx.a.cls;
+  const pct = new Intl.NumberFormat(ctx.lang, { style: 'percent', maximumFractionDigits: 1 });
+  const cell = (label: string, value: number | null, part: number, whole: number) =>
+    html`<td class="${c.num}" data-label="${label}">${
+      value === null
+        ? html`<span aria-hidden="true">–</span><span class="${c.visuallyHidden}">${m.noRate}</span>`
+        : pct.format(value)
+    } <span class="${c.rateCounts}">${fill(m.rateOf, { part: String(part), whole: String(whole) })}</span></td>`;
+  const row = (r: Conversion, name: string) =>
+    html`<tr><th scope="row">${name}</th>${cell(m.consentRate, r.consentRate, r.consents, r.views)}${cell(m.verifiedRate, r.verifiedRate, r.verified, r.consents)}</tr>`;
+  return html`<div class="${c.tableWrap}" role="region" aria-labelledby="${t.id}-caption" tabindex="0">
+<table class="${c.table} ${c.stackTable} ${c.rates}" id="${t.id}">
+<caption id="${t.id}-caption">${t.caption}</caption>
+<thead><tr><th scope="col">${t.head}</th><th scope="col" class="${c.num}">${m.consentRate}</th><th scope="col" class="${c.num}">${m.verifiedRate}</th></tr></thead>
+<tbody>${t.rows.map((r) => row(r, t.label(r.key)))}</tbody>
+${t.total ? html`<tfoot>${row(t.total, m.total)}</tfoot>` : ''}
+</table>
+</div>`;
+}
+
+/** Conversion per mechanism (with the total) and, when any consent or view carried one, per campaign. */
+export function conversionTables(ctx: SettingsCtx, rows: FunnelRow[], period: string): Html {
+  const { m } = ctx;
+  // A group with only redirects or opt-outs in the period has no conversion to show.
+  const some = (r: Conversion) => r.views + r.consents + r.verified > 0;
+  const byVia = conversions(rows, (r) => r.via).filter(some);
+  const byCampaign = conversions(rows, (r) => r.campaign).filter(some);
+  const total = withRates({
+    key: '',
+    views: byVia.reduce((n, r) => n + r.views, 0),
+    consents: byVia.reduce((n, r) => n + r.consents, 0),
+    verified: byVia.reduce((n, r) => n + r.verified, 0),
+  });
+  return html`${conversionTable(ctx, {
+    id: 'rates-via',
+    caption: fill(m.ratesViaTitle, { period }),
+    head: m.colMechanism,
+    rows: byVia,
+    label: (k) => viaLabel(ctx, k),
+    total,
+  })}${
+    byCampaign.some((r) => r.key !== '')
+      ? conversionTable(ctx, {
+          id: 'rates-campaign',
+          caption: fill(m.ratesCampaignTitle, { period }),
+          head: m.colCampaign,
+          rows: byCampaign,
+          label: (k) => campaignLabel(ctx, k),
+        })
+      : ''
   }`;
+}
 
 /** The mechanisms whose consents start unverified: the page, the QR code and the widget. */
 const WEB_VIAS = new Set(['qr', 'url', 'widget']);
@@ -103,7 +174,7 @@ ${
               consents: String(share.consents),
             })}</p>`
           : ''
-      }<figure>
+      }${conversionTables(ctx, p.rows, period.toLowerCase())}<figure>
 ${funnelChart(ctx, p.rows, fill(m.chartTitle, { period: period.toLowerCase() }))}
 <figcaption><ul class="${c.legend}">${METRICS.map((k) => html`<li><span class="${c.swatch} ${seriesCls[k]}" aria-hidden="true"></span>${m[`metric_${k}`]}</li>`)}</ul></figcaption>
 </figure>
