@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vanillaExtractPlugin } from '@vanilla-extract/vite-plugin';
 import { build, defineConfig, type Plugin, type PluginOption } from 'vite';
+import { slimLit } from './scripts/slim-lit.js';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const outDir = resolve(root, 'dist/widget');
@@ -145,6 +146,7 @@ function lazyModules(): Plugin {
           [
             vanillaExtractPlugin(),
             inlineVanillaCss(),
+            slimLit(),
             litWithoutGlobals(),
             collapseTemplateWhitespace(),
             wordsFromLoader(),
@@ -158,6 +160,8 @@ function lazyModules(): Plugin {
 
 export default defineConfig({
   root,
+  // The component tests (web-test-runner.config.mjs) run on the same slim Lit as the panel.
+  optimizeDeps: { rolldownOptions: { plugins: [slimLit()] } },
   plugins: [
     vanillaExtractPlugin(),
     inlineVanillaCss(),

@@ -122,6 +122,9 @@ export default {
           configFile: new URL('./vite.config.ts', import.meta.url).pathname,
           logLevel: 'warn',
           appType: 'custom',
+          // Lit's production build, as the panel ships it (with vite.config.ts's slim-Lit patches on
+          // the pre-bundled copy), rather than its development build with the dev-mode checks.
+          resolve: { conditions: ['module', 'browser', 'production'] },
           server: { middlewareMode: true, hmr: false, ws: false },
           // Pre-bundle everything the tests import up front, so that no dependency is discovered
           // (and the page reloaded) half-way through a run.
