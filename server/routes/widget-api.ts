@@ -98,6 +98,19 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
   documentWidgetRoutes(r.openAPIRegistry);
 
   const appOr404 = (name: string) => findApp(deps, name);
+  /**
+   * A site the app does not allow gets 403 origin_not_allowed, for a consent and for an opening alike,
+   * and is kept for the Settings page, which offers to allow it in one click.
+   */
+  const refuseUnlessAllowed = (app: AppRecord, origin: string): void => {
+    if (originAllowed(deps, app, origin)) return;
+    deps.refusedOrigins.add(app.id, origin);
+    throw new ApiError(
+      403,
+      'origin_not_allowed',
+      `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`,
+    );
+  };
 
   // The widget runs on other sites: its errors must be readable there too, or a page could only
   // say "could not connect" when the truth is "unknown app" or "this site is not allowed".
@@ -162,15 +175,7 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
         'origin_required',
         'Widget opt-ins come from a web page, whose browser sends an Origin header. Servers use the business API.',
       );
-    if (!originAllowed(deps, app, origin)) {
-      // Kept for the Settings page, which offers to allow it in one click.
-      deps.refusedOrigins.add(app.id, origin);
-      throw new ApiError(
-        403,
-        'origin_not_allowed',
-        `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`,
-      );
-    }
+    refuseUnlessAllowed(app, origin);
     // text/plain carries the same JSON without a CORS preflight, which costs a slow phone a round trip.
     const type = mediaType(c);
     if (type !== 'application/json' && type !== 'text/plain')
@@ -266,15 +271,7 @@ export function widgetApiRoutes(deps: Deps): OpenAPIHono {
     const app = await appOr404(c.req.param('app'));
     const origin = c.req.header('origin');
     if (!origin) throw new ApiError(403, 'origin_required', 'Widget opens come from a web page.');
-    if (!originAllowed(deps, app, origin)) {
-      // The same refusal, kept the same way, as the consent post's: the Settings page offers to allow it.
-      deps.refusedOrigins.add(app.id, origin);
-      throw new ApiError(
-        403,
-        'origin_not_allowed',
-        `${origin} may not post opt-ins for ${app.name}. Add it to the app's allowedOrigins.`,
-      );
-    }
+    refuseUnlessAllowed(app, origin);
     const type = mediaType(c);
     if (type !== 'application/json' && type !== 'text/plain')
       throw new ApiError(415, 'unsupported_media_type', 'Send JSON (application/json or text/plain).');
