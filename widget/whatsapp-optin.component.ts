@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { asFailure, call, type Optin, type PublicApp } from './api.js';
 import { pickLang, strings, type Lang, type Strings } from './i18n.js';
 import { hostedUrl, ICON, isPhone } from './words.js';
@@ -42,6 +42,13 @@ export interface QrModule {
 type Stage = 'load' | 'form' | 'error' | 'done' | 'hosted';
 type ErrorKey = 'needConsent' | 'needPhone' | 'failed' | 'unavailable';
 
+/** A constructed stylesheet, which Lit adopts as it is (no CSSResult wrapper in the bundle). */
+const sheet = (css: string): CSSStyleSheet => {
+  const s = new CSSStyleSheet();
+  s.replaceSync(css);
+  return s;
+};
+
 const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\/\//i.test(u);
 
 /** The console hears about a site missing from the allowed origins once per page, not per click. */
@@ -77,7 +84,7 @@ let warned = false;
  * @cssproperty --optin-z-index - Stacking order of the floating button. Default 999999. (The open panel is in the top layer.)
  */
 export class WhatsappOptin extends LitElement {
-  static override styles = unsafeCSS(cssText);
+  static override styles = sheet(cssText);
 
   // Declared statically rather than with decorators: it keeps the decorator helpers out of the
   // bundle (several hundred bytes gzip). Fields below carry the docs and defaults.
