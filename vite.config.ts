@@ -6,6 +6,8 @@
  *   loader imports on the visitor's intent or when the page is idle;
  * - `widget-qr.js` from `widget/qr.ts`: the QR encoder that desktops load after consent.
  * The component tests run through the same plugins (web-test-runner.config.mjs).
+ * The panels carry a slim Lit (scripts/slim-lit.ts), and terser runs over them last: together with
+ * the loader they stay within the whole widget's budget (widget/size.ts).
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -15,6 +15,10 @@ const CSS = '@lit/reactive-element/css-tag.js';
 const LH = 'lit-html/lit-html.js';
 const LE = 'lit-element/lit-element.js';
 
+/**
+ * The patches, in the order they apply to each file. Lit's minified names (`_$AH`, `this.C`…) are
+ * its published build's own; `why` says what each removes.
+ */
 export const PATCHES: Patch[] = [
   // ---- css-tag
   {
@@ -266,6 +270,9 @@ export const UNSUPPORTED: { what: string; pattern: RegExp }[] = [
  * so a Lit upgrade fails the build instead of silently keeping or breaking a patch; the widget's
  * own code is checked against {@link UNSUPPORTED}. The component tests run on the same patched
  * Lit (vite.config.ts, web-test-runner.config.mjs).
+ *
+ * @example
+ * build({ plugins: [slimLit(), litWithoutGlobals()], … }) // before other plugins that edit Lit
  */
 export function slimLit(): Plugin {
   return {
