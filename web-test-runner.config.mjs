@@ -81,6 +81,8 @@ function makeApps(origin) {
       displayName: 'Guarded Shop',
       settings: settings({ challenge: 'proof-of-work' }),
     });
+    // A right-to-left name that ends in punctuation: only isolation keeps the "!" at its start.
+    const rtl = await api.makeApp({ displayName: 'مطعم الورد!', settings: settings() });
     const pick = ({ app, name }) => ({ name, id: app.id });
     return {
       live: pick(live),
@@ -88,6 +90,7 @@ function makeApps(origin) {
       nophone: pick(nophone),
       foreign: pick(foreign),
       guarded: pick(guarded),
+      rtl: pick(rtl),
     };
   })();
 }

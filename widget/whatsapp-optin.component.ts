@@ -55,6 +55,16 @@ const isHttps = (u: string | null | undefined): u is string => !!u && /^https?:\
 let warned = false;
 
 /**
+ * `text` with the business name in `<bdi>` (its first appearance, as on the consent page): a
+ * right-to-left name cannot reorder the punctuation around it in the panel's left-to-right text,
+ * nor its own (the "!" of "مطعم!" stays at its start).
+ */
+const isolate = (text: string, name: string) => {
+  const i = text.indexOf(name);
+  return i < 0 ? text : html`${text.slice(0, i)}<bdi>${name}</bdi>${text.slice(i + name.length)}`;
+};
+
+/**
  * A WhatsApp opt-in button. A click opens a consent panel; after consent a phone goes straight to
  * WhatsApp, and a desktop shows a QR code of the same link.
  *
@@ -441,7 +451,14 @@ export class WhatsappOptin extends LitElement {
       }
       <dialog part="dialog" dir="ltr" aria-modal="true" aria-labelledby="title" closedby="any" @keydown=${this.#trap} @close=${this.#restoreFocus}>
         <div>
-          <h2 id="title">${name ? t.title.replace('{}', () => name) : t.open}</h2>
+          <h2 id="title">${
+            name
+              ? isolate(
+                  t.title.replace('{}', () => name),
+                  name,
+                )
+              : t.open
+          }</h2>
           <button aria-label=${t.close} @click=${this.hide}>×</button>
         </div>
         ${this.#body(t)}
@@ -487,7 +504,7 @@ export class WhatsappOptin extends LitElement {
           .checked=${this.#agreed}
           @change=${(e: Event) => ((this.#agreed = (e.target as HTMLInputElement).checked), (this.invalid = { ...this.invalid, consent: undefined }))}
         />
-        <span>${wording?.text}</span>
+        <span>${wording && isolate(wording.text, info.displayName)}</span>
       </label>
       <div id="consent-error" role="alert">${consent ? t[consent] : ''}</div>
       ${isHttps(info.privacyUrl) ? html`<small><a href=${info.privacyUrl} target="_blank" rel="noopener">${t.privacy}</a></small>` : nothing}

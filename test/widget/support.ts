@@ -12,7 +12,7 @@ export interface TestApp {
 
 export interface Config {
   api: string;
-  apps: { live: TestApp; sandbox: TestApp; nophone: TestApp; foreign: TestApp; guarded: TestApp };
+  apps: { live: TestApp; sandbox: TestApp; nophone: TestApp; foreign: TestApp; guarded: TestApp; rtl: TestApp };
 }
 
 export const config: Config = await (await fetch('/__optin/config')).json();

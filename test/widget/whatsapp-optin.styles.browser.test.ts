@@ -4,7 +4,21 @@ import '../../widget/whatsapp-optin.js';
 import type { WhatsappOptin } from '../../widget/whatsapp-optin.js';
 import { config, must, open, settle, widget } from './support.js';
 
-const { live, sandbox } = config.apps;
+const { live, sandbox, rtl } = config.apps;
+
+/** Where one character of `find` (at `offset` in it) sits on screen, in the first text node of `el` that holds `find`. */
+function box(el: Element, find: string, offset = 0): DOMRect {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const i = n.textContent!.indexOf(find);
+    if (i < 0) continue;
+    const r = document.createRange();
+    r.setStart(n, i + offset);
+    r.setEnd(n, i + offset + 1);
+    return r.getBoundingClientRect();
+  }
+  throw new Error(`"${find}" is not in ${el.outerHTML.slice(0, 200)}`);
+}
 
 /** An sRGB colour as `#rrggbb`, through the canvas (computed colours come in several syntaxes). */
 function hex(color: string): string {
@@ -122,6 +136,24 @@ describe('<whatsapp-optin> styles', () => {
     expect(style(must(rtl, 'dialog')).direction).to.equal('ltr');
     expect(style(must(rtl, '[part=button]')).direction).to.equal('rtl');
     rtl.hide();
+  });
+
+  it('keeps a right-to-left business name from reordering the punctuation around it, in the title and the wording', async () => {
+    const el = await widget(rtl);
+    await open(el);
+    const name = 'مطعم الورد!';
+    for (const where of [must(el, '#title'), must(el, 'label span')]) {
+      // In a right-to-left name its first letter is at the right and its final "!" at the left;
+      // without isolation the "!" would follow the name to its right, as in left-to-right text.
+      const first = box(where, name, 0);
+      const bang = box(where, name, name.length - 1);
+      const on = box(where, ' on WhatsApp', 1);
+      expect(Math.abs(first.top - bang.top) < 4, 'name on one line').to.equal(true);
+      expect(bang.right <= first.left + 1, `"!" at the name's start (left): ${where.textContent}`).to.equal(true);
+      if (Math.abs(on.top - first.top) < 4)
+        expect(on.left >= first.right - 1, '"on WhatsApp" after the name').to.equal(true);
+    }
+    el.hide();
   });
 
   it('survives hostile page CSS: * { all: unset } and button { display: none }', async () => {
