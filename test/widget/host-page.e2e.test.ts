@@ -16,6 +16,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { KnownDevices, type Browser, type HTTPRequest, type Page } from 'puppeteer-core';
 import { chromeSkip, launchChrome } from '../support/chrome.js';
+import { axe, WIDTHS } from '../support/settings-browser.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { consentsFor } from '../../server/store/ledger.js';
 
@@ -47,6 +48,10 @@ interface PageOptions {
   trustedTypes?: 'lit-html' | 'app-only';
   /** Adds data-ga4, and a page whose dataLayer is broken. */
   brokenDataLayer?: boolean;
+  /** A `<whatsapp-optin>` placed in the page's own HTML. */
+  inline?: { app: string; campaign: string };
+  /** A page made for phones: `<meta name="viewport" content="width=device-width">`. */
+  viewport?: boolean;
 }
 
 /** The host site: a plain page with the one line a marketer pastes. */
@@ -65,9 +70,10 @@ function hostPage(o: PageOptions): { html: string; headers: Record<string, strin
     (o.brokenDataLayer ? `<script src="${hostOrigin}/broken-datalayer.js"></script>` : '') +
     (o.bare ? '' : `<script ${attrs}></script>`);
   const html = `<!doctype html>
-<html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>
+<html lang="${o.lang ?? 'en'}"><head><meta charset="utf-8"><title>Acme Shoes</title>${o.viewport ? '<meta name="viewport" content="width=device-width, initial-scale=1">' : ''}
 ${o.hostile ? '<style>* { all: unset !important; } button { display: none !important; } body { font-size: 3px; letter-spacing: 8px; text-transform: uppercase; }</style>' : ''}
 </head><body><h1>Acme Shoes</h1><p>Great shoes.</p>
+${o.inline ? `<p>Get order updates on WhatsApp: <whatsapp-optin app="${o.inline.app}" campaign="${o.inline.campaign}"></whatsapp-optin></p>` : ''}
 ${tag}${o.twice ? tag : ''}
 </body></html>`;
   const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
@@ -98,9 +104,11 @@ interface Session {
   pageErrors: string[];
 }
 
-async function session(device?: 'phone'): Promise<Session> {
+/** A page as an iPhone 13 (`phone`), or at one of the Settings tests' widths. */
+async function session(device?: 'phone', width?: keyof typeof WIDTHS): Promise<Session> {
   const page = await browser.newPage();
   if (device === 'phone') await page.emulate(KnownDevices['iPhone 13']);
+  else if (width) await page.setViewport(WIDTHS[width]);
   const s: Session = { page, whatsapp: [], posts: [], opens: [], preflights: 0, consoleErrors: [], pageErrors: [] };
   await page.setRequestInterception(true);
   page.on('request', (req: HTTPRequest) => {
@@ -454,6 +462,104 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     assert.deepEqual(s.pageErrors, []);
     assert.deepEqual(s.whatsapp, []);
     await s.page.close();
+  });
+  for (const width of ['phone', 'desktop'] as const)
+    it(`an origin the app does not allow: the panel's hosted hand-over passes axe at ${WIDTHS[width].width} px`, async () => {
+      const s = await session(undefined, width);
+      await s.page.setBypassCSP(true); // only to inject axe
+      await s.page.goto(pageUrl({ app: apps.foreign.name, viewport: true }));
+      await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+      await s.page.click(deep('[part=button]')).catch(() => s.page.click(deep('[part=button]')));
+      const link = await s.page.waitForSelector(deep('a[part=submit]'), { visible: true });
+      // The whole link is on screen.
+      const box = (await link!.boundingBox())!;
+      const { width: w, height: h } = WIDTHS[width];
+      assert.ok(box.x >= 0 && box.x + box.width <= w && box.y >= 0 && box.y + box.height <= h, JSON.stringify(box));
+      await axe(s.page, `the hosted hand-over at ${WIDTHS[width].width} px`);
+      assert.deepEqual(s.pageErrors, []);
+      await s.page.close();
+    });
+
+  it('an origin the app does not allow, end to end: the hosted link opens the consent page in a new tab, and agreeing there records the consent via widget with the page', async () => {
+    const s = await session();
+    const from = pageUrl({ app: apps.foreign.name });
+    await s.page.goto(from);
+    await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    await s.page.click(deep('[part=button]')).catch(() => s.page.click(deep('[part=button]')));
+    const link = await s.page.waitForSelector(deep('a[part=submit]'), { visible: true });
+    const opened = browser.waitForTarget((t) => t.opener() === s.page.target());
+    await link!.click();
+    const tab = (await (await opened).page())!;
+    await tab.waitForSelector('#phone', { visible: true });
+    const at = new URL(tab.url());
+    assert.equal(`${at.origin}${at.pathname}`, `${server.url}/o/${apps.foreign.name}`);
+    assert.equal(at.searchParams.get('via'), 'widget');
+    assert.equal(at.searchParams.get('page'), from);
+    // The consent page hands over to WhatsApp: answered here, nothing leaves the machine.
+    const whatsapp: string[] = [];
+    await tab.setRequestInterception(true);
+    tab.on('request', (req) => {
+      if (req.url().startsWith('https://wa.me/')) {
+        whatsapp.push(req.url());
+        void req.respond({ status: 200, contentType: 'text/html', body: '<title>WhatsApp</title>' });
+      } else if (/^http:\/\/127\.0\.0\.1:\d+\//.test(req.url())) void req.continue();
+      else void req.abort();
+    });
+    const phone = '14155550192';
+    await tab.type('#phone', `+${phone}`);
+    await tab.click('#consent');
+    await Promise.all([tab.waitForNavigation(), tab.click('#continue')]);
+    assert.equal(whatsapp.length, 1, 'handed over to WhatsApp');
+    assert.match(whatsapp[0]!, /^https:\/\/wa\.me\/917834811114\?text=PROXY/);
+    const records = await server.store.read(consentsFor, apps.foreign.id, phone);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.via, 'widget');
+    assert.equal(records[0]!.page, from);
+    assert.equal(s.posts.length, 0, 'the refused site posted nothing itself');
+    assert.deepEqual(s.pageErrors, []);
+    await tab.close();
+    await s.page.close();
+  });
+
+  it('an inline <whatsapp-optin app campaign> in the page’s HTML works end to end, with or without data-app on the script', async () => {
+    const inline = 'p whatsapp-optin';
+    const flow = async (o: PageOptions, phone: string, elements: { all: number; floating: number }) => {
+      const s = await session('phone');
+      await s.page.goto(pageUrl(o));
+      const button = await s.page.waitForSelector(`${inline} >>> [part=button]`, { visible: true });
+      await s.page.waitForNetworkIdle();
+      assert.deepEqual(
+        {
+          all: await s.page.$$eval('whatsapp-optin', (els) => els.length),
+          floating: await s.page.$$eval('whatsapp-optin[floating]', (els) => els.length),
+        },
+        elements,
+      );
+      // Inline, labelled, in the text's flow.
+      assert.equal(await button!.evaluate((b) => b.textContent?.trim()), 'Chat on WhatsApp');
+      assert.notEqual(await button!.evaluate((b) => getComputedStyle(b).position), 'fixed');
+      await s.page.click(`${inline} >>> [part=button]`).catch(() => s.page.click(`${inline} >>> [part=button]`));
+      await s.page.waitForSelector(`${inline} >>> form`, { visible: true });
+      await s.page.type(`${inline} >>> input[type=tel]`, `+${phone}`);
+      await s.page.click(`${inline} >>> input[type=checkbox]`);
+      await s.page.click(`${inline} >>> [part=submit]`);
+      await waitFor(() => s.whatsapp.length > 0, 'the phone was never sent to wa.me');
+      assert.match(s.whatsapp[0]!, /^https:\/\/wa\.me\/14155550123\?text=/);
+      const records = await server.store.read(consentsFor, apps.live.id, phone);
+      assert.equal(records.length, 1);
+      assert.equal(records[0]!.campaign, 'checkout');
+      assert.equal(records[0]!.via, 'widget');
+      assert.equal(records[0]!.page, pageUrl(o));
+      assertClean(s);
+      await s.page.close();
+    };
+    // Without data-app the script adds nothing of its own: the page's element is the only one.
+    await flow({ inline: { app: apps.live.name, campaign: 'checkout' } }, '14155550193', { all: 1, floating: 0 });
+    // With data-app: the floating button too, and the inline element keeps its own campaign.
+    await flow({ app: apps.live.name, inline: { app: apps.live.name, campaign: 'checkout' } }, '14155550194', {
+      all: 2,
+      floating: 1,
+    });
   });
 });
 
