@@ -108,6 +108,7 @@ export class WhatsappOptin extends LitElement {
     ga4: { type: Boolean },
     label: {},
     noButton: { type: Boolean, attribute: 'no-button' },
+    preview: { type: Boolean },
     stage: { state: true },
     info: { state: true },
     invalid: { state: true },
@@ -144,6 +145,12 @@ export class WhatsappOptin extends LitElement {
 
   /** Renders no button: the panel opens only through `show()` (the page's own triggers call it). */
   noButton = false;
+
+  /**
+   * A preview, as on the Settings page: its consent is answered (and checked) as a real one would
+   * be, but the server records, counts and sends nothing for it, from whatever site it runs on.
+   */
+  preview = false;
 
   // The three below are read only when used, so they are plain properties, not attributes.
 
@@ -202,7 +209,11 @@ export class WhatsappOptin extends LitElement {
     // (Its 204 has no body, so `call` settles every answer as a Failure; only that code matters.)
     const opened = call<never>(
       `${this.#route}/opens`,
-      { method: 'POST', keepalive: true, body: JSON.stringify({ campaign: this.campaign }) },
+      {
+        method: 'POST',
+        keepalive: true,
+        body: JSON.stringify({ campaign: this.campaign, preview: this.preview || undefined }),
+      },
       this.timeout,
     ).catch(asFailure);
     if (this.stage === 'done') return;
@@ -317,6 +328,7 @@ export class WhatsappOptin extends LitElement {
       wordingVersion,
       phone: (need !== 'none' && phone) || undefined,
       campaign: campaign || undefined,
+      preview: this.preview || undefined,
     };
     this.busy = true;
     let res: Optin;

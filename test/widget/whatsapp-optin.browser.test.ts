@@ -1,4 +1,4 @@
-import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import { sendKeys, sendMouse } from '@web/test-runner-commands';
 import '../../widget/whatsapp-optin.js';
 import type {
@@ -105,6 +105,31 @@ describe('<whatsapp-optin> counting opens for the funnel', () => {
     await open(bare);
     await waitUntil(async () => (await none()) === before + 1, 'the open without a campaign was never counted');
     expect(await views(sandbox)).to.include('widget/open-count:2');
+  });
+});
+
+describe('<whatsapp-optin preview>', () => {
+  it('is answered like a real consent, and nothing is recorded or counted, on any allowed site', async () => {
+    const el = await fixture<WhatsappOptin>(
+      html`<whatsapp-optin preview app=${sandbox.name} api=${config.api} campaign="preview-only"></whatsapp-optin>`,
+    );
+    await open(el);
+    const phone = nextPhone();
+    typePhone(el, `+${phone}`);
+    tick(el);
+    const consented = oneEvent(el, 'optin-consent');
+    submit(el);
+    const consent = ((await consented) as CustomEvent<OptinConsentDetail>).detail;
+    expect(consent.redirectUrl).to.match(/^https:\/\/wa\.me\//);
+    expect(await consents(sandbox, phone), 'no consent recorded').to.deep.equal([]);
+    // A real element with the same campaign is counted: so the preview's open would have been too.
+    const real = await widget(sandbox, { campaign: 'preview-only' });
+    await open(real);
+    await waitUntil(
+      async () => (await views(sandbox)).includes('widget/preview-only:1'),
+      'the real opening was never counted',
+    );
+    expect(await views(sandbox), 'the preview’s opening not counted').to.include('widget/preview-only:1');
   });
 });
 
