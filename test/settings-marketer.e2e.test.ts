@@ -5,6 +5,7 @@
  * name isolated for right-to-left scripts). Needs `npm run build` first (`npm test` does it).
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import { axe, fitsWidth, newPage, retype, signIn, submit } from './support/setti
 import { appByName } from '../server/store/apps.js';
 import { consentsFor } from '../server/store/ledger.js';
 import { ensureDemoApp } from '../server/demo.js';
+import { recordConsent } from './support/ledger.js';
 
 const savedNotice = (page: import('puppeteer-core').Page, form: string) =>
   page.$eval(`#form-${form} [role=status]`, (el) => el.textContent);
@@ -528,4 +530,98 @@ describe('the consent steps finish well (issue 13, section 3)', { skip: chromeSk
       await page.close();
     });
   }
+});
+
+describe('axe on the states issue 13 added (Settings page and demo notice)', { skip: chromeSkip }, () => {
+  for (const width of ['phone', 'desktop'] as const) {
+    it(`Should pass axe with refused origins listed, a refused widget form, an invalid campaign typed, and on /demo/privacy at ${width} width`, async () => {
+      const made = await s.makeApp({ displayName: 'Axe Origins', phone: '+14155550123' });
+      const site = await newPage(browser);
+      await site.goto(hostOrigin);
+      assert.equal((await postFromSite(site, s.url, made.name, '+14155550135')).status, 403);
+      await site.close();
+
+      const page = await newPage(browser, width);
+      await page.setBypassCSP(true); // only to inject axe
+      await signIn(page, s.url, made.apiKey);
+      await page.goto(`${s.url}/settings/options`);
+      assert.deepEqual(await page.$$eval('#refused li code', (els) => els.map((e) => e.textContent)), [hostOrigin]);
+      await axe(page, 'options with a refused origin listed');
+
+      await retype(page, '#greeting-delay', '700');
+      await page.type('#hide-paths', 'cart');
+      await submit(page, '#form-widget button[type=submit]');
+      assert.equal(await page.$eval('#greeting-delay', (el) => el.getAttribute('aria-invalid')), 'true');
+      assert.ok(await page.$('#hide-paths-error'));
+      assert.ok(await fitsWidth(page), 'no sideways scrolling with the widget form’s errors');
+      await axe(page, 'the widget form after a refused save');
+
+      await page.goto(`${s.url}/settings`);
+      await page.type('#campaign', 'bad tag!');
+      await page.waitForFunction(() => !(document.getElementById('campaign-live-error') as HTMLElement).hidden);
+      assert.equal(await page.$eval('#campaign', (el) => el.getAttribute('aria-invalid')), 'true');
+      await axe(page, 'tools with an invalid campaign typed');
+
+      await page.goto(`${s.url}/demo/privacy`);
+      assert.equal(await page.title(), 'Demo Shop: privacy notice');
+      assert.ok(await fitsWidth(page));
+      await axe(page, 'the demo privacy notice');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    });
+  }
+});
+
+describe('the opt-ins screen at 360 px (issue 13)', { skip: chromeSkip }, () => {
+  it('Should list the newest first, find a person by part of their number, and scroll nothing sideways', async () => {
+    const made = await s.makeApp({ displayName: 'Search Shop', phone: '+14155550123' });
+    const phones = ['14155550301', '447911123456', '5511987654321'];
+    for (const [i, phone] of phones.entries())
+      await recordConsent(s.store, {
+        id: randomUUID(),
+        appId: made.app.id,
+        phone,
+        action: 'opt_in',
+        via: 'widget',
+        wording: null,
+        locale: 'en',
+        at: Date.now() - (3 - i) * 3600_000,
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: null,
+        ref: null,
+        actor: null,
+        verified: true,
+      });
+    const page = await newPage(browser, 'narrow');
+    await signIn(page, s.url, made.apiKey);
+    await page.goto(`${s.url}/settings/users?reveal=1`);
+    const rows = () => page.$$eval('tbody th[scope=row]', (els) => els.map((e) => e.textContent));
+    const sideways = () =>
+      page.evaluate(() => ({
+        page: document.scrollingElement!.scrollWidth - innerWidth,
+        table: [...document.querySelectorAll('[role=region]')].map((e) => e.scrollWidth - e.clientWidth),
+      }));
+    assert.deepEqual(await rows(), ['+5511987654321', '+447911123456', '+14155550301'], 'newest first');
+    assert.deepEqual(await sideways(), { page: 0, table: [0] });
+
+    // Typed as people type a number: with a plus, spaces and a dash.
+    await page.type('#f-q', '+44 7911-123');
+    await submit(page, 'form[action="/settings/users"] button[type=submit]');
+    assert.deepEqual(await rows(), ['+447911123456']);
+    assert.equal(await page.$eval('#f-q', (el) => (el as HTMLInputElement).value), '447911123');
+    assert.deepEqual(await sideways(), { page: 0, table: [0] });
+    // Numbers hidden: the search still finds the person, shown masked.
+    await page.goto(`${s.url}/settings/users?q=5550301`);
+    assert.equal((await rows()).length, 1);
+    assert.doesNotMatch((await rows())[0] ?? '', /14155550301/);
+    assert.deepEqual(await sideways(), { page: 0, table: [0] });
+    // Nothing matches: said so.
+    await page.goto(`${s.url}/settings/users?q=999999`);
+    assert.deepEqual(await rows(), []);
+    assert.match(await page.$eval('main', (el) => el.textContent ?? ''), /No opt-ins match\./);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
 });
