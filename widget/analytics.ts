@@ -25,7 +25,8 @@ export function switches(settings: Partial<Analytics>, data: DOMStringMap): Anal
  *   `gtag`, the same as `{event, ...params}` pushed to `dataLayer`;
  * - GTM: `dataLayer.push({event: 'optin_open' | 'optin_consent' | 'optin_redirect', ...params})`;
  * - Meta Pixel: `fbq('trackCustom', 'OptinOpen')`, `fbq('track', 'Lead')`, `fbq('trackCustom', 'OptinRedirect')`.
- * `params` is `{method: 'whatsapp', optin_app, campaign}`. A host page's broken tag throws nothing.
+ * `params` is `{method: 'whatsapp', optin_app, campaign}`, the element's campaign on every event. A
+ * host page's broken tag throws nothing.
  *
  * @example
  * track({ ga4: false, gtm: true, metaPixel: false })
@@ -42,7 +43,8 @@ export function track(a: Analytics): void {
     ['redirect', 'optin_redirect', 'OptinRedirect'],
   ] as const)
     document.addEventListener(`optin-${type}`, (e) => {
-      const { app, campaign = null } = (e as CustomEvent).detail;
+      // Only the consent's detail names the campaign; the others take the element's own.
+      const { app, campaign = (e.target as Element).getAttribute('campaign') || null } = (e as CustomEvent).detail;
       const params = { method: 'whatsapp', optin_app: app, campaign };
       try {
         if (a.ga4 && w.gtag) w.gtag('event', name, params);

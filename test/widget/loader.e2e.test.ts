@@ -417,8 +417,9 @@ describe('widget.js, the loader', { skip: chromeSkip }, () => {
       await s.page.waitForFunction(() => (window as unknown as Tags).dataLayer.length >= 3);
       return s;
     };
-    const on = await flow({}, '+14155550172');
-    const params = { method: 'whatsapp', optin_app: tagged.name, campaign: null };
+    const on = await flow({ campaign: 'spring' }, '+14155550172');
+    // Every event names the campaign, so that opens and leads can be compared per campaign.
+    const params = { method: 'whatsapp', optin_app: tagged.name, campaign: 'spring' };
     const got = await tags(on.page);
     assert.deepEqual(got.gtag, [
       ['event', 'optin_open', params],
