@@ -35,7 +35,7 @@ export async function benchWidget(log: (line: string) => void, base: string, app
   for (const name of PANEL_FILES) {
     const panel = reportSizes(join(root, 'dist/widget', name)).gzip;
     log(
-      `  ${pass(loader.gzip + panel <= 12_288)} widget.js + ${name} ${loader.gzip + panel} B (issue's goal 12,288 B; test budget ${WIDGET_GZIP_BUDGET} B)`,
+      `  ${pass(loader.gzip + panel <= WIDGET_GZIP_BUDGET)} widget.js + ${name} ${loader.gzip + panel} B (budget ${WIDGET_GZIP_BUDGET} B, the issue's goal)`,
     );
   }
   log(`       widget-qr.js (desktops, after consent) ${reportSizes(join(root, 'dist/widget/widget-qr.js')).gzip} B`);
