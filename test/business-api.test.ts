@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { manualClock } from '../core/clock.js';
 import { SESSION_WINDOW_MS } from '../core/optin-state.js';
+import { recordConsent } from './support/ledger.js';
 import { ADMIN, form, harness, type TestHarness } from './support/server.js';
 import { skipUnless, STORE_KINDS } from './support/stores.js';
 
@@ -259,10 +261,80 @@ for (const kind of STORE_KINDS) {
         // No views through the API: no rate, rather than NaN (which JSON cannot even carry).
         assert.equal(api.consentRate, null);
         const t = body.totals;
-        assert.equal(t.consentRate, t.views ? t.consents / t.views : null);
-        assert.equal(t.verifiedRate, t.consents ? t.verified / t.consents : null);
+        const web = body.rows.filter((r: { via: string }) => ['qr', 'url', 'widget'].includes(r.via));
+        const sum = (rows: Record<string, number>[], k: string) => rows.reduce((n, r) => n + r[k]!, 0);
+        assert.ok(t.consents > sum(web, 'consents'), 'API consents are in the totals');
+        assert.equal(t.consentRate, sum(web, 'consents') / t.views, 'but not in consents per view');
         assert.equal((await get(`/api/v1/apps/CrmShop/stats?from=${to}&to=${from}`)).status, 422);
         assert.equal((await get('/api/v1/apps/CrmShop/stats?from=yesterday')).status, 422);
+      });
+
+      it('Should count only the consents that follow a view in the rates: not SMS, first-message or API ones', async () => {
+        const other = await h.makeApp({ name: 'RateShop', phone: '+14155550124', live: true });
+        const res = (path: string, init?: RequestInit) =>
+          h.request(path, { ...init, headers: { authorization: `Bearer ${other.apiKey}`, ...init?.headers } });
+        for (let i = 0; i < 4; i++) await res('/o/RateShop?via=url');
+        await res('/o/RateShop', form({ consent: 'yes', phone: '+14155553101', via: 'url' }));
+        await h.deps.funnel.flush(h.store);
+        const at = clock.now();
+        const base = {
+          wording: null,
+          locale: 'en' as const,
+          at,
+          ip: null,
+          userAgent: null,
+          page: null,
+          ref: null,
+          actor: null,
+        };
+        // The page's consent is verified by its phone; an SMS and a first message are verified by nature.
+        await recordConsent(h.store, {
+          ...base,
+          id: randomUUID(),
+          appId: other.app.id,
+          phone: '14155553101',
+          action: 'verify',
+          via: 'url',
+          campaign: null,
+          verified: true,
+        });
+        for (const [via, phone] of [
+          ['sms', '14155553102'],
+          ['first_message', '14155553103'],
+        ] as const)
+          await recordConsent(h.store, {
+            ...base,
+            id: randomUUID(),
+            appId: other.app.id,
+            phone,
+            action: 'opt_in',
+            via,
+            campaign: null,
+            verified: true,
+          });
+        assert.equal((await res('/api/v1/apps/RateShop/users/14155553104/optin', { method: 'PUT' })).status, 200);
+        clock.advance(1000);
+        const from = new Date(at - 86_400_000).toISOString();
+        const to = new Date(clock.now() + 86_400_000).toISOString();
+        const body = await (await res(`/api/v1/apps/RateShop/stats?from=${from}&to=${to}`)).json();
+        const rates = Object.fromEntries(
+          body.rows.map((r: { via: string; consentRate: number; verifiedRate: number }) => [
+            r.via,
+            [r.consentRate, r.verifiedRate],
+          ]),
+        );
+        assert.deepEqual(rates, {
+          url: [0.25, 1],
+          sms: [null, null],
+          first_message: [null, null],
+          api: [null, null],
+        });
+        // 4 consents, 1 verified; the rule that added every mechanism said 4 ÷ 4 and 1 ÷ 4.
+        const { views, consents, verified, consentRate, verifiedRate } = body.totals;
+        assert.deepEqual(
+          { views, consents, verified, consentRate, verifiedRate },
+          { views: 4, consents: 4, verified: 1, consentRate: 0.25, verifiedRate: 1 },
+        );
       });
 
       it('Should rotate the API key: the new one works, every old one is revoked', async () => {

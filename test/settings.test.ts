@@ -623,8 +623,9 @@ for (const kind of STORE_KINDS) {
       await record('widget', 'spring', 'verify');
       await record('widget', null);
       await record('qr', 'spring');
-      await record('sms', null); // a message mechanism: no views
-      await record('sms', null, 'verify');
+      // A message mechanism: no views, and verified by nature (no verify record). It takes no part in
+      // the rates: with it, the total was 5 of 13 and no campaign 2 of 2.
+      await record('sms', null);
       clock.advance(1000);
       const html = await (await get(h, '/settings/funnel?days=7', a.cookie)).text();
 
@@ -654,19 +655,18 @@ for (const kind of STORE_KINDS) {
       const via = table('rates-via');
       assert.equal(via.caption, 'Conversion per mechanism, last 7 days');
       assert.deepEqual(via.head, ['Mechanism', 'Consents per view', 'Verified per consent']);
+      // SMS has no views and needs no verification: no row of its own, and nothing added to the total.
       assert.deepEqual(via.rows, [
         ['Widget', '30% [3 of 10]', '33.3% [1 of 3]'],
         ['QR code', '33.3% [1 of 3]', '0% [0 of 1]'],
-        // No views: no rate (said in words to a screen reader), never NaN.
-        ['SMS', '– [no rate: nothing to divide by] [1 of 0]', '100% [1 of 1]'],
       ]);
-      assert.deepEqual(via.total, ['Total', '38.5% [5 of 13]', '40% [2 of 5]']);
+      assert.deepEqual(via.total, ['Total', '30.8% [4 of 13]', '25% [1 of 4]']);
       const campaigns = table('rates-campaign');
       assert.equal(campaigns.caption, 'Conversion per campaign, last 7 days');
       assert.deepEqual(campaigns.head, ['Campaign', 'Consents per view', 'Verified per consent']);
       assert.deepEqual(campaigns.rows, [
         ['spring', '27.3% [3 of 11]', '33.3% [1 of 3]'],
-        ['no campaign', '100% [2 of 2]', '50% [1 of 2]'],
+        ['no campaign', '50% [1 of 2]', '0% [0 of 1]'],
       ]);
       assert.doesNotMatch(html, /NaN|Infinity/);
 
@@ -681,6 +681,35 @@ for (const kind of STORE_KINDS) {
         es,
         /<th scope="row">Enlace<\/th><td class="[^"]+" data-label="Consentimientos por visita">0\u00a0% <span class="[^"]+">0 de 4<\/span><\/td>/,
       );
+      // No consents: nothing to divide verified by, said in words to a screen reader, never NaN.
+      assert.match(
+        es,
+        /data-label="Verificados por consentimiento"><span aria-hidden="true">–<\/span><span class="[^"]+">sin tasa: nada que dividir<\/span> <span class="[^"]+">0 de 0<\/span><\/td>/,
+      );
+
+      // Only a message mechanism in the period: no conversion tables at all (the funnel table has it).
+      const sms = await newApp();
+      await recordConsent(h.store, {
+        id: randomUUID(),
+        appId: sms.app.id,
+        phone: '14155553999',
+        action: 'opt_in',
+        via: 'sms',
+        wording: null,
+        locale: 'en',
+        at: clock.now(),
+        ip: null,
+        userAgent: null,
+        page: null,
+        campaign: 'radio',
+        ref: null,
+        actor: null,
+        verified: true,
+      });
+      clock.advance(1000);
+      const smsOnly = await (await get(h, '/settings/funnel?days=7', sms.cookie)).text();
+      assert.doesNotMatch(smsOnly, /id="rates-via"|id="rates-campaign"/);
+      assert.match(smsOnly, /<th scope="row">SMS · radio<\/th>(<td class="[^"]+">\d+<\/td>){5}/);
     });
 
     it('Should speak Spanish and Portuguese: ?lang remembered in a cookie, else Accept-Language', async () => {

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { withRates } from '../../core/conversion.js';
+import { conversionOf, withRates } from '../../core/conversion.js';
 import type { Deps } from '../deps.js';
 import { ApiError } from '../errors.js';
 import { appFor } from '../middleware/bearer-auth.js';
@@ -21,12 +21,12 @@ const FunnelRowView = z.object({
   marketingResumes: z.number().openapi({ description: 'People who resumed marketing messages in WhatsApp' }),
   consentRate: z.number().nullable().openapi({
     description:
-      'consents ÷ views, as a fraction (0.25 is 25 %); null without views (first_message, sms and api have none). It may pass 1: see the README’s Funnel section',
+      'Consents via qr, url and widget ÷ views, as a fraction (0.25 is 25 %); in `totals`, the consents of those three mechanisms ÷ all views. Consents via first_message, sms and api follow no view and are never counted: such a row has null, and they do not add to the totals’ rate. null without views. It may pass 1: see the README’s Funnel section',
   }),
-  verifiedRate: z
-    .number()
-    .nullable()
-    .openapi({ description: 'verified ÷ consents, as a fraction; null without consents' }),
+  verifiedRate: z.number().nullable().openapi({
+    description:
+      'Verified ÷ consents, both via qr, url and widget only, as a fraction; in `totals`, summed over those three mechanisms. SMS and first-message consents come from the phone itself and API consents are vouched for by the business, so they are never verified later: such a row has null, and they do not lower the totals’ rate. null without web consents',
+  }),
 });
 const statsRoute = createRoute({
   method: 'get',
@@ -85,7 +85,12 @@ export function statsRoutes(deps: Deps) {
       }),
       { views: 0, consents: 0, redirects: 0, verified: 0, optOuts: 0, marketingStops: 0, marketingResumes: 0 },
     );
-    return c.json({ from: iso(from), to: iso(to), rows: rows.map(withRates), totals: withRates(totals) }, 200);
+    // Only the consents that follow a view take part in the rates (core/conversion.ts).
+    const { consentRate, verifiedRate } = conversionOf(rows);
+    return c.json(
+      { from: iso(from), to: iso(to), rows: rows.map(withRates), totals: { ...totals, consentRate, verifiedRate } },
+      200,
+    );
   });
   return api;
 }

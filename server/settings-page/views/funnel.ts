@@ -1,5 +1,5 @@
 import { html } from 'hono/html';
-import { conversions, withRates, type Conversion } from '../../../core/conversion.js';
+import { conversionOf, conversions, isWebVia, type Conversion } from '../../../core/conversion.js';
 import { fill } from '../../views/messages.js';
 import { OTHER_CAMPAIGN, type FunnelRow } from '../../store/funnel.js';
 import type { Html } from '../../views/layout.js';
@@ -58,7 +58,8 @@ const sourceLabel = (ctx: SettingsCtx, r: FunnelRow) => `${viaLabel(ctx, r.via)}
 /**
  * One conversion table: per group (a mechanism or a campaign), consents per view and verified per
  * consent, each as a percentage with the two counts it comes from under it; "–" where there is
- * nothing to divide by (said in words to screen readers).
+ * nothing to divide by (said in words to screen readers). Only consents via the page, the QR code and
+ * the widget count ({@link conversionOf}): the others follow no view and need no verification.
  */
 function conversionTable(
   ctx: SettingsCtx,
@@ -81,7 +82,7 @@ function conversionTable(
         : pct.format(value)
     } <span class="${c.rateCounts}">${fill(m.rateOf, { part: String(part), whole: String(whole) })}</span></td>`;
   const row = (r: Conversion, name: string) =>
-    html`<tr><th scope="row">${name}</th>${cell(m.consentRate, r.consentRate, r.consents, r.views)}${cell(m.verifiedRate, r.verifiedRate, r.verified, r.consents)}</tr>`;
+    html`<tr><th scope="row">${name}</th>${cell(m.consentRate, r.consentRate, r.webConsents, r.views)}${cell(m.verifiedRate, r.verifiedRate, r.webVerified, r.webConsents)}</tr>`;
   return html`<div class="${c.tableWrap}" role="region" aria-labelledby="${t.id}-caption" tabindex="0">
 <table class="${c.table} ${c.stackTable} ${c.rates}" id="${t.id}">
 <caption id="${t.id}-caption">${t.caption}</caption>
@@ -92,19 +93,17 @@ ${t.total ? html`<tfoot>${row(t.total, m.total)}</tfoot>` : ''}
 </div>`;
 }
 
-/** Conversion per mechanism (with the total) and, when any consent or view carried one, per campaign. */
+/**
+ * Conversion per mechanism with views (with the total) and, when any web consent or view carried
+ * one, per campaign. SMS, first-message and API consents are in the funnel table, not here.
+ */
 export function conversionTables(ctx: SettingsCtx, rows: FunnelRow[], period: string): Html {
   const { m } = ctx;
-  // A group with only redirects or opt-outs in the period has no conversion to show.
-  const some = (r: Conversion) => r.views + r.consents + r.verified > 0;
-  const byVia = conversions(rows, (r) => r.via).filter(some);
-  const byCampaign = conversions(rows, (r) => r.campaign).filter(some);
-  const total = withRates({
-    key: '',
-    views: byVia.reduce((n, r) => n + r.views, 0),
-    consents: byVia.reduce((n, r) => n + r.consents, 0),
-    verified: byVia.reduce((n, r) => n + r.verified, 0),
-  });
+  const byVia = conversions(rows, (r) => r.via);
+  const byCampaign = conversions(rows, (r) => r.campaign);
+  // Only SMS, first-message or API consents in the period: no conversion to show.
+  if (byVia.length === 0) return html``;
+  const total: Conversion = { key: '', ...conversionOf(rows) };
   return html`${conversionTable(ctx, {
     id: 'rates-via',
     caption: fill(m.ratesViaTitle, { period }),
@@ -125,12 +124,9 @@ export function conversionTables(ctx: SettingsCtx, rows: FunnelRow[], period: st
   }`;
 }
 
-/** The mechanisms whose consents start unverified: the page, the QR code and the widget. */
-const WEB_VIAS = new Set(['qr', 'url', 'widget']);
-
 /** Verified web consents against all web consents of the rows, or null when there are none. */
 export function verifiedShare(rows: FunnelRow[]): { verified: number; consents: number; percent: number } | null {
-  const web = rows.filter((r) => WEB_VIAS.has(r.via));
+  const web = rows.filter((r) => isWebVia(r.via));
   const consents = web.reduce((n, r) => n + r.consents, 0);
   if (consents === 0) return null;
   const verified = Math.min(
