@@ -55,9 +55,10 @@ const preload = () => panel().catch(() => {});
 /**
  * At idle after load, the panel is only fetched into the HTTP cache, not run: running Lit there
  * would cost the host page blocking time (Lighthouse's TBT, `npm run bench`). A click then runs it
- * from the cache.
+ * from the cache. A page that placed `<whatsapp-optin>` elements itself gets them defined (their
+ * `show()`, `whenDefined`), so there it runs.
  */
-const warm = () => fetch(chunk).catch(() => {});
+const warm = () => (doc.querySelector(`${TAG}:not([floating])`) ? panel() : fetch(chunk)).catch(() => {});
 
 /** Opens `el`'s panel; where the panel cannot load, the hosted consent page opens instead. */
 function open(el: Optin): void {
@@ -91,7 +92,7 @@ function h(tag: string, attrs: Dict = {}, kids: (Node | string)[] = [], ns?: str
  * same parts, no Lit. The panel replaces it when it loads.
  */
 function light(el: Optin): void {
-  if (el.shadowRoot) return;
+  if (el.shadowRoot || el.hasAttribute('no-button')) return;
   const root = el.attachShadow({ mode: 'open' });
   root.adoptedStyleSheets = BUTTON;
   const floating = el.hasAttribute('floating');
@@ -114,16 +115,15 @@ function light(el: Optin): void {
 }
 
 /** The bubble's host: also the marker that this script already ran on the page (see vite.config.ts). */
-class Bubble extends HTMLElement {}
-customElements.define('whatsapp-optin-bubble', Bubble);
+customElements.define('whatsapp-optin-bubble', class extends HTMLElement {});
 
 const BUBBLE = sheet(
-  `div{all:initial;position:fixed;z-index:var(--optin-z-index,999999);bottom:calc(${y} + 68px);inset-inline-end:${x};display:flex;align-items:start;max-width:280px;padding:4px;border-radius:12px;background:var(--optin-surface,#fff);color:var(--optin-text,#111b21);box-shadow:0 2px 10px #0004;font:15px/1.4 var(--optin-font,system-ui,sans-serif)}.s{inset-inline-end:auto;inset-inline-start:${x}}button{all:initial;box-sizing:border-box;min-width:44px;min-height:44px;padding:8px;color:inherit;font:inherit;cursor:pointer}button+button{font-size:22px}@media (prefers-color-scheme:dark){div{background:var(--optin-surface,#1f2c34);color:var(--optin-text,#e9edef)}}`,
+  `div{all:initial;position:fixed;z-index:var(--optin-z-index,999999);bottom:calc(${y} + 68px);inset-inline-end:${x};display:flex;align-items:start;max-width:280px;padding:4px;border-radius:12px;background:var(--optin-surface,#fff);color:var(--optin-text,#111b21);box-shadow:0 2px 10px #0004;font:15px/1.45 var(--optin-font,system-ui,sans-serif)}.s{inset-inline-end:auto;inset-inline-start:${x}}button{all:initial;box-sizing:border-box;min-width:44px;min-height:44px;padding:8px;color:inherit;font:inherit;cursor:pointer}button+button{font-size:22px}@media (prefers-color-scheme:dark){div{background:var(--optin-surface,#1f2c34);color:var(--optin-text,#e9edef)}}`,
 );
 
 /** Shows the greeting beside the floating button, once per visitor when the app says so. */
 function greet(el: Optin, text: string, g: WidgetSettings['greeting'], left: boolean): void {
-  const key = `optin-greeting:${el.getAttribute('app')}`;
+  const key = `optin-greeting:${d.app}`;
   const once = flag(d.greetingOnce, g.oncePerVisitor ?? true);
   let seen = false;
   try {
@@ -134,7 +134,9 @@ function greet(el: Optin, text: string, g: WidgetSettings['greeting'], left: boo
   if (seen) return;
   // The offsets are custom properties on the button's element: the bubble takes them too, so that it
   // stays above the button wherever the button is moved.
-  const host = h('whatsapp-optin-bubble', { style: el.getAttribute('style') });
+  // Through the CSSOM: a style attribute would break a host page's strict CSP (style-src).
+  const host = h('whatsapp-optin-bubble');
+  host.style.cssText = el.style.cssText;
   const close = () => host.remove();
   const show = () => {
     removeEventListener('scroll', onScroll);
@@ -186,10 +188,8 @@ interface Info {
 
 function start(info: Info): void {
   // Without the app's settings (the server is down), the defaults; the panel will say what failed.
-  const w =
-    info.widget ??
-    ({ greeting: { text: {} }, hidePaths: [], buttonLabel: {}, analytics: {} } as unknown as WidgetSettings);
-  analytics = w.analytics;
+  const w: Partial<WidgetSettings> = info.widget ?? {};
+  analytics = w.analytics ?? {};
   const position = d.position || info.theme?.position;
   const left = position == 'left';
   const devices = d.devices || w.devices;
@@ -198,7 +198,7 @@ function start(info: Info): void {
   if (
     d.app &&
     !el &&
-    !hidden(d.hidePaths?.split(',') ?? w.hidePaths) &&
+    !hidden(d.hidePaths?.split(',') ?? w.hidePaths ?? []) &&
     (!devices || devices == 'both' || (devices == 'phones') == isPhone())
   ) {
     el = h(TAG, {
@@ -208,7 +208,7 @@ function start(info: Info): void {
       position,
       lang: d.lang,
       campaign: d.campaign,
-      label: d.label ?? w.buttonLabel[lang] ?? null,
+      label: d.label ?? w.buttonLabel?.[lang] ?? null,
     }) as Optin;
     for (const k of ['x', 'y'] as const) {
       const v = num(d[`offset${k.toUpperCase()}`], w.offset?.[k]);
@@ -216,8 +216,8 @@ function start(info: Info): void {
     }
     light(el);
     doc.body.append(el);
-    const text = d.greeting ?? w.greeting.text[lang];
-    if (text) greet(el, text, w.greeting, left);
+    const text = d.greeting ?? w.greeting?.text[lang];
+    if (text) greet(el, text, w.greeting ?? ({} as WidgetSettings['greeting']), left);
   }
   for (const e of doc.querySelectorAll<Optin>(TAG)) light(e);
   const phone = info.phone;
@@ -233,9 +233,7 @@ function start(info: Info): void {
       return;
     e.preventDefault();
     // The floating button's element, or an element of its own without a button.
-    el ??=
-      doc.querySelector<Optin>(`${TAG}[floating]`) ??
-      doc.body.appendChild(h(TAG, { app: d.app, api, 'no-button': '', lang: d.lang, campaign: d.campaign }));
+    el ??= doc.body.appendChild(h(TAG, { app: d.app, api, 'no-button': '', lang: d.lang, campaign: d.campaign }));
     open(el);
   });
   if (doc.querySelector(`${TAG},.optin-open,[data-optin-open]`)) {

@@ -212,7 +212,7 @@ export class WhatsappOptin extends LitElement {
       {
         method: 'POST',
         keepalive: true,
-        body: JSON.stringify({ campaign: this.campaign, preview: this.preview || undefined }),
+        body: JSON.stringify({ campaign: this.campaign || undefined, preview: this.preview || undefined }),
       },
       this.timeout,
     ).catch(asFailure);

@@ -21,8 +21,9 @@ export const CLOSE: Record<Lang, string> = { en: 'Close', es: 'Cerrar', pt: 'Fec
  */
 export function pickLang(...candidates: (string | null | undefined)[]): Lang {
   for (const c of candidates) {
-    const l = c?.slice(0, 2).toLowerCase();
-    if (l === 'en' || l === 'es' || l === 'pt') return l;
+    const l = c?.slice(0, 2).toLowerCase() as Lang;
+    // OPEN has a key per language (and no two-letter key comes from Object.prototype).
+    if (l in OPEN) return l;
   }
   return 'en';
 }

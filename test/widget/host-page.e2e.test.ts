@@ -52,6 +52,10 @@ interface PageOptions {
   inline?: { app: string; campaign: string };
   /** A page made for phones: `<meta name="viewport" content="width=device-width">`. */
   viewport?: boolean;
+  /** More attributes on the script tag, as a marketer writes them. */
+  attrs?: string;
+  /** A `<whatsapp-optin no-button>` of the page's own, opened by the page's own script through `show()`. */
+  noButton?: string;
 }
 
 /** The host site: a plain page with the one line a marketer pastes. */
@@ -62,6 +66,7 @@ function hostPage(o: PageOptions): { html: string; headers: Record<string, strin
     o.api ? `data-api="${o.api}"` : '',
     o.dataLang ? `data-lang="${o.dataLang}"` : '',
     o.brokenDataLayer ? 'data-ga4' : '',
+    o.attrs ?? '',
     'async',
   ]
     .filter(Boolean)
@@ -74,6 +79,7 @@ function hostPage(o: PageOptions): { html: string; headers: Record<string, strin
 ${o.hostile ? '<style>* { all: unset !important; } button { display: none !important; } body { font-size: 3px; letter-spacing: 8px; text-transform: uppercase; }</style>' : ''}
 </head><body><h1>Acme Shoes</h1><p>Great shoes.</p>
 ${o.inline ? `<p>Get order updates on WhatsApp: <whatsapp-optin app="${o.inline.app}" campaign="${o.inline.campaign}"></whatsapp-optin></p>` : ''}
+${o.noButton ? `<whatsapp-optin id="own" no-button app="${o.noButton}"></whatsapp-optin><button id="mine">Updates by WhatsApp</button><script src="${hostOrigin}/own-trigger.js"></script>` : ''}
 ${tag}${o.twice ? tag : ''}
 </body></html>`;
   const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
@@ -194,6 +200,11 @@ before(async () => {
       return void res
         .writeHead(200, { 'content-type': 'text/javascript' })
         .end('window.dataLayer = { push() { throw new Error("broken analytics"); } };');
+    // The page's own button opens its own element through the documented show().
+    if (req.url === '/own-trigger.js')
+      return void res
+        .writeHead(200, { 'content-type': 'text/javascript' })
+        .end("document.getElementById('mine').onclick = () => document.getElementById('own').show();");
     const o = JSON.parse(
       decodeURIComponent(new URL(req.url ?? '/', 'http://x').search.slice(1) || '%7B%7D'),
     ) as PageOptions;
@@ -294,6 +305,35 @@ describe('widget.js on a host page from another origin', { skip: chromeSkip }, (
     // The QR module is a second script from the widget's origin, allowed by script-src.
     assert.equal(await readQr(s.page), `https://wa.me/917834811114?text=PROXY%20${apps.sandbox.name}`);
     assert.equal((await server.store.read(consentsFor, apps.sandbox.id, phone)).length, 1);
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('under a strict CSP, the greeting bubble takes the button’s offsets without an inline style (no CSP report)', async () => {
+    const s = await session();
+    await s.page.goto(
+      pageUrl({ app: apps.sandbox.name, csp: true, attrs: 'data-greeting="Questions? Ask us" data-offset-y="150"' }),
+    );
+    const bubble = await s.page.waitForSelector('whatsapp-optin-bubble >>> [part=bubble]', { visible: true });
+    const button = await s.page.waitForSelector(deep('[part=button]'), { visible: true });
+    const b = (await bubble!.boundingBox())!;
+    const k = (await button!.boundingBox())!;
+    const vh = await s.page.evaluate(() => innerHeight);
+    assert.equal(Math.round(vh - (k.y + k.height)), 150, 'the button moved up 150 px');
+    assert.ok(b.y + b.height <= k.y, `the bubble sits above the button: ${JSON.stringify({ b, k })}`);
+    // The page's CSP forbids inline styles: a style attribute set as text would have been refused
+    // (the bubble then sat on the button) and reported as a console error.
+    assertClean(s);
+    await s.page.close();
+  });
+
+  it('a page’s own <whatsapp-optin no-button> is defined after load (show() and whenDefined work) and shows no button', async () => {
+    const s = await session();
+    await s.page.goto(pageUrl({ noButton: apps.live.name }));
+    await s.page.evaluate(() => customElements.whenDefined('whatsapp-optin'));
+    assert.equal(await s.page.$(deep('[part=button]')), null, 'no button on a no-button element');
+    await s.page.click('#mine');
+    await s.page.waitForSelector(deep('form'), { visible: true });
     assertClean(s);
     await s.page.close();
   });
