@@ -255,6 +255,37 @@ for (const kind of STORE_KINDS) {
       assert.ok(!after.includes('my-verify-token-1'), 'the token is never shown back');
     });
 
+    it('Should change proof-of-work only from an origins form that shows its switch, not from a tab opened before it', async () => {
+      const a = await newApp();
+      const save = (f: Record<string, string>) =>
+        post(h, '/settings/options/origins', { csrf: a.csrf, ...f }, a.cookie);
+      const cur = async () => (await h.store.read(appByName, a.name))!.settings;
+      const originsForm = (html: string) =>
+        html.split('<form').find((f) => f.includes('action="/settings/options/origins"'))!;
+      const page = originsForm(await (await get(h, '/settings/options', a.cookie)).text());
+      assert.match(page, /<input type="hidden" name="challenge_shown" value="1">/, 'the marker is in the origins form');
+      assert.match(page, /name="challenge"/);
+
+      assert.equal((await save({ origins: 'shop.example', challenge_shown: '1', challenge: 'on' })).status, 303);
+      assert.equal((await cur()).challenge, 'proof-of-work');
+      // A tab loaded before the switch existed posts the origins alone: they change, proof-of-work stays.
+      assert.equal((await save({ origins: 'shop.example\nhttps://b.example' })).status, 303);
+      assert.deepEqual((await cur()).allowedOrigins, ['https://shop.example', 'https://b.example']);
+      assert.equal((await cur()).challenge, 'proof-of-work');
+      // Refused from such a tab, the form comes back with the switch as stored, not unticked.
+      const refused = await save({ origins: 'not an origin at all' });
+      assert.equal(refused.status, 422);
+      assert.match(originsForm(await refused.text()), /name="challenge"[^>]* checked/);
+      assert.equal((await cur()).challenge, 'proof-of-work');
+      // With the marker, an unticked switch is off.
+      assert.equal((await save({ origins: 'shop.example', challenge_shown: '1' })).status, 303);
+      assert.equal((await cur()).challenge, 'off');
+      assert.deepEqual((await cur()).allowedOrigins, ['https://shop.example']);
+      // And from an old tab, off stays off.
+      assert.equal((await save({ origins: 'shop.example' })).status, 303);
+      assert.equal((await cur()).challenge, 'off');
+    });
+
     it('Should save each setting at once, and show each error beside its field with nothing changed', async () => {
       const a = await newApp();
       const save = (form: string, f: Record<string, string>) =>

@@ -233,11 +233,16 @@ export function readSettingsForm(
       const bad = list.find((o) => normalizeOrigin(o) === null);
       if (bad !== undefined) errors.origins = fill(m.errOrigin, { value: bad.slice(0, 80) });
       else if (list.length > 50) errors.origins = m.errOrigins;
-      values.challenge = on(f, 'challenge') ? 'on' : '';
+      // An unticked checkbox sends nothing, as does a form without it: a Settings tab opened before
+      // the switch was added. Only a form with the marker beside the checkbox changes the switch;
+      // without it, saving the origins leaves proof-of-work as it is.
+      const shown = f.has('challenge_shown');
+      const challenge = shown ? on(f, 'challenge') : app.settings.challenge === 'proof-of-work';
+      values.challenge = challenge ? 'on' : '';
       input = {
         settings: {
           allowedOrigins: [...new Set(list.map((o) => normalizeOrigin(o) ?? o))],
-          challenge: on(f, 'challenge') ? 'proof-of-work' : 'off',
+          ...(shown ? { challenge: challenge ? 'proof-of-work' : 'off' } : {}),
         },
       };
       break;

@@ -235,6 +235,7 @@ ${section(
     multiline: true,
     attrs: 'spellcheck="false" autocomplete="off"',
   })}
+<input type="hidden" name="challenge_shown" value="1">
 ${checkField(ctx, {
   id: 'challenge',
   name: 'challenge',
