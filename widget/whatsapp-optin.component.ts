@@ -216,7 +216,9 @@ export class WhatsappOptin extends LitElement {
       },
       this.timeout,
     ).catch(asFailure);
-    if (this.stage === 'done') return;
+    // Recorded, or handed to the hosted page already (this site is refused, or a proof of work is
+    // asked): opening again shows the same, not a form for one round trip.
+    if (this.stage === 'done' || this.stage === 'hosted') return;
     await this.#prepare();
     // The first field, not the close button: the person came to fill in the form.
     await this.updateComplete;

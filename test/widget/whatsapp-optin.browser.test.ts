@@ -540,6 +540,18 @@ describe('<whatsapp-optin> when the server fails', () => {
         expect(link.target).to.equal('_blank');
         expect(focused(el), 'focus stays in the panel').to.not.equal(null);
         await expect(el).to.be.accessible();
+        // Opened again, it shows the hosted link at once: never a form, not even for a round trip.
+        el.hide();
+        const forms: boolean[] = [];
+        const watch = new MutationObserver(() => forms.push(!!$(el, 'form')));
+        watch.observe(el.shadowRoot!, { subtree: true, childList: true });
+        await el.show();
+        await el.updateComplete;
+        await aTimeout(50);
+        watch.disconnect();
+        expect(forms.includes(true), 'no form on the second opening').to.equal(false);
+        expect($(el, 'a[part=submit]'), 'the hosted link').to.not.equal(null);
+        el.hide();
       }
     } finally {
       console.warn = warn;
