@@ -269,14 +269,28 @@ export const UNSUPPORTED: { what: string; pattern: RegExp }[] = [
  * them anyway). Each patch removes exact text of Lit's published build and must match exactly once,
  * so a Lit upgrade fails the build instead of silently keeping or breaking a patch; the widget's
  * own code is checked against {@link UNSUPPORTED}. The component tests run on the same patched
- * Lit (vite.config.ts, web-test-runner.config.mjs).
+ * Lit (vite.config.ts, web-test-runner.config.mjs). A file of the patches that never comes through
+ * the build fails it too (at the end of the build), unless `requireEveryFile: false` (a dependency
+ * pre-bundle that may hold only part of Lit).
  *
  * @example
  * build({ plugins: [slimLit(), litWithoutGlobals()], … }) // before other plugins that edit Lit
  */
-export function slimLit(): Plugin {
+export function slimLit(o: { requireEveryFile?: boolean } = {}): Plugin {
+  /** The files of {@link PATCHES} this build has patched. */
+  const patched = new Set<string>();
   return {
     name: 'optin:slim-lit',
+    buildEnd(error) {
+      // A Lit upgrade that renames or moves a patched file would otherwise leave its patches
+      // unapplied without a word, and the panel would ship (and grow by) what they remove.
+      if (error || o.requireEveryFile === false) return;
+      const missed = [...new Set(PATCHES.map((p) => p.file))].filter((f) => !patched.has(f));
+      if (missed.length)
+        throw new Error(
+          `slim-lit: ${missed.map((f) => `node_modules/${f}`).join(', ')} never came through the build, so ${missed.length === 1 ? 'its' : 'their'} patches did not apply; if Lit renamed or moved ${missed.length === 1 ? 'it' : 'them'}, update PATCHES in scripts/slim-lit.ts`,
+        );
+    },
     transform(code, id) {
       const path = id.replace(/\\/g, '/').replace(/\?.*$/, '');
       if (!path.includes('/node_modules/')) {
@@ -297,6 +311,7 @@ export function slimLit(): Plugin {
           throw new Error(`slim-lit: the patch "${p.why}" expects its text once in ${p.file}, found it ${n} times`);
         out = out.replace(p.from, () => p.to);
       }
+      patched.add(mine[0]!.file);
       return { code: out, map: null };
     },
   };

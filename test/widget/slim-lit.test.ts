@@ -5,10 +5,10 @@
  * (loader.e2e, host-page.e2e).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parseAst } from 'vite';
+import { build, parseAst, type Plugin } from 'vite';
 import { PATCHES, slimLit } from '../../scripts/slim-lit.js';
 
 /** Lit's published browser build, as the panel's bundler reads it (not its `node` export). */
@@ -35,6 +35,49 @@ describe('slim Lit', () => {
     const path = installed('lit-html/lit-html.js');
     const changed = readFileSync(path, 'utf8').replace('creationScope', 'creationRoot');
     assert.throws(() => transform(changed, path), /render option creationScope.*found it 0 times/);
+  });
+
+  it('fails a build through which a patched file never came (Lit renamed or moved it), naming the file', async () => {
+    // A real Vite build of an entry that bundles lit-html alone: as if Lit's other three patched
+    // files had been renamed, their patches would not apply.
+    const root = join(import.meta.dirname, '../..');
+    // Inside the repository, so that the entry resolves Lit from its node_modules.
+    const dir = mkdtempSync(join(root, '.slim-lit-test-'));
+    try {
+      const entry = join(dir, 'entry.js');
+      writeFileSync(entry, "import { html, render } from 'lit-html';\nrender(html`<p>hi</p>`, document.body);\n");
+      const run = (plugin: Plugin) =>
+        build({
+          configFile: false,
+          logLevel: 'silent',
+          root,
+          resolve: { conditions: ['module', 'browser', 'production'] },
+          plugins: [plugin],
+          build: { write: false, lib: { entry, formats: ['es'], fileName: () => 'x.js' } },
+        });
+      const missed = [
+        '@lit/reactive-element/css-tag.js',
+        '@lit/reactive-element/reactive-element.js',
+        'lit-element/lit-element.js',
+      ];
+      await assert.rejects(run(slimLit()), (e: Error) => {
+        assert.ok(
+          e.message.includes(
+            `slim-lit: ${missed.map((f) => `node_modules/${f}`).join(', ')} never came through the build`,
+          ),
+          e.message,
+        );
+        assert.match(e.message, /update PATCHES in scripts\/slim-lit\.ts/);
+        return true;
+      });
+      // What did come through was patched; a pre-bundle may opt out of the check.
+      const out = await run(slimLit({ requireEveryFile: false }));
+      const chunk = (Array.isArray(out) ? out : [out]).flatMap((o) => ('output' in o ? o.output : []))[0];
+      assert.ok(chunk && 'code' in chunk && chunk.code.includes('<p>hi</p>'), 'the build came out');
+      assert.doesNotMatch(chunk.code, /creationScope/, 'lit-html was patched');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses widget code that needs what was removed, and lets the component as it is through', () => {
