@@ -326,7 +326,7 @@ const en = {
   noRate: 'no rate: nothing to divide by',
   total: 'Total',
   funnelNote:
-    'Views are visits to the consent page (link, QR code) and openings of the widget’s panel (never the previews on these pages). They and redirects are counted without cookies and may take a few seconds to appear. The message mechanisms (first message, SMS) have no views, so their consents per view show –. Rates compare the counts of the period: a consent verified later counts as verified in the period it was verified.',
+    'Views are visits to the consent page (link, QR code) and openings of the widget’s panel (never the previews on these pages). They and redirects are counted without cookies and may take a few seconds to appear. Consents by SMS, first message and API follow no view and need no verification, so the conversion tables leave them out: consents per view and verified per consent count the page, QR code and widget only. The funnel table above counts them all. Rates compare the counts of the period: a consent verified later counts as verified in the period it was verified.',
 
   posterCta: 'Chat with {business} on WhatsApp',
   posterSub: 'Scan with your phone’s camera, agree, and the chat opens.',
@@ -676,7 +676,7 @@ const es: SettingsMessages = {
   noRate: 'sin tasa: nada que dividir',
   total: 'Total',
   funnelNote:
-    'Las visitas son las de la página de consentimiento (enlace, código QR) y las aperturas del panel del widget (nunca las vistas previas de estas páginas). Ellas y las redirecciones se cuentan sin cookies y pueden tardar unos segundos en aparecer. Los mecanismos por mensaje (primer mensaje, SMS) no tienen visitas, así que sus consentimientos por visita muestran –. Las tasas comparan los recuentos del periodo: un consentimiento verificado más tarde cuenta como verificado en el periodo en que se verificó.',
+    'Las visitas son las de la página de consentimiento (enlace, código QR) y las aperturas del panel del widget (nunca las vistas previas de estas páginas). Ellas y las redirecciones se cuentan sin cookies y pueden tardar unos segundos en aparecer. Los consentimientos por SMS, primer mensaje y API no siguen a ninguna visita ni necesitan verificación, así que las tablas de conversión los dejan fuera: consentimientos por visita y verificados por consentimiento cuentan solo la página, el código QR y el widget. La tabla del embudo, arriba, los cuenta todos. Las tasas comparan los recuentos del periodo: un consentimiento verificado más tarde cuenta como verificado en el periodo en que se verificó.',
 
   posterCta: 'Chatea con {business} en WhatsApp',
   posterSub: 'Escanea con la cámara del móvil, acepta y se abre el chat.',
@@ -1023,7 +1023,7 @@ const pt: SettingsMessages = {
   noRate: 'sem taxa: nada a dividir',
   total: 'Total',
   funnelNote:
-    'Visitas são as da página de consentimento (link, código QR) e as aberturas do painel do widget (nunca as prévias destas páginas). Elas e os redirecionamentos são contados sem cookies e podem levar alguns segundos para aparecer. Os mecanismos por mensagem (primeira mensagem, SMS) não têm visitas, então seus consentimentos por visita mostram –. As taxas comparam as contagens do período: um consentimento verificado depois conta como verificado no período em que foi verificado.',
+    'Visitas são as da página de consentimento (link, código QR) e as aberturas do painel do widget (nunca as prévias destas páginas). Elas e os redirecionamentos são contados sem cookies e podem levar alguns segundos para aparecer. Os consentimentos por SMS, primeira mensagem e API não seguem nenhuma visita nem precisam de verificação, então as tabelas de conversão os deixam de fora: consentimentos por visita e verificados por consentimento contam só a página, o código QR e o widget. A tabela do funil, acima, conta todos. As taxas comparam as contagens do período: um consentimento verificado depois conta como verificado no período em que foi verificado.',
 
   posterCta: 'Converse com {business} no WhatsApp',
   posterSub: 'Escaneie com a câmera do celular, concorde e a conversa se abre.',
