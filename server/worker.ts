@@ -7,6 +7,7 @@ import { parseConfig } from './config.js';
 import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
+import { resealSecrets } from './store/apps.js';
 import { openStore } from './store/index.js';
 
 const parsed = parseConfig(process.env);
@@ -18,6 +19,16 @@ if (!parsed.ok) {
 }
 const store = openStore(parsed.config.databaseUrl, parsed.config.secrets);
 await store.migrate();
+// The same start-up check as the server's (server/main.ts): every stored secret must open with the
+// configured key, or the worker would start and then fail each delivery that needs one.
+try {
+  store.keyring();
+  await store.transact(resealSecrets, { all: false });
+} catch (e) {
+  console.error(`optin-kit worker: ${e instanceof Error ? e.message : String(e)}`);
+  await store.close();
+  process.exit(2);
+}
 const worker = new OutboxWorker(
   { store, clock: systemClock, config: parsed.config },
   { event: deliverEvent, message: deliverMessage },

@@ -165,6 +165,40 @@ describe('the secrets key, start-up and rotation (a real server from main.ts)', 
     assert.match(errs.join('\n'), /encrypted under key [0-9a-f]{16}, which is not configured/);
   });
 
+  it('Should refuse to start the worker (npm run worker) without the key the secrets are sealed under', async () => {
+    const db = join(dir, 'worker.db');
+    const seed = openStore(db, { key: keyA, oldKeys: [], keyFile: null });
+    await seed.migrate();
+    await createAppRecord(seed, { name: 'Work1', displayName: 'Work', phone: null }, Date.now());
+    await seed.close();
+    const worker = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', 'server/worker.ts'], {
+          env: { ...process.env, DATABASE_URL: db, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const timer = setTimeout(() => p.kill('SIGTERM'), 30_000);
+        // A worker that started is stopped once it says so.
+        const poll = setInterval(() => /worker delivering/.test(stdout) && p.kill('SIGTERM'), 50);
+        p.on('error', reject);
+        p.on('exit', (code) => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          resolve({ code, stdout, stderr });
+        });
+      });
+    const refused = await worker({ SECRETS_KEY: keyB });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, new RegExp(`${keyId(Buffer.from(keyA, 'base64'))}.*not configured`));
+    assert.doesNotMatch(refused.stdout, /worker delivering/);
+    const started = await worker({ SECRETS_KEY: keyA });
+    assert.match(started.stdout, /optin-kit worker delivering the outbox of the sqlite store/, started.stderr);
+  });
+
   it('Should encrypt secrets stored in the clear before, at start-up', async () => {
     const db = join(dir, 'legacy.db');
     const seed = openStore(db, { key: keyA, oldKeys: [], keyFile: null });
