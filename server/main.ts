@@ -6,7 +6,8 @@ import { FunnelCounter } from './funnel-counter.js';
 import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
-import { listApps, resealSecrets } from './store/apps.js';
+import { checkSecretsAtStart } from './services/apps.js';
+import { listApps } from './store/apps.js';
 import { writeFileSync } from 'node:fs';
 import { listen } from './listen.js';
 import { log as logLine } from './log.js';
@@ -33,11 +34,8 @@ export async function startServer(
   }
   const applied = await store.migrate();
   if (applied.length) log(`optin-kit: applied migrations ${applied.join(', ')} to the ${store.kind} store`);
-  // Secrets at rest: the key is loaded (or its file made) now, every stored secret must open with it,
-  // and any still in the clear (from before they were encrypted) is sealed.
   try {
-    store.keyring();
-    const { sealed } = await store.transact(resealSecrets, { all: false });
+    const sealed = await checkSecretsAtStart(store);
     if (sealed) log(`optin-kit: encrypted the stored secrets of ${sealed} app(s)`);
   } catch (e) {
     await store.close();

@@ -7,7 +7,7 @@ import { parseConfig } from './config.js';
 import { deliverMessage } from './delivery/messages.js';
 import { deliverEvent } from './delivery/user-events.js';
 import { OutboxWorker } from './delivery/worker.js';
-import { resealSecrets } from './store/apps.js';
+import { checkSecretsAtStart } from './services/apps.js';
 import { openStore } from './store/index.js';
 
 const parsed = parseConfig(process.env);
@@ -19,11 +19,10 @@ if (!parsed.ok) {
 }
 const store = openStore(parsed.config.databaseUrl, parsed.config.secrets);
 await store.migrate();
-// The same start-up check as the server's (server/main.ts): every stored secret must open with the
-// configured key, or the worker would start and then fail each delivery that needs one.
+// The server's start-up check: without the key the stored secrets need, the worker would start and
+// then fail each delivery that needs one.
 try {
-  store.keyring();
-  await store.transact(resealSecrets, { all: false });
+  await checkSecretsAtStart(store);
 } catch (e) {
   console.error(`optin-kit worker: ${e instanceof Error ? e.message : String(e)}`);
   await store.close();

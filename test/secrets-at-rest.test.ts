@@ -21,6 +21,35 @@ import { skipUnless, STORE_KINDS } from './support/stores.js';
 const SENTINEL = `tw-SENTINEL-${randomBytes(6).toString('hex')}`;
 const META_VERIFY = `mv-SENTINEL-${randomBytes(6).toString('hex')}`;
 
+/**
+ * Runs `script` in its own process with `env` until it prints `ready` (then stops it) or exits by
+ * itself, and gives back its exit code and output.
+ */
+function runUntil(
+  script: string,
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => p.kill('SIGTERM'), 30_000);
+    const poll = setInterval(() => ready.test(stdout) && p.kill('SIGTERM'), 50);
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      clearInterval(poll);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
 for (const kind of STORE_KINDS) {
   describe(`secrets at rest (${kind})`, { skip: await skipUnless(kind) }, () => {
     let h: TestHarness;
@@ -172,25 +201,7 @@ describe('the secrets key, start-up and rotation (a real server from main.ts)', 
     await createAppRecord(seed, { name: 'Work1', displayName: 'Work', phone: null }, Date.now());
     await seed.close();
     const worker = (env: Record<string, string>) =>
-      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', 'server/worker.ts'], {
-          env: { ...process.env, DATABASE_URL: db, ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const timer = setTimeout(() => p.kill('SIGTERM'), 30_000);
-        // A worker that started is stopped once it says so.
-        const poll = setInterval(() => /worker delivering/.test(stdout) && p.kill('SIGTERM'), 50);
-        p.on('error', reject);
-        p.on('exit', (code) => {
-          clearTimeout(timer);
-          clearInterval(poll);
-          resolve({ code, stdout, stderr });
-        });
-      });
+      runUntil('server/worker.ts', { DATABASE_URL: db, ...env }, /worker delivering/);
     const refused = await worker({ SECRETS_KEY: keyB });
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, new RegExp(`${keyId(Buffer.from(keyA, 'base64'))}.*not configured`));
@@ -219,26 +230,7 @@ describe('the secrets key, start-up and rotation (a real server from main.ts)', 
   });
 
   const serve = (env: Record<string, string>) =>
-    new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-      const p = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-        env: { ...process.env, PORT: '0', WORKER: 'off', DEMO: 'on', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => p.kill('SIGTERM'), 30_000);
-      const poll = setInterval(() => {
-        if (/Create your own app/.test(stdout)) p.kill('SIGTERM');
-      }, 50);
-      p.on('error', reject);
-      p.on('exit', () => {
-        clearTimeout(timer);
-        clearInterval(poll);
-        resolve({ stdout, stderr });
-      });
-    });
+    runUntil('server/main.ts', { PORT: '0', WORKER: 'off', DEMO: 'on', ...env }, /Create your own app/);
 
   it('Should print a new demo API key only to a terminal or a named file, never into a piped log', async () => {
     const piped = await serve({ DATABASE_URL: join(dir, 'banner1.db') });

@@ -16,7 +16,7 @@ import {
   type WidgetSettings,
   type WidgetSettingsPatch,
 } from '../app-settings.js';
-import { insertApp, updateApp as updateAppRow } from '../store/apps.js';
+import { insertApp, resealSecrets, updateApp as updateAppRow } from '../store/apps.js';
 import { type AppPatch, type AppRecord, type Store } from '../store/index.js';
 import { UniqueViolation } from '../store/driver.js';
 
@@ -220,4 +220,14 @@ export function mergeUpdate(cur: AppRecord, input: UpdateAppInput): AppPatch {
 /** Applies a partial change. A wording change makes a new version; old ones stay. */
 export function updateApp(store: Store, app: AppRecord, input: UpdateAppInput, now: number): Promise<AppRecord> {
   return store.transact(updateAppRow, app.id, (cur) => mergeUpdate(cur, input), now);
+}
+
+/**
+ * The start-up check of a server and of `npm run worker`: the secrets key is loaded (or its file
+ * made), every stored secret must open with it (else it throws, naming the key the secrets need), and
+ * any still in the clear (from before they were encrypted) is sealed. Returns how many apps it sealed.
+ */
+export async function checkSecretsAtStart(store: Store): Promise<number> {
+  store.keyring();
+  return (await store.transact(resealSecrets, { all: false })).sealed;
 }
